@@ -1,0 +1,167 @@
+/**
+ * The contracts between components, in data-path order:
+ *   partitions/slices → requests → responses → records → messages.
+ * Concrete components live one per file in the concept folders and implement these; they depend
+ * on these interfaces, never on each other's classes.
+ */
+import type { HttpRequest } from './services.js';
+import type {
+  DataRecord,
+  HttpResponse,
+  NextPageToken,
+  Obj,
+  RequestOptions,
+  RequestOptionsProvider,
+  StreamSlice,
+} from './types.js';
+
+// ── auth ────────────────────────────────────────────────────────────────────────────────────────
+
+export interface Authenticator {
+  /** Request parts that authenticate a request (header, query param or body field). May fetch a token. */
+  authOptions(signal?: AbortSignal): Promise<Partial<RequestOptions>>;
+  /** Called after a 401 so token-based authenticators can drop a cached token; true = worth retrying. */
+  invalidate?(): boolean;
+}
+
+// ── http ────────────────────────────────────────────────────────────────────────────────────────
+
+export interface SendArgs {
+  stream: string;
+  slice: StreamSlice;
+  nextPageToken: NextPageToken;
+  /** Contributions from paginator, cursor and partition router, merged over the requester's own. */
+  extra: Array<Partial<RequestOptions>>;
+  /** Full URL or path that replaces the requester's (RequestPath pagination). */
+  pathOverride?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface Requester {
+  /**
+   * Builds, sends (budget, auth, retries per the error handler) and returns the response.
+   * Returns undefined when the error handler says IGNORE. Throws ManifoldError on FAIL.
+   */
+  send(args: SendArgs): Promise<HttpResponse | undefined>;
+  /** Builds the request without sending it (dry-run, --show-http). */
+  prepare(args: SendArgs): Promise<HttpRequest>;
+}
+
+// ── responses → records ─────────────────────────────────────────────────────────────────────────
+
+export interface Decoder {
+  /** Decoded documents of one response: one for JSON, one per line for JSONL, rows for CSV. */
+  decode(response: HttpResponse): Iterable<unknown>;
+}
+
+export interface RecordContext {
+  slice: StreamSlice;
+  nextPageToken: NextPageToken;
+  response?: HttpResponse | undefined;
+}
+
+export interface RecordExtractor {
+  extract(response: HttpResponse, ctx: RecordContext): Iterable<DataRecord>;
+}
+
+export interface RecordFilter {
+  matches(record: DataRecord, ctx: RecordContext): boolean;
+}
+
+export interface RecordTransformation {
+  /** Mutates the record in place (records are owned by the pipeline until emitted). */
+  transform(record: DataRecord, ctx: RecordContext): void;
+}
+
+export interface RecordSelector {
+  /** Extract → filter → transform → normalize the records of one response. */
+  select(response: HttpResponse, ctx: RecordContext & { schema?: Obj | undefined }): Iterable<DataRecord>;
+}
+
+// ── pagination ──────────────────────────────────────────────────────────────────────────────────
+
+export interface PaginationStrategy {
+  /** Value for the first request when it should carry a token (e.g. `page=1` with inject_on_first_request). */
+  initialToken(): unknown;
+  /** Next token value, or undefined to stop. */
+  nextPageToken(response: HttpResponse, lastPageSize: number, lastRecord: DataRecord | undefined, lastToken: unknown): unknown;
+  pageSize(): number | undefined;
+}
+
+export interface Paginator extends RequestOptionsProvider {
+  /** Token for the first request of a slice; may send a request of its own (two-step cursor). */
+  initialToken(args: { stream: string; slice: StreamSlice; signal?: AbortSignal | undefined }): Promise<NextPageToken>;
+  /** Token for the page after `response`, or undefined when pagination is over. */
+  nextToken(response: HttpResponse, lastPageSize: number, lastRecord: DataRecord | undefined, lastToken: NextPageToken): NextPageToken;
+  /** Full URL/path replacing the requester's for this token (RequestPath), if any. */
+  pathOverride(token: NextPageToken): string | undefined;
+}
+
+// ── retriever / slices / state ──────────────────────────────────────────────────────────────────
+
+export interface ReadPageEvent {
+  slice: StreamSlice;
+  records: number;
+  response: HttpResponse;
+}
+
+export interface Retriever {
+  /** Records of one slice, page by page, as each page arrives. */
+  readSlice(args: {
+    stream: string;
+    slice: StreamSlice;
+    extra: RequestOptionsProvider[];
+    schema?: Obj | undefined;
+    signal?: AbortSignal | undefined;
+    onPage?: ((e: ReadPageEvent) => void) | undefined;
+  }): AsyncIterable<DataRecord>;
+}
+
+export interface PartitionRouter extends RequestOptionsProvider {
+  /** Partitions to read; parent-stream routers read their parents here. */
+  partitions(args: { signal?: AbortSignal | undefined }): AsyncIterable<StreamSlice>;
+  /** Parent streams' state, for incremental_dependency. */
+  parentState?(): Obj | undefined;
+  setParentState?(state: Obj | undefined): void;
+}
+
+/** An incremental cursor (DatetimeBasedCursor, IncrementingCountCursor) for one partition. */
+export interface IncrementalCursor extends RequestOptionsProvider {
+  readonly cursorField: string;
+  setState(state: Obj | undefined): void;
+  /** Cursor slices (`cursor_slice` parts) left to read from the current state. */
+  slices(): Iterable<Obj>;
+  /** False for records that must not be emitted (client-side incremental, outside the slice). */
+  shouldEmit(record: DataRecord, slice: StreamSlice): boolean;
+  observe(record: DataRecord, slice: StreamSlice): void;
+  /** The slice is fully read: the state may now move past it. */
+  closeSlice(slice: StreamSlice): void;
+  state(): Obj;
+}
+
+/** Result of reading one stream: records interleaved with state checkpoints. */
+export type StreamEvent =
+  | { kind: 'record'; data: DataRecord }
+  | { kind: 'state'; state: Obj }
+  | { kind: 'log'; level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG'; message: string };
+
+export interface ReadStreamOptions {
+  syncMode: 'full_refresh' | 'incremental';
+  /** This stream's state blob as found in the input state (`stream_state`). */
+  state?: Obj | undefined;
+  cursorField?: string[] | undefined;
+  signal?: AbortSignal | undefined;
+  limits?: { slices?: number; pages?: number; records?: number } | undefined;
+  concurrency?: number | undefined;
+  onPage?: ((e: ReadPageEvent) => void) | undefined;
+}
+
+export interface Stream {
+  readonly name: string;
+  readonly primaryKey: string[][];
+  /** Default cursor field (from incremental_sync), if the stream supports incremental. */
+  readonly cursorField: string[] | undefined;
+  readonly supportsIncremental: boolean;
+  jsonSchema(): Promise<Obj>;
+  read(options: ReadStreamOptions): AsyncIterable<StreamEvent>;
+}
