@@ -35,6 +35,14 @@ export interface SendArgs {
   /** Full URL or path that replaces the requester's (RequestPath pagination). */
   pathOverride?: string | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * false (destination POST writes): once the request may have reached the server (timeout, reset
+   * after send, 5xx) it must NOT be retried, or the write could happen twice. 429 and connection
+   * refused stay retryable. Undefined = idempotent (every read).
+   */
+  idempotent?: boolean | undefined;
+  /** HTTP method replacing the requester's own (destination operations share one requester). */
+  methodOverride?: string | undefined;
 }
 
 export interface Requester {
