@@ -66,24 +66,41 @@ export interface RecordContext {
   slice: StreamSlice;
   nextPageToken: NextPageToken;
   response?: HttpResponse | undefined;
+  /** The retriever's decoder; extractors fall back to JSON when absent. */
+  decoder?: Decoder | undefined;
 }
 
+/**
+ * Components whose engine is asynchronous (JSONata's evaluate() returns a Promise) implement the
+ * optional `*Async` method; callers that can await prefer it. Their sync method throws.
+ */
 export interface RecordExtractor {
   extract(response: HttpResponse, ctx: RecordContext): Iterable<DataRecord>;
+  extractAsync?(response: HttpResponse, ctx: RecordContext): Promise<Iterable<DataRecord>>;
 }
 
 export interface RecordFilter {
   matches(record: DataRecord, ctx: RecordContext): boolean;
+  matchesAsync?(record: DataRecord, ctx: RecordContext): Promise<boolean>;
 }
 
 export interface RecordTransformation {
   /** Mutates the record in place (records are owned by the pipeline until emitted). */
   transform(record: DataRecord, ctx: RecordContext): void;
+  transformAsync?(record: DataRecord, ctx: RecordContext): Promise<void>;
+}
+
+export interface SelectContext extends RecordContext {
+  schema?: Obj | undefined;
+  /** Filled by the selector: records extracted before filtering (page fullness for pagination). */
+  stats?: { extracted: number } | undefined;
 }
 
 export interface RecordSelector {
   /** Extract → filter → transform → normalize the records of one response. */
-  select(response: HttpResponse, ctx: RecordContext & { schema?: Obj | undefined }): Iterable<DataRecord>;
+  select(response: HttpResponse, ctx: SelectContext): Iterable<DataRecord>;
+  /** Same, for pipelines holding asynchronous components (JSONata). */
+  selectAsync?(response: HttpResponse, ctx: SelectContext): Promise<Iterable<DataRecord>>;
 }
 
 // ── pagination ──────────────────────────────────────────────────────────────────────────────────
