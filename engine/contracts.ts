@@ -113,8 +113,11 @@ export interface PaginationStrategy {
   pageSize(): number | undefined;
 }
 
+/** Returned by Paginator.initialToken when the slice has nothing to read (two-step cursor got no cursor). */
+export const NO_PAGES: NextPageToken = Object.freeze({ next_page_token: undefined, no_pages: true });
+
 export interface Paginator extends RequestOptionsProvider {
-  /** Token for the first request of a slice; may send a request of its own (two-step cursor). */
+  /** Token for the first request of a slice (or NO_PAGES); may send a request of its own (two-step cursor). */
   initialToken(args: { stream: string; slice: StreamSlice; signal?: AbortSignal | undefined }): Promise<NextPageToken>;
   /** Token for the page after `response`, or undefined when pagination is over. */
   nextToken(response: HttpResponse, lastPageSize: number, lastRecord: DataRecord | undefined, lastToken: NextPageToken): NextPageToken;
