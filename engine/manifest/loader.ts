@@ -1,0 +1,47 @@
+/**
+ * Manifest loading: YAML (or an already-parsed object) → `$ref`s resolved → `$parameters`
+ * propagated and default types filled. Problems are collected and thrown together.
+ */
+import { readFile } from 'node:fs/promises';
+import { ManifestError, type ManifestProblem } from '../errors/manifold-error.js';
+import type { ManifestNode } from '../registry.js';
+import { propagateTypesAndParameters } from './component-transformer.js';
+import { resolveReferences } from './ref-resolver.js';
+import { parseManifestYaml } from './yaml-source.js';
+
+export interface LoadedManifest {
+  file?: string | undefined;
+  /** The resolved tree: `$ref`s replaced, `$parameters` merged onto every component, types filled. */
+  root: ManifestNode;
+}
+
+export async function loadManifestFile(path: string): Promise<LoadedManifest> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ManifestError([{ message: `cannot read manifest: ${(e as Error).message}`, location: { file: path } }], path);
+  }
+  return loadManifestText(text, path);
+}
+
+export function loadManifestText(text: string, file?: string): LoadedManifest {
+  return loadManifestObject(parseManifestYaml(text, file), file);
+}
+
+/** For manifests that arrive as data, e.g. `config.__injected_declarative_manifest`. */
+export function loadManifestObject(obj: unknown, file?: string): LoadedManifest {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    const got = obj === null ? 'nothing' : Array.isArray(obj) ? 'a list' : typeof obj;
+    throw new ManifestError([{ message: `a manifest must be a mapping (type: DeclarativeSource, ...), got ${got}`, location: { file } }], file);
+  }
+  const problems: ManifestProblem[] = [];
+  const resolved = resolveReferences(obj, problems) as Record<string, unknown>;
+  if (problems.length > 0) throw new ManifestError(withFile(problems, file), file);
+  const root = propagateTypesAndParameters(resolved) as ManifestNode;
+  return { file, root };
+}
+
+function withFile(problems: ManifestProblem[], file: string | undefined): ManifestProblem[] {
+  return problems.map((p) => (p.location.file || !file ? p : { ...p, location: { ...p.location, file } }));
+}

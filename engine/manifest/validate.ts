@@ -1,0 +1,3 @@
+export const manifestSchema: object = {};
+export function componentTypeNames(): string[] { return []; }
+export function validateManifest(): never[] { return []; }

@@ -1,0 +1,91 @@
+/**
+ * YAML text → plain JSON-like values, remembering the position of every mapping, sequence and
+ * field (see locations.ts). Parsed as YAML 1.1 because Airbyte reads manifests with PyYAML
+ * (`yes`/`no` are booleans, `<<` merge keys work).
+ */
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { ManifestError, type ManifestProblem } from '../errors/manifold-error.js';
+import { setOrigin, type Position } from './locations.js';
+
+export function parseManifestYaml(text: string, file?: string): unknown {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, version: '1.1', prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined): Position => {
+    const p = lineCounter.linePos(offset ?? 0);
+    return { line: p.line, column: p.col };
+  };
+  if (doc.errors.length > 0) {
+    const problems: ManifestProblem[] = doc.errors.map((e) => ({
+      message: `YAML syntax error: ${firstLine(e.message)}`,
+      location: { file, ...at(e.pos[0]) },
+    }));
+    throw new ManifestError(problems, file);
+  }
+  return toPlain(doc.contents as Node | null, doc, file, at, new Set());
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function toPlain(
+  node: Node | null | undefined,
+  doc: Document,
+  file: string | undefined,
+  at: (offset: number | undefined) => Position,
+  aliasStack: Set<Node>,
+): unknown {
+  if (!node) return null;
+  if (isScalar(node)) return node.value;
+  if (isAlias(node)) {
+    const target = node.resolve(doc) as Node | undefined;
+    if (!target || aliasStack.has(target)) return null;
+    aliasStack.add(target);
+    const value = toPlain(target, doc, file, at, aliasStack);
+    aliasStack.delete(target);
+    return value;
+  }
+  if (isSeq(node)) {
+    const out: unknown[] = [];
+    const fields = new Map<string | number, Position>();
+    node.items.forEach((item, i) => {
+      fields.set(i, at((item as Node | null)?.range?.[0] ?? node.range?.[0]));
+      out.push(toPlain(item as Node | null, doc, file, at, aliasStack));
+    });
+    setOrigin(out, { file, ...at(node.range?.[0]), fields });
+    return out;
+  }
+  if (isMap(node)) {
+    const out: Record<string, unknown> = {};
+    const fields = new Map<string | number, Position>();
+    const merged: Array<Record<string, unknown>> = [];
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null;
+      const keyText = isScalar(keyNode) ? keyName(keyNode) : String(toPlain(keyNode, doc, file, at, aliasStack));
+      const valueNode = pair.value as Node | null;
+      if (keyText === '<<' && isScalar(keyNode) && keyNode.source === '<<') {
+        const sources = isSeq(valueNode) ? valueNode.items : [valueNode];
+        for (const s of sources) {
+          const v = toPlain(s as Node | null, doc, file, at, aliasStack);
+          if (v && typeof v === 'object' && !Array.isArray(v)) merged.push(v as Record<string, unknown>);
+        }
+        continue;
+      }
+      fields.set(keyText, at(keyNode?.range?.[0]));
+      out[keyText] = toPlain(valueNode, doc, file, at, aliasStack);
+    }
+    // Explicit keys win over merged ones, and earlier merge sources win over later ones.
+    for (const source of merged) {
+      for (const [k, v] of Object.entries(source)) if (!(k in out)) out[k] = v;
+    }
+    setOrigin(out, { file, ...at(node.range?.[0]), fields });
+    return out;
+  }
+  return null;
+}
+
+/** Keys are strings in JSON; keep the key as written when YAML 1.1 would turn it into a boolean. */
+function keyName(key: { value: unknown; source?: string }): string {
+  if (typeof key.value === 'boolean' && key.source) return key.source;
+  return String(key.value);
+}
