@@ -89,3 +89,47 @@ export class SecretRegistry {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+const LEVEL_RANK: Record<LogLevel, number> = { FATAL: 0, ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4, TRACE: 5 };
+
+/** A logger that masks secrets and forwards to a sink (the message stream, or stderr). */
+export function createLogger(
+  sink: (level: LogLevel, message: string) => void,
+  secrets: SecretRegistry,
+  minLevel: LogLevel = 'INFO',
+): Logger {
+  const log = (level: LogLevel, message: string): void => {
+    if (LEVEL_RANK[level] > LEVEL_RANK[minLevel]) return;
+    sink(level, secrets.mask(message));
+  };
+  return {
+    log,
+    error: (m) => log('ERROR', m),
+    warn: (m) => log('WARN', m),
+    info: (m) => log('INFO', m),
+    debug: (m) => log('DEBUG', m),
+  };
+}
+
+export interface ServicesOptions {
+  logSink?: (level: LogLevel, message: string) => void;
+  logLevel?: LogLevel;
+  emit?: (message: Obj) => void;
+  secrets?: SecretRegistry;
+  transport?: unknown;
+  backoffScale?: number;
+}
+
+export function createServices(options: ServicesOptions = {}): EngineServices {
+  const secrets = options.secrets ?? new SecretRegistry();
+  const sink = options.logSink ?? ((level, message) => process.stderr.write(`${level} ${message}\n`));
+  return {
+    logger: createLogger(sink, secrets, options.logLevel),
+    cache: new Map(),
+    secrets,
+    emit: options.emit ?? (() => undefined),
+    onHttp: [],
+    transport: options.transport,
+    backoffScale: options.backoffScale ?? 1,
+  };
+}

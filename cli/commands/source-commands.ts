@@ -1,0 +1,58 @@
+/** spec, check, discover and validate: the source commands that produce a single answer. */
+import type { Command } from 'commander';
+import { loadComponents } from '../../engine/components.js';
+import { loadManifestFile, validateManifest } from '../../engine/manifest/index.js';
+import { ManifestError, formatLocation, isManifoldError } from '../../engine/errors/manifold-error.js';
+import { addConfigOption, addLogOptions, addManifestOption, logLevelOf, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
+
+export function registerSourceCommands(program: Command): void {
+  addManifestOption(program.command('spec').description('print the connector SPEC message')).action(async (opts: CommonOptions) => {
+    await runProtocol(async (out) => {
+      const source = await openSource(opts, undefined);
+      await out.write({ type: 'SPEC', spec: source.spec() });
+    });
+  });
+
+  addLogOptions(addConfigOption(addManifestOption(program.command('check').description('check the connection (CONNECTION_STATUS)')))).action(
+    async (opts: CommonOptions) => {
+      await runProtocol(async (out) => {
+        const config = await readConfig(opts);
+        const source = await openSource(opts, config, { logLevel: logLevelOf(opts) });
+        const result = await source.check(config);
+        await out.write({ type: 'CONNECTION_STATUS', connectionStatus: result });
+      });
+    },
+  );
+
+  addLogOptions(addConfigOption(addManifestOption(program.command('discover').description('print the CATALOG of streams')))).action(
+    async (opts: CommonOptions) => {
+      await runProtocol(async (out) => {
+        const config = await readConfig(opts);
+        const source = await openSource(opts, config, { logLevel: logLevelOf(opts) });
+        await out.write({ type: 'CATALOG', catalog: await source.discover(config) });
+      });
+    },
+  );
+
+  program
+    .command('validate')
+    .description('check a manifest against the schema and report every problem with file, line and column')
+    .requiredOption('-m, --manifest <file>', 'manifest YAML file')
+    .action(async (opts: { manifest: string }) => {
+      try {
+        await loadComponents();
+        const manifest = await loadManifestFile(opts.manifest);
+        const problems = validateManifest(manifest);
+        if (problems.length) throw new ManifestError(problems, opts.manifest);
+        process.stdout.write(`${opts.manifest}: valid\n`);
+      } catch (e) {
+        if (e instanceof ManifestError) {
+          process.stderr.write(`${opts.manifest}: ${e.problems.length} problem(s)\n`);
+          for (const p of e.problems) process.stderr.write(`  ${formatLocation(p.location)}: ${p.message}\n`);
+        } else {
+          process.stderr.write(`manifold: ${isManifoldError(e) ? e.describe() : (e as Error).message}\n`);
+        }
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,78 @@
+/** Pieces every source command shares: finding the manifest, reading config, reporting failures. */
+import type { Command } from 'commander';
+import { ConfigError, ManifoldError, isManifoldError } from '../engine/errors/manifold-error.js';
+import { errorTrace } from '../engine/protocol/messages.js';
+import { Source, INJECTED_MANIFEST_KEY, type SourceOptions } from '../engine/source/source.js';
+import type { LogLevel } from '../engine/services.js';
+import { readJsonObject } from './io.js';
+import { LineWriter } from './output.js';
+
+export interface CommonOptions {
+  manifest?: string;
+  config?: string;
+  logLevel?: string;
+  quiet?: boolean;
+}
+
+export function addManifestOption(cmd: Command): Command {
+  return cmd.option('-m, --manifest <file>', 'manifest YAML file (default: $MANIFOLD_MANIFEST, or the manifest injected in the config)');
+}
+
+export function addConfigOption(cmd: Command, required = true): Command {
+  return required
+    ? cmd.requiredOption('-c, --config <file>', 'connector config JSON file')
+    : cmd.option('-c, --config <file>', 'connector config JSON file');
+}
+
+export function addLogOptions(cmd: Command): Command {
+  return cmd
+    .option('--log-level <level>', 'least severe LOG level emitted: error, warn, info, debug', 'info')
+    .option('-q, --quiet', 'emit no LOG messages below ERROR');
+}
+
+export function logLevelOf(opts: CommonOptions): LogLevel {
+  if (opts.quiet) return 'ERROR';
+  const level = String(opts.logLevel ?? 'info').toUpperCase();
+  if (!['FATAL', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'].includes(level)) {
+    throw new ConfigError(`--log-level must be one of error, warn, info, debug (got "${opts.logLevel}")`);
+  }
+  return level as LogLevel;
+}
+
+export async function readConfig(opts: CommonOptions): Promise<Record<string, unknown>> {
+  return opts.config ? readJsonObject(opts.config, 'config') : {};
+}
+
+/** The manifest comes from --manifest, $MANIFOLD_MANIFEST, or the config (source-declarative-manifest). */
+export async function openSource(
+  opts: CommonOptions,
+  config: Record<string, unknown> | undefined,
+  options: SourceOptions = {},
+): Promise<Source> {
+  const file = opts.manifest ?? process.env.MANIFOLD_MANIFEST;
+  if (file) return Source.fromFile(file, options);
+  if (config && config[INJECTED_MANIFEST_KEY]) return Source.fromInjectedConfig(config, options);
+  throw new ConfigError(`No manifest: pass --manifest <file>, set MANIFOLD_MANIFEST, or inject it in the config under "${INJECTED_MANIFEST_KEY}"`);
+}
+
+/**
+ * Runs a protocol command: any failure becomes an Airbyte error TRACE on stdout (what the
+ * platform reads) plus a short line on stderr (what a person reads), and a non-zero exit code.
+ */
+export async function runProtocol(body: (out: LineWriter) => Promise<boolean | void>): Promise<void> {
+  const out = new LineWriter();
+  let ok = true;
+  try {
+    ok = (await body(out)) !== false;
+  } catch (e) {
+    ok = false;
+    const message = isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e);
+    const failure = isManifoldError(e) ? e.failureType : 'system_error';
+    await out.write(errorTrace(message, failure, { internalMessage: isManifoldError(e) ? e.internalMessage : (e as Error)?.stack }));
+    process.stderr.write(`manifold: ${message}\n`);
+  }
+  await out.end();
+  if (!ok) process.exitCode = 1;
+}
+
+export { ManifoldError };

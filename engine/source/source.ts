@@ -1,0 +1,373 @@
+/**
+ * Source: a loaded manifest plus the Airbyte source commands (spec, check, discover, read).
+ * The CLI is a thin layer over this class; library users call it directly.
+ */
+import { loadComponents } from '../components.js';
+import type { Stream, StreamEvent } from '../contracts.js';
+import type { ConnectionCheck } from '../check/check-stream.js';
+import { ConfigError, ManifestError, ManifoldError, isManifoldError } from '../errors/manifold-error.js';
+import {
+  buildComponent,
+  loadManifestFile,
+  loadManifestObject,
+  loadManifestText,
+  validateManifest,
+  type LoadedManifest,
+} from '../manifest/index.js';
+import { parseInputState } from '../incremental/state.js';
+import {
+  controlConfigMessage,
+  errorTrace,
+  logMessage,
+  recordMessage,
+  streamStateMessage,
+  streamStatusTrace,
+  type AirbyteCatalog,
+  type AirbyteMessage,
+  type AirbyteSpecMessage,
+  type AirbyteStream,
+  type ConfiguredAirbyteCatalog,
+  type ConfiguredAirbyteStream,
+} from '../protocol/messages.js';
+import { createServices, SecretRegistry, type CallBudget, type EngineServices, type LogLevel } from '../services.js';
+import type { HttpEvent, Obj } from '../types.js';
+import { collectSecrets, validateConfig } from './config.js';
+import { mergeConcurrent } from './merge.js';
+
+export const INJECTED_MANIFEST_KEY = '__injected_declarative_manifest';
+const DEFAULT_CONCURRENCY = 4;
+
+export interface SourceOptions {
+  logLevel?: LogLevel;
+  /** Multiplies every retry wait (tests use a tiny value). */
+  backoffScale?: number;
+  /** HTTP transport (record/replay); see engine/http. */
+  transport?: unknown;
+  /** Called for each HTTP exchange (with secrets masked). */
+  onHttp?: (event: HttpEvent) => void;
+}
+
+export interface ReadOptions {
+  /** Streams (and partitions) read at once; default: the manifest's concurrency_level, else 4. */
+  concurrency?: number;
+  limits?: { records?: number; pages?: number; slices?: number };
+  signal?: AbortSignal;
+  onPage?: (event: { stream: string; records: number; url: string; status: number }) => void;
+}
+
+export interface CheckResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  message?: string;
+}
+
+export class Source {
+  private constructor(
+    readonly manifest: LoadedManifest,
+    private readonly options: SourceOptions = {},
+  ) {}
+
+  static async fromFile(path: string, options?: SourceOptions): Promise<Source> {
+    await loadComponents();
+    return Source.checked(await loadManifestFile(path), options);
+  }
+
+  static async fromText(text: string, file?: string, options?: SourceOptions): Promise<Source> {
+    await loadComponents();
+    return Source.checked(loadManifestText(text, file), options);
+  }
+
+  static async fromObject(manifest: unknown, file?: string, options?: SourceOptions): Promise<Source> {
+    await loadComponents();
+    return Source.checked(loadManifestObject(manifest, file), options);
+  }
+
+  /** Airbyte's source-declarative-manifest convention: the manifest travels inside the config. */
+  static async fromInjectedConfig(config: Obj, options?: SourceOptions): Promise<Source> {
+    const manifest = config[INJECTED_MANIFEST_KEY];
+    if (!manifest || typeof manifest !== 'object') {
+      throw new ConfigError(`No manifest given: pass --manifest or put it in the config under "${INJECTED_MANIFEST_KEY}"`);
+    }
+    return Source.fromObject(manifest, '<config>', options);
+  }
+
+  private static checked(manifest: LoadedManifest, options?: SourceOptions): Source {
+    const problems = validateManifest(manifest);
+    if (problems.length) throw new ManifestError(problems, manifest.file);
+    return new Source(manifest, options);
+  }
+
+  private get root(): Obj {
+    return this.manifest.root as Obj;
+  }
+
+  spec(): AirbyteSpecMessage['spec'] {
+    const spec = (this.root.spec ?? {}) as Obj;
+    const out: AirbyteSpecMessage['spec'] = {
+      connectionSpecification: (spec.connection_specification as Obj) ?? { type: 'object', properties: {} },
+    };
+    if (typeof spec.documentation_url === 'string') out.documentationUrl = spec.documentation_url;
+    if (spec.advanced_auth && typeof spec.advanced_auth === 'object') out.advanced_auth = spec.advanced_auth as Obj;
+    return out;
+  }
+
+  /** Throws ConfigError if the config does not match the spec (no request is made). */
+  validateConfig(config: Obj): Obj {
+    const { [INJECTED_MANIFEST_KEY]: _manifest, ...rest } = config;
+    validateConfig(this.spec().connectionSpecification, rest);
+    return rest;
+  }
+
+  async check(config: Obj, signal?: AbortSignal): Promise<CheckResult> {
+    try {
+      const run = this.prepare(config, {});
+      const check = this.root.check
+        ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
+        : undefined;
+      if (!check) return { status: 'SUCCEEDED', message: 'The manifest declares no check' };
+      const result = await check.run(run.streams(), signal);
+      return result.ok ? { status: 'SUCCEEDED' } : { status: 'FAILED', message: result.message ?? 'Check failed' };
+    } catch (e) {
+      return { status: 'FAILED', message: this.userMessage(e) };
+    }
+  }
+
+  async discover(config: Obj): Promise<AirbyteCatalog> {
+    const run = this.prepare(config, {});
+    const streams: AirbyteStream[] = [];
+    for (const stream of run.streams().values()) streams.push(await describeStream(stream));
+    return { streams };
+  }
+
+  /** Names of the streams the manifest defines (no config needed). */
+  streamNames(): string[] {
+    const nodes = Array.isArray(this.root.streams) ? (this.root.streams as Obj[]) : [];
+    return nodes.map((n, i) => String(n?.name ?? `streams[${i}]`));
+  }
+
+  /**
+   * Reads the catalog's streams (all streams in full refresh when no catalog is given) and yields
+   * Airbyte messages. Failures of one stream are reported as TRACE errors and the others go on; the
+   * run ends with a final error TRACE if any stream failed.
+   */
+  async *read(
+    config: Obj,
+    catalog?: ConfiguredAirbyteCatalog,
+    state?: unknown,
+    options: ReadOptions = {},
+  ): AsyncGenerator<AirbyteMessage> {
+    const side: AirbyteMessage[] = [];
+    let run: PreparedRun;
+    try {
+      run = this.prepare(config, { side });
+    } catch (e) {
+      yield this.traceFor(e);
+      return;
+    }
+    const flush = function* (): Generator<AirbyteMessage> {
+      while (side.length) yield side.shift()!;
+    };
+
+    const streams = run.streams();
+    const configured: ConfiguredAirbyteStream[] =
+      catalog?.streams ?? [...streams.keys()].map((name) => ({ stream: { name }, sync_mode: 'full_refresh' as const }));
+    let states: Map<string, Obj>;
+    try {
+      states = parseInputState(state);
+    } catch (e) {
+      yield this.traceFor(e);
+      return;
+    }
+    const failed: string[] = [];
+    const concurrency = options.concurrency ?? run.concurrency ?? DEFAULT_CONCURRENCY;
+
+    const producers = configured.map((entry) => () => {
+      const name = entry.stream.name;
+      const stream = streams.get(name);
+      if (!stream) {
+        failed.push(name);
+        return single(
+          errorTrace(`Stream "${name}" is in the catalog but not in the manifest (streams: ${[...streams.keys()].join(', ')})`, 'config_error', {
+            stream: name,
+          }),
+        );
+      }
+      const syncMode = entry.sync_mode === 'incremental' && stream.supportsIncremental ? 'incremental' : 'full_refresh';
+      return this.readStream(stream, {
+        syncMode,
+        state: syncMode === 'incremental' ? states.get(name) : undefined,
+        cursorField: entry.cursor_field,
+        limits: options.limits,
+        signal: options.signal,
+        concurrency,
+        onFailure: () => failed.push(name),
+        onPage: options.onPage,
+      });
+    });
+
+    for await (const message of mergeConcurrent(producers, concurrency)) {
+      yield* flush();
+      yield message;
+    }
+    yield* flush();
+    if (failed.length) {
+      yield errorTrace(`During the sync, the following streams did not sync successfully: ${failed.join(', ')}`, 'system_error');
+    }
+  }
+
+  private async *readStream(
+    stream: Stream,
+    opts: {
+      syncMode: 'full_refresh' | 'incremental';
+      state: Obj | undefined;
+      cursorField: string[] | undefined;
+      limits: ReadOptions['limits'];
+      signal: AbortSignal | undefined;
+      concurrency: number;
+      onFailure: () => void;
+      onPage: ReadOptions['onPage'];
+    },
+  ): AsyncGenerator<AirbyteMessage> {
+    const name = stream.name;
+    yield streamStatusTrace(name, 'STARTED');
+    let sinceState = 0;
+    let total = 0;
+    let running = false;
+    const limit = opts.limits?.records;
+    try {
+      const events: AsyncIterable<StreamEvent> = stream.read({
+        syncMode: opts.syncMode,
+        state: opts.state,
+        cursorField: opts.cursorField,
+        signal: opts.signal,
+        limits: opts.limits,
+        concurrency: opts.concurrency,
+        onPage: opts.onPage
+          ? (e) => opts.onPage!({ stream: name, records: e.records, url: e.response.url, status: e.response.status })
+          : undefined,
+      });
+      for await (const event of events) {
+        if (event.kind === 'record') {
+          if (!running) {
+            running = true;
+            yield streamStatusTrace(name, 'RUNNING');
+          }
+          sinceState++;
+          total++;
+          yield recordMessage(name, event.data);
+          if (limit !== undefined && total >= limit) break;
+        } else if (event.kind === 'state') {
+          yield streamStateMessage(name, event.state, sinceState);
+          sinceState = 0;
+        } else {
+          yield logMessage(event.level, event.message);
+        }
+      }
+      yield streamStatusTrace(name, 'COMPLETE');
+    } catch (e) {
+      opts.onFailure();
+      yield this.traceFor(e, name);
+      yield streamStatusTrace(name, 'INCOMPLETE');
+    }
+  }
+
+  private traceFor(e: unknown, stream?: string): AirbyteMessage {
+    if (isManifoldError(e)) {
+      return errorTrace(this.userMessage(e), e.failureType, { stream: stream ?? e.stream, internalMessage: e.internalMessage });
+    }
+    const err = e as Error;
+    return errorTrace(`Unexpected error${stream ? ` in stream ${stream}` : ''}: ${this.mask(err?.message ?? String(e))}`, 'system_error', {
+      stream,
+      stackTrace: this.mask(err?.stack ?? ''),
+    });
+  }
+
+  private secrets = new SecretRegistry();
+
+  private mask(text: string): string {
+    return this.secrets.mask(text);
+  }
+
+  private userMessage(e: unknown): string {
+    if (e instanceof ManifoldError) return this.mask(e.describe());
+    return this.mask(e instanceof Error ? e.message : String(e));
+  }
+
+  /** Validates config, creates the run's services and builds components lazily. */
+  private prepare(rawConfig: Obj, io: { side?: AirbyteMessage[] }): PreparedRun {
+    const specSchema = this.spec().connectionSpecification;
+    collectSecrets(specSchema, rawConfig, this.secrets);
+    const config = this.validateConfig(rawConfig);
+    const side = io.side;
+    const services: EngineServices = createServices({
+      secrets: this.secrets,
+      logLevel: this.options.logLevel ?? 'INFO',
+      backoffScale: this.options.backoffScale ?? 1,
+      transport: this.options.transport,
+      logSink: side ? (level, message) => side.push(logMessage(level, message)) : undefined,
+      emit: (message) => {
+        if (!side) return;
+        const m = message as { type?: string; control?: { connectorConfig?: { config?: Obj } } };
+        if (m.type === 'CONTROL' && m.control?.connectorConfig?.config) side.push(controlConfigMessage(m.control.connectorConfig.config));
+        else side.push(message as unknown as AirbyteMessage);
+      },
+    });
+    if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
+    const root = this.root;
+    if (root.api_budget) services.budget = buildComponent<CallBudget>(root.api_budget, 'api_budget', config, services);
+    let built: Map<string, Stream> | undefined;
+    const streams = (): Map<string, Stream> => {
+      if (!built) {
+        built = new Map();
+        const nodes = Array.isArray(root.streams) ? (root.streams as unknown[]) : [];
+        nodes.forEach((node, i) => {
+          const stream = buildComponent<Stream>(node, `streams[${i}]`, config, services, 'DeclarativeStream');
+          built!.set(stream.name, stream);
+        });
+      }
+      return built;
+    };
+    return { config, services, streams, concurrency: concurrencyLevel(root.concurrency_level, config) };
+  }
+}
+
+interface PreparedRun {
+  config: Obj;
+  services: EngineServices;
+  streams(): Map<string, Stream>;
+  concurrency: number | undefined;
+}
+
+function concurrencyLevel(node: unknown, config: Obj): number | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const n = node as Obj;
+  let value: unknown = n.default_concurrency;
+  if (typeof value === 'string') {
+    // Usually `{{ config.get('num_workers', 10) }}`: resolve the common forms without a full engine.
+    const m = value.match(/config(?:\.get\(\s*['"](\w+)['"]\s*,\s*(\d+)\s*\)|\[['"](\w+)['"]\]|\.(\w+))/);
+    const key = m?.[1] ?? m?.[3] ?? m?.[4];
+    value = key !== undefined && config[key] !== undefined ? config[key] : m?.[2] ?? value;
+  }
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 1) return undefined;
+  const max = Number(n.max_concurrency);
+  return Math.floor(Number.isFinite(max) && max > 0 ? Math.min(parsed, max) : parsed);
+}
+
+async function describeStream(stream: Stream): Promise<AirbyteStream> {
+  const out: AirbyteStream = {
+    name: stream.name,
+    json_schema: await stream.jsonSchema(),
+    supported_sync_modes: stream.supportsIncremental ? ['full_refresh', 'incremental'] : ['full_refresh'],
+    is_resumable: stream.supportsIncremental,
+  };
+  if (stream.supportsIncremental) {
+    out.source_defined_cursor = true;
+    if (stream.cursorField) out.default_cursor_field = stream.cursorField;
+  }
+  if (stream.primaryKey.length) out.source_defined_primary_key = stream.primaryKey;
+  return out;
+}
+
+async function* single<T>(item: T): AsyncGenerator<T> {
+  yield item;
+}
