@@ -1,0 +1,262 @@
+/**
+ * DatetimeBasedCursor: splits [max(start, state - lookback), min(end, now)] into contiguous
+ * windows (next start = previous end + cursor_granularity), injects the window bounds into
+ * requests, and keeps `{cursor_field: latest record cursor}` as state.
+ *
+ * Slices may be read concurrently and close out of order, so the state only absorbs a window once
+ * every earlier window has closed: a checkpoint never skips past data not yet read.
+ */
+import type { IncrementalCursor } from '../contracts.js';
+import { InterpolatedString } from '../interpolation/index.js';
+import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
+import type { DataRecord, NextPageToken, Obj, RequestOptions, StreamSlice } from '../types.js';
+import {
+  addDuration,
+  formatInstant,
+  MAX_INSTANT,
+  MIN_INSTANT,
+  nowMicros,
+  parseDuration,
+  parseWithFormats,
+  type Micros,
+} from './cursor-time.js';
+import type { PyDuration } from '../interpolation/duration.js';
+import { MinMaxDatetime } from './min-max-datetime.js';
+
+/** What a RequestOption offers; kept structural so the cursor does not import the http folder. */
+export interface ValueInjector {
+  inject(target: Partial<RequestOptions>, value: unknown): void;
+}
+
+export interface DatetimeCursorSettings {
+  cursorField: string;
+  datetimeFormat: string;
+  cursorDatetimeFormats: string[];
+  start: MinMaxDatetime;
+  end: MinMaxDatetime | undefined;
+  step: PyDuration | undefined;
+  granularity: PyDuration | undefined;
+  lookback: PyDuration | undefined;
+  startOption: ValueInjector | undefined;
+  endOption: ValueInjector | undefined;
+  partitionFieldStart: string;
+  partitionFieldEnd: string;
+  isDataFeed: boolean;
+  isClientSideIncremental: boolean;
+  isCompareStrictly: boolean;
+  globalSubstreamCursor: boolean;
+  config: Obj;
+}
+
+interface Window {
+  start: Micros;
+  end: Micros;
+  /** Latest cursor value seen inside the window. */
+  latest: Micros | undefined;
+  closed: boolean;
+}
+
+export class DatetimeBasedCursor implements IncrementalCursor {
+  readonly cursorField: string;
+  /** Instant the state points at (undefined: no state yet). */
+  private cursor: Micros | undefined;
+  /** Windows handed out by slices(), in order, not yet folded into the state. */
+  private pending: Window[] = [];
+  private readonly windows = new WeakMap<Obj, Window>();
+  private bounds: { earliest: Micros; latest: Micros } | undefined;
+
+  constructor(readonly settings: DatetimeCursorSettings) {
+    this.cursorField = settings.cursorField;
+  }
+
+  /** A cursor with the same settings and no state (one per partition). */
+  fresh(): DatetimeBasedCursor {
+    return new DatetimeBasedCursor(this.settings);
+  }
+
+  get isDataFeed(): boolean {
+    return this.settings.isDataFeed;
+  }
+
+  get globalSubstreamCursor(): boolean {
+    return this.settings.globalSubstreamCursor;
+  }
+
+  setState(state: Obj | undefined): void {
+    const value = state?.[this.cursorField];
+    this.cursor = value === undefined || value === null || value === '' ? undefined : this.parse(value);
+    this.pending = [];
+    this.bounds = undefined;
+  }
+
+  state(): Obj {
+    return this.cursor === undefined ? {} : { [this.cursorField]: this.format(this.cursor) };
+  }
+
+  /** Cursor value of the state, as an instant (for global/per-partition bookkeeping). */
+  stateInstant(): Micros | undefined {
+    return this.cursor;
+  }
+
+  *slices(): Iterable<Obj> {
+    const { earliest, latest } = this.readBounds();
+    const s = this.settings;
+    let start = earliest;
+    while (s.isCompareStrictly ? start < latest : start <= latest) {
+      const nextStart = s.step ? addDuration(start, s.step) : MAX_INSTANT;
+      const end = Math.min(s.granularity ? addDuration(nextStart, s.granularity, -1) : nextStart, latest);
+      const cursorSlice = { [s.partitionFieldStart]: this.format(start), [s.partitionFieldEnd]: this.format(end) };
+      const window: Window = { start, end, latest: undefined, closed: false };
+      this.pending.push(window);
+      this.windows.set(cursorSlice, window);
+      yield cursorSlice;
+      if (nextStart >= MAX_INSTANT || nextStart <= start) break;
+      start = nextStart;
+    }
+  }
+
+  requestOptions(slice: StreamSlice, _token: NextPageToken): Partial<RequestOptions> {
+    const out: Partial<RequestOptions> = {};
+    const { startOption, endOption, partitionFieldStart, partitionFieldEnd } = this.settings;
+    startOption?.inject(out, slice.cursor_slice[partitionFieldStart]);
+    endOption?.inject(out, slice.cursor_slice[partitionFieldEnd]);
+    return out;
+  }
+
+  shouldEmit(record: DataRecord, _slice: StreamSlice): boolean {
+    if (!this.settings.isClientSideIncremental) return true;
+    const value = this.recordInstant(record);
+    if (value === undefined) return true;
+    const { earliest, latest } = this.readBounds();
+    return value >= earliest && value <= latest;
+  }
+
+  /** Data feeds are sorted newest first: a record older than the state means the rest is known. */
+  isOlderThanState(record: DataRecord): boolean {
+    if (this.cursor === undefined) return false;
+    const value = this.recordInstant(record);
+    return value !== undefined && value < this.cursor;
+  }
+
+  observe(record: DataRecord, slice: StreamSlice): void {
+    const value = this.recordInstant(record);
+    if (value === undefined) return;
+    const window = this.windowOf(slice);
+    if (value < window.start || value > window.end) return;
+    if (window.latest === undefined || value > window.latest) window.latest = value;
+  }
+
+  closeSlice(slice: StreamSlice): void {
+    const window = this.windowOf(slice);
+    window.closed = true;
+    if (!this.pending.includes(window)) {
+      this.absorb(window);
+      return;
+    }
+    while (this.pending[0]?.closed) this.absorb(this.pending.shift()!);
+  }
+
+  /** [earliest, latest] instants a read covers from the current state. */
+  readBounds(): { earliest: Micros; latest: Micros } {
+    if (this.bounds) return this.bounds;
+    const s = this.settings;
+    const ctx = { config: s.config };
+    const now = nowMicros();
+    const latest = s.end ? Math.min(s.end.getDatetime(ctx), now) : now;
+    const start = Math.min(s.start.getDatetime(ctx), latest);
+    const fromState = this.cursor === undefined ? MIN_INSTANT : s.lookback ? addDuration(this.cursor, s.lookback, -1) : this.cursor;
+    this.bounds = { earliest: Math.max(start, fromState), latest };
+    return this.bounds;
+  }
+
+  private absorb(window: Window): void {
+    if (window.latest !== undefined && (this.cursor === undefined || window.latest > this.cursor)) this.cursor = window.latest;
+  }
+
+  private windowOf(slice: StreamSlice): Window {
+    let window = this.windows.get(slice.cursor_slice);
+    if (!window) {
+      const s = this.settings;
+      const start = this.parse(slice.cursor_slice[s.partitionFieldStart]) ?? MIN_INSTANT;
+      const end = this.parse(slice.cursor_slice[s.partitionFieldEnd]) ?? MAX_INSTANT;
+      window = { start, end, latest: undefined, closed: false };
+      this.windows.set(slice.cursor_slice, window);
+    }
+    return window;
+  }
+
+  recordInstant(record: DataRecord): Micros | undefined {
+    const raw = record[this.cursorField];
+    if (raw === undefined || raw === null || raw === '') return undefined;
+    return this.parse(raw);
+  }
+
+  private parse(value: unknown): Micros | undefined {
+    return parseWithFormats(value, this.settings.cursorDatetimeFormats);
+  }
+
+  format(us: Micros): string {
+    return formatInstant(us, this.settings.datetimeFormat);
+  }
+}
+
+function datetimeOf(node: unknown, field: string, format: string, ctx: BuildContext): MinMaxDatetime | undefined {
+  if (node === undefined || node === null || node === '') return undefined;
+  const built =
+    typeof node === 'object'
+      ? ctx.build<MinMaxDatetime>(node, field, 'MinMaxDatetime')
+      : new MinMaxDatetime(node, '', undefined, undefined, ctx.parameters, `${ctx.path}.${field}`);
+  // As in the CDK: bounds without a format of their own use the cursor's.
+  if (!built.datetimeFormat) built.datetimeFormat = format;
+  return built;
+}
+
+export function buildDatetimeBasedCursor(node: ManifestNode, ctx: BuildContext): DatetimeBasedCursor {
+  const render = (field: string): string =>
+    node[field] === undefined || node[field] === null
+      ? ''
+      : InterpolatedString.create(node[field], { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters }).trim();
+  const duration = (field: string): PyDuration | undefined => {
+    const text = render(field);
+    if (!text) return undefined;
+    try {
+      return parseDuration(text);
+    } catch {
+      throw ctx.error(`${field} '${text}' is not an ISO-8601 duration (e.g. P1D, PT1H, P1M)`, field);
+    }
+  };
+  const cursorField = render('cursor_field');
+  if (!cursorField) throw ctx.error('DatetimeBasedCursor needs a cursor_field', 'cursor_field');
+  const datetimeFormat = render('datetime_format');
+  if (!datetimeFormat) throw ctx.error('DatetimeBasedCursor needs a datetime_format', 'datetime_format');
+  const declaredFormats = Array.isArray(node.cursor_datetime_formats) ? node.cursor_datetime_formats.map(String) : [];
+  const cursorDatetimeFormats = declaredFormats.includes(datetimeFormat) ? declaredFormats : [...declaredFormats, datetimeFormat];
+  const start = datetimeOf(node.start_datetime, 'start_datetime', datetimeFormat, ctx);
+  if (!start) throw ctx.error('DatetimeBasedCursor needs a start_datetime', 'start_datetime');
+  const step = duration('step');
+  const granularity = duration('cursor_granularity');
+  if (step && !granularity) throw ctx.error('step requires cursor_granularity (e.g. PT1S)', 'cursor_granularity');
+  const option = (field: string): ValueInjector | undefined => ctx.buildOptional<ValueInjector>(node[field], field, 'RequestOption');
+  if (node.clamping) ctx.services.logger.warn(`${ctx.path}: clamping is not supported yet; slices are not clamped`);
+  return new DatetimeBasedCursor({
+    cursorField,
+    datetimeFormat,
+    cursorDatetimeFormats,
+    start,
+    end: datetimeOf(node.end_datetime, 'end_datetime', datetimeFormat, ctx),
+    step,
+    granularity,
+    lookback: duration('lookback_window'),
+    startOption: option('start_time_option'),
+    endOption: option('end_time_option'),
+    partitionFieldStart: render('partition_field_start') || 'start_time',
+    partitionFieldEnd: render('partition_field_end') || 'end_time',
+    isDataFeed: node.is_data_feed === true,
+    isClientSideIncremental: node.is_client_side_incremental === true,
+    isCompareStrictly: node.is_compare_strictly === true,
+    globalSubstreamCursor: node.global_substream_cursor === true,
+    config: ctx.config,
+  });
+}
+
+registerComponent('DatetimeBasedCursor', buildDatetimeBasedCursor, 'Incremental sync over datetime windows of a cursor field.');
