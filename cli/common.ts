@@ -1,4 +1,5 @@
 /** Pieces every source command shares: finding the manifest, reading config, reporting failures. */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, ManifoldError, isManifoldError } from '../engine/errors/manifold-error.js';
 import { errorTrace } from '../engine/protocol/messages.js';
@@ -52,6 +53,9 @@ export async function openSource(
   const file = opts.manifest ?? process.env.MANIFOLD_MANIFEST;
   if (file) return Source.fromFile(file, options);
   if (config && config[INJECTED_MANIFEST_KEY]) return Source.fromInjectedConfig(config, options);
+  // The Docker image bakes a manifest here when built with --build-arg MANIFEST=...
+  const baked = process.env.MANIFOLD_MANIFEST_DEFAULT;
+  if (baked && existsSync(baked)) return Source.fromFile(baked, options);
   throw new ConfigError(`No manifest: pass --manifest <file>, set MANIFOLD_MANIFEST, or inject it in the config under "${INJECTED_MANIFEST_KEY}"`);
 }
 
