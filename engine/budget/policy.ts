@@ -7,6 +7,7 @@
  * callers get distinct slots and the limit can never be overshot; slots are handed out in FIFO
  * order, which keeps the window arithmetic a single backwards scan.
  */
+import { setMaxListeners } from 'node:events';
 import type { BuildContext, ManifestNode } from '../registry.js';
 
 /** A request as matchers see it: parsed once per request, not once per matcher. */
@@ -69,7 +70,14 @@ export function weightFor(matchers: readonly RequestMatcher[], request: Matchabl
 /** Generation bookkeeping shared by the limited policies. */
 export class Generations {
   generation = 0;
-  private controller = new AbortController();
+  private controller = Generations.fresh();
+
+  /** Every waiting caller listens to it, so the default cap of 10 listeners would only warn. */
+  private static fresh(): AbortController {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -79,7 +87,7 @@ export class Generations {
   next(): void {
     this.generation++;
     const previous = this.controller;
-    this.controller = new AbortController();
+    this.controller = Generations.fresh();
     previous.abort();
   }
 }
