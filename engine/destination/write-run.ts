@@ -1,0 +1,178 @@
+/**
+ * The write loop of one `write` command: routes catalog records to operations, batches them,
+ * sends them, and echoes a STATE only once every record read before it has been acknowledged
+ * (written, or parked in the dead-letter file). In `stop` mode the first failure ends the run
+ * with a TRACE error and no later STATE is echoed, so the platform replays the unsent records.
+ */
+import { isManifoldError } from '../errors/manifold-error.js';
+import { errorTrace, logMessage, type AirbyteMessage, type ConfiguredAirbyteCatalog } from '../protocol/messages.js';
+import type { EngineServices } from '../services.js';
+import type { HttpRequest } from '../services.js';
+import type { Obj } from '../types.js';
+import type { DestinationOperation, PendingWrite } from './operation.js';
+import { reportBody, type ReportSink } from './sinks.js';
+
+export type FailureMode = 'stop' | 'dead_letter';
+
+export interface WriteRunSettings {
+  operations: DestinationOperation[];
+  catalog: ConfiguredAirbyteCatalog;
+  services: EngineServices;
+  onFailure: FailureMode;
+  deadLetter?: ReportSink | undefined;
+  capture?: ReportSink | undefined;
+  dryRun: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+interface Counters {
+  sent: number;
+  failed: number;
+  requests: number;
+}
+
+/** Header names whose values are credentials whatever their content. */
+const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$/i;
+
+export class WriteRun {
+  /** Messages produced while handling the current input message, drained by the caller. */
+  readonly out: AirbyteMessage[] = [];
+  stopped = false;
+  private readonly buffers = new Map<DestinationOperation, PendingWrite[]>();
+  private readonly primaryKeys = new Map<string, string[] | undefined>();
+  private readonly seq = new Map<string, number>();
+  private readonly ignoredStreams = new Set<string>();
+  private readonly unmatched = new Map<string, number>();
+  private readonly counters = new Map<DestinationOperation, Counters>();
+
+  constructor(private readonly s: WriteRunSettings) {
+    for (const entry of s.catalog.streams) {
+      const name = entry.stream.name;
+      const pk = entry.primary_key?.map((path) => path[0]).filter((f): f is string => typeof f === 'string');
+      this.primaryKeys.set(name, pk && pk.length ? pk : undefined);
+      if (!s.operations.some((op) => op.consumes(name))) {
+        this.out.push(logMessage('WARN', `Stream "${name}" is in the catalog but no operation consumes it; its records are ignored`));
+      }
+    }
+    for (const op of s.operations) this.counters.set(op, { sent: 0, failed: 0, requests: 0 });
+  }
+
+  async record(stream: string, data: Obj): Promise<void> {
+    if (!this.primaryKeys.has(stream)) {
+      if (!this.ignoredStreams.has(stream)) {
+        this.ignoredStreams.add(stream);
+        this.out.push(logMessage('WARN', `Ignoring records of stream "${stream}": it is not in the configured catalog`));
+      }
+      return;
+    }
+    const n = (this.seq.get(stream) ?? 0) + 1;
+    this.seq.set(stream, n);
+    let matched = false;
+    for (const op of this.s.operations) {
+      if (this.stopped) return;
+      if (!op.consumes(stream)) continue;
+      const ctx = op.context(stream, data);
+      let key: unknown;
+      let pending: PendingWrite;
+      try {
+        if (!op.appliesTo(ctx)) continue;
+        matched = true;
+        key = op.keyOf(data, this.primaryKeys.get(stream)) ?? `#${n}`;
+        pending = await op.render(stream, data, ctx, key);
+      } catch (e) {
+        await this.fail(op, [{ stream, record: data, body: undefined, key: key ?? `#${n}` }], e);
+        continue;
+      }
+      if (!op.batching) {
+        await this.send(op, [pending]);
+        continue;
+      }
+      const buffer = this.buffers.get(op) ?? [];
+      this.buffers.set(op, buffer);
+      buffer.push(pending);
+      if (buffer.length >= op.batching.batchSize) await this.flush(op);
+    }
+    if (!matched) this.unmatched.set(stream, (this.unmatched.get(stream) ?? 0) + 1);
+  }
+
+  /** Sends every partial batch: called before a STATE is echoed and at the end of input. */
+  async flushAll(): Promise<void> {
+    for (const op of this.buffers.keys()) {
+      if (this.stopped) return;
+      await this.flush(op);
+    }
+  }
+
+  summary(): void {
+    for (const [stream, count] of this.unmatched) {
+      this.out.push(logMessage('WARN', `${count} record(s) of stream "${stream}" matched no operation's condition and were not written`));
+    }
+    for (const [op, c] of this.counters) {
+      if (c.requests === 0 && c.failed === 0) continue;
+      const verb = this.s.dryRun ? 'prepared (dry run)' : 'written';
+      this.out.push(logMessage('INFO', `Operation ${op.name}: ${c.sent} record(s) ${verb} in ${c.requests} request(s), ${c.failed} failed`));
+    }
+  }
+
+  private async flush(op: DestinationOperation): Promise<void> {
+    const buffer = this.buffers.get(op);
+    if (!buffer || buffer.length === 0) return;
+    this.buffers.set(op, []);
+    await this.send(op, buffer);
+  }
+
+  private async send(op: DestinationOperation, items: PendingWrite[]): Promise<void> {
+    if (this.stopped) return;
+    const counters = this.counters.get(op)!;
+    try {
+      const args = { ...(await op.request(items)), signal: this.s.signal };
+      counters.requests++;
+      if (this.s.dryRun) {
+        const request = await op.requester.prepare(args);
+        this.out.push(logMessage('INFO', `DRY RUN ${op.name} ${this.describe(request)}`));
+      } else {
+        const response = await op.requester.send(args);
+        if (this.s.capture) {
+          await this.s.capture.write({
+            operation: op.name,
+            stream: items[0]!.stream,
+            status: response?.status ?? null,
+            key: items.length === 1 ? items[0]!.key : items.map((i) => i.key),
+            body: response ? reportBody(response.text()) : null,
+          });
+        }
+      }
+      counters.sent += items.length;
+    } catch (e) {
+      await this.fail(op, items, e);
+    }
+  }
+
+  private async fail(op: DestinationOperation, items: PendingWrite[], e: unknown): Promise<void> {
+    const counters = this.counters.get(op)!;
+    counters.failed += items.length;
+    const stream = items[0]!.stream;
+    const keys = items.map((i) => JSON.stringify(i.key)).join(', ');
+    const reason = this.s.services.secrets.mask(isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e));
+    const what = items.length === 1 ? `record ${keys}` : `batch of ${items.length} records (${keys})`;
+    const message = `Operation ${op.name} failed for stream "${stream}", ${what}: ${reason}`;
+    if (this.s.onFailure === 'dead_letter' && this.s.deadLetter) {
+      const failedAt = new Date().toISOString();
+      for (const item of items) {
+        await this.s.deadLetter.write({ operation: op.name, stream: item.stream, key: item.key, record: item.record, error: reason, failed_at: failedAt });
+      }
+      this.out.push(logMessage('WARN', `${message} (sent to the dead-letter file)`));
+      return;
+    }
+    this.stopped = true;
+    const failureType = isManifoldError(e) ? e.failureType : 'system_error';
+    this.out.push(errorTrace(message, failureType, { stream, internalMessage: isManifoldError(e) ? e.internalMessage : undefined }));
+  }
+
+  private describe(request: HttpRequest): string {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) headers[name] = CREDENTIAL_HEADERS.test(name) ? '****' : value;
+    const body = request.body === undefined ? undefined : reportBody(request.body.toString());
+    return this.s.services.secrets.mask(JSON.stringify({ method: request.method, url: request.url, headers, body }));
+  }
+}
