@@ -8,7 +8,7 @@ import { buildMatchers, matchesAny, weightFor, type CallRatePolicy, type Matchab
 const NEVER_REVOKED = new AbortController().signal;
 
 export class UnlimitedCallRatePolicy implements CallRatePolicy {
-  readonly revoked = NEVER_REVOKED;
+  readonly revoked: AbortSignal = NEVER_REVOKED;
 
   constructor(private readonly matchers: readonly RequestMatcher[]) {}
 
