@@ -169,7 +169,8 @@ export interface IncrementalCursor extends RequestOptionsProvider {
 
 /** Result of reading one stream: records interleaved with state checkpoints. */
 export type StreamEvent =
-  | { kind: 'record'; data: DataRecord }
+  /** `slice`: the slice the record was read in (parent-stream routers build `parent_slice` from it). */
+  | { kind: 'record'; data: DataRecord; slice?: StreamSlice | undefined }
   | { kind: 'state'; state: Obj }
   | { kind: 'log'; level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG'; message: string };
 
