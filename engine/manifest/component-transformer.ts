@@ -105,7 +105,7 @@ class Transformer {
     const parameters: Mapping = this.parentWins ? { ...own, ...parentParameters } : { ...parentParameters, ...own };
 
     // JSON schemas (inline stream schemas, connection_specification) are data, not components.
-    if (isJsonSchemaObject(node)) return deepCopy(node, path);
+    if (isJsonSchemaObject(node)) return deepCopy(node, path) as Mapping;
 
     if (!('type' in node)) {
       for (const [field, value] of Object.entries(node)) {

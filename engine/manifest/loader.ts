@@ -38,6 +38,9 @@ export function loadManifestObject(obj: unknown, file?: string): LoadedManifest 
   const problems: ManifestProblem[] = [];
   const resolved = resolveReferences(obj, problems) as Record<string, unknown>;
   if (problems.length > 0) throw new ManifestError(withFile(problems, file), file);
+  // Airbyte treats a manifest without a root `type` as a source; the default matters because the
+  // children's default types are looked up from it.
+  if (!('type' in resolved)) resolved.type = 'DeclarativeSource';
   const root = propagateTypesAndParameters(resolved) as ManifestNode;
   return { file, root };
 }
