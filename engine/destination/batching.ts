@@ -28,7 +28,7 @@ export function buildBatching(node: unknown, ctx: BuildContext): Batching | unde
   if (!Number.isInteger(batchSize) || batchSize < 1) throw ctx.error(`batching.batch_size must be a positive integer (got ${JSON.stringify(rawSize)})`, 'batching');
 
   const jsonataSource = spec.jsonata === undefined ? undefined : InterpolatedString.create(spec.jsonata, { parameters: ctx.parameters }).evalString(buildCtx);
-  if (spec.wrap !== undefined && jsonataSource) throw ctx.error('batching takes either wrap or jsonata, not both', 'batching');
+  // A non-empty jsonata wins over wrap, so one manifest can offer both and let config choose.
   if (jsonataSource) {
     let expression: ReturnType<typeof jsonata>;
     try {

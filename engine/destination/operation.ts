@@ -112,10 +112,11 @@ export function buildDestinationOperation(node: ManifestNode, ctx: BuildContext)
   if (typeof node.name !== 'string' || !node.name) throw ctx.error('a destination operation needs a name', 'name');
   if (node.enabled !== undefined && !new InterpolatedBoolean(node.enabled, p).eval(buildCtx)) return undefined;
 
-  const streams = node.streams;
-  if (!Array.isArray(streams) || streams.length === 0) throw ctx.error('streams must list the catalog streams this operation consumes', 'streams');
+  // Entries may be config templates; one rendering `a,b` names several streams (manual mode).
+  const streams = Array.isArray(node.streams) ? node.streams.flatMap((s) => parseFieldList(atBuild(s))) : [];
+  if (streams.length === 0) throw ctx.error('streams must list the catalog streams this operation consumes', 'streams');
 
-  const method = atBuild(node.http_method ?? 'POST').toUpperCase();
+  const method = (atBuild(node.http_method ?? 'POST') || 'POST').toUpperCase();
   if (!METHODS.includes(method)) throw ctx.error(`http_method must be one of ${METHODS.join(', ')} (got "${method}")`, 'http_method');
 
   if ((node.path === undefined) === (node.url === undefined)) throw ctx.error('give exactly one of path or url', node.path === undefined ? undefined : 'url');
@@ -144,7 +145,7 @@ export function buildDestinationOperation(node: ManifestNode, ctx: BuildContext)
 
   return new DestinationOperation(
     node.name,
-    new Set(streams.map(String)),
+    new Set(streams),
     method,
     idempotent,
     requester,

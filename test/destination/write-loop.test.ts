@@ -43,7 +43,7 @@ async function write(m: Obj, messages: Obj[], config: Obj = {}, dryRun = false):
   return out;
 }
 
-const states = (out: AirbyteMessage[]): unknown[] => out.filter((m) => m.type === 'STATE').map((m) => (m as Obj).state);
+const states = (out: AirbyteMessage[]): unknown[] => out.filter((m) => m.type === 'STATE').map((m) => (m as unknown as Obj).state);
 const errors = (out: AirbyteMessage[]) => out.filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR').map((m) => (m as { trace: { error: { message: string; stream_descriptor?: { name: string } } } }).trace.error);
 
 beforeEach(() => resetFake());
