@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { registerReadCommand } from './commands/read.js';
 import { registerSourceCommands } from './commands/source-commands.js';
+import { registerAuthoringCommands } from './commands/authoring.js';
 
 const program = new Command();
 program
@@ -16,5 +17,6 @@ program
 
 registerSourceCommands(program);
 registerReadCommand(program);
+registerAuthoringCommands(program);
 
 await program.parseAsync(process.argv);

@@ -6,6 +6,8 @@ import type { HttpEvent } from '../../engine/types.js';
 import { addConfigOption, addLogOptions, addManifestOption, logLevelOf, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
 import { readJsonFile } from '../io.js';
 import { describeHttpEvent } from '../show-http.js';
+import { OutputDir } from '../output-dir.js';
+import { SchemaReport } from '../schema-report.js';
 
 interface ReadOptions extends CommonOptions {
   catalog?: string;
@@ -15,6 +17,8 @@ interface ReadOptions extends CommonOptions {
   limitPages?: string;
   limitSlices?: string;
   showHttp?: boolean;
+  output?: string;
+  checkSchema?: boolean;
 }
 
 function positive(value: string | undefined, flag: string): number | undefined {
@@ -34,7 +38,9 @@ export function registerReadCommand(program: Command): void {
     .option('--limit-records <n>', 'stop each stream after N records (test reads)')
     .option('--limit-pages <n>', 'stop each slice after N pages (test reads)')
     .option('--limit-slices <n>', 'read at most N slices per stream (test reads)')
-    .option('--show-http', 'print each request (secrets masked) and a response excerpt to stderr');
+    .option('--show-http', 'print each request (secrets masked) and a response excerpt to stderr')
+    .option('--output <dir>', 'write records to DIR/<stream>.jsonl and the state to DIR/state.json instead of stdout')
+    .option('--check-schema', "report records that do not fit their stream's declared JSON Schema");
   addLogOptions(addConfigOption(addManifestOption(cmd))).action(async (opts: ReadOptions) => {
     await runProtocol(async (out) => {
       const config = await readConfig(opts);
@@ -50,13 +56,32 @@ export function registerReadCommand(program: Command): void {
       const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
       let ok = true;
       const concurrency = positive(opts.concurrency, '--concurrency');
-      for await (const message of source.read(config, catalog, state, {
-        ...(concurrency ? { concurrency } : {}),
-        limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
-      })) {
-        if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
-        const pending = out.write(message);
-        if (pending) await pending;
+      const output = opts.output ? new OutputDir(opts.output) : undefined;
+      const checker = opts.checkSchema ? new SchemaReport(await source.discover(config)) : undefined;
+      try {
+        for await (const message of source.read(config, catalog, state, {
+          ...(concurrency ? { concurrency } : {}),
+          limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
+        })) {
+          if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
+          if (checker && message.type === 'RECORD') {
+            const report = checker.check(message.record.stream, message.record.data);
+            if (report) await out.write(report);
+          }
+          if (output && (message.type === 'RECORD' || message.type === 'STATE')) {
+            await output.write(message);
+            continue;
+          }
+          const pending = out.write(message);
+          if (pending) await pending;
+        }
+      } finally {
+        await output?.close();
+      }
+      if (checker) for (const m of checker.summary()) await out.write(m);
+      if (output) {
+        const counts = Object.entries(output.counts()).map(([s, n]) => `${s}: ${n}`).join(', ');
+        process.stderr.write(`manifold: wrote ${counts || 'no records'} to ${opts.output} (state in ${opts.output}/state.json)\n`);
       }
       return ok;
     });

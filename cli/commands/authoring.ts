@@ -1,0 +1,45 @@
+/** Authoring helpers: `schema` (the manifest JSON Schema for editors) and `infer-schema`. */
+import type { Command } from 'commander';
+import { manifestSchema } from '../../engine/manifest/index.js';
+import { SchemaInferrer } from '../../engine/schema/infer.js';
+import { ConfigError } from '../../engine/errors/manifold-error.js';
+import { addConfigOption, addManifestOption, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
+
+export function registerAuthoringCommands(program: Command): void {
+  program
+    .command('schema')
+    .description('print the JSON Schema of the manifest format (for editors: yaml-language-server, VS Code)')
+    .action(() => {
+      process.stdout.write(JSON.stringify(manifestSchema, null, 2) + '\n');
+    });
+
+  const infer = program
+    .command('infer-schema')
+    .description('read records and print a JSON Schema inferred from them, per stream')
+    .option('-s, --stream <name>', 'only this stream (prints its schema alone)')
+    .option('--limit-records <n>', 'records to sample per stream', '1000');
+  addConfigOption(addManifestOption(infer)).action(async (opts: CommonOptions & { stream?: string; limitRecords: string }) => {
+    await runProtocol(async () => {
+      const config = await readConfig(opts);
+      const source = await openSource(opts, config, { logLevel: 'ERROR' });
+      const names = source.streamNames();
+      if (opts.stream && !names.includes(opts.stream)) {
+        throw new ConfigError(`No stream "${opts.stream}" in the manifest (streams: ${names.join(', ')})`);
+      }
+      const wanted = opts.stream ? [opts.stream] : names;
+      const catalog = { streams: wanted.map((name) => ({ stream: { name }, sync_mode: 'full_refresh' as const })) };
+      const inferrers = new Map(wanted.map((n) => [n, new SchemaInferrer()]));
+      let failure: string | undefined;
+      const limit = Number(opts.limitRecords) || 1000;
+      for await (const m of source.read(config, catalog, undefined, { limits: { records: limit } })) {
+        if (m.type === 'RECORD') inferrers.get(m.record.stream)?.add(m.record.data);
+        if (m.type === 'TRACE' && m.trace.type === 'ERROR') failure ??= m.trace.error?.message;
+      }
+      if (failure) throw new ConfigError(`Reading failed, no schema inferred: ${failure}`);
+      const result = opts.stream
+        ? inferrers.get(opts.stream)!.result()
+        : Object.fromEntries([...inferrers].map(([n, i]) => [n, i.result()]));
+      process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    });
+  });
+}
