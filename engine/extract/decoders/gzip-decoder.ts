@@ -1,0 +1,52 @@
+/** GzipDecoder: gunzips the body (when it is gzip) and hands it to the inner decoder. */
+import { gunzipSync } from 'node:zlib';
+import type { Decoder } from '../../contracts.js';
+import { ManifoldError } from '../../errors/manifold-error.js';
+import { registerComponent, type BuildContext, type ManifestNode } from '../../registry.js';
+import type { HttpResponse } from '../../types.js';
+
+export class GzipDecoder implements Decoder {
+  constructor(private readonly inner: Decoder) {}
+
+  decode(response: HttpResponse): Iterable<unknown> {
+    const body = response.body;
+    // The HTTP client may already have undone Content-Encoding: gzip; only raw gzip bytes need it.
+    if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) return this.inner.decode(response);
+    let plain: Buffer;
+    try {
+      plain = gunzipSync(body);
+    } catch (e) {
+      throw new ManifoldError(`The response from ${response.url} is not valid gzip: ${(e as Error).message}`, { cause: e });
+    }
+    return this.inner.decode(withBody(response, plain));
+  }
+}
+
+function withBody(response: HttpResponse, body: Buffer): HttpResponse {
+  let text: string | undefined;
+  let json: unknown;
+  let parsed = false;
+  return {
+    ...response,
+    body,
+    text: () => (text ??= body.toString('utf8')),
+    json: () => {
+      if (!parsed) {
+        try {
+          json = JSON.parse(text ??= body.toString('utf8'));
+        } catch (e) {
+          throw new ManifoldError(`The gunzipped response from ${response.url} is not JSON: ${text!.slice(0, 200)}`, { cause: e });
+        }
+        parsed = true;
+      }
+      return json;
+    },
+    links: () => response.links(),
+  };
+}
+
+export function buildGzipDecoder(node: ManifestNode, ctx: BuildContext): GzipDecoder {
+  return new GzipDecoder(ctx.build<Decoder>(node.decoder ?? { type: 'JsonDecoder' }, 'decoder', 'JsonDecoder'));
+}
+
+registerComponent('GzipDecoder', buildGzipDecoder, 'Gunzips the body, then decodes it with the inner decoder.');

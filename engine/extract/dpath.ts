@@ -1,0 +1,135 @@
+/**
+ * dpath-style access to decoded JSON (what Airbyte's field_path / field_pointers mean): keys index
+ * objects, numeric keys index arrays, `*` matches one level, `**` any number of levels.
+ */
+import { InterpolatedString } from '../interpolation/index.js';
+import type { BuildContext } from '../registry.js';
+import type { Obj } from '../types.js';
+
+export type PathKey = string | number;
+
+function child(node: unknown, key: PathKey): unknown {
+  if (Array.isArray(node)) {
+    const i = typeof key === 'number' ? key : /^\d+$/.test(key) ? Number(key) : NaN;
+    return Number.isInteger(i) ? node[i] : undefined;
+  }
+  if (node !== null && typeof node === 'object') return (node as Obj)[key as string];
+  return undefined;
+}
+
+function children(node: unknown): unknown[] {
+  if (Array.isArray(node)) return node;
+  if (node !== null && typeof node === 'object') return Object.values(node);
+  return [];
+}
+
+export function hasWildcard(path: readonly PathKey[]): boolean {
+  return path.some((k) => k === '*' || k === '**');
+}
+
+/** The value at an exact path, or undefined. */
+export function getPath(root: unknown, path: readonly PathKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    node = child(node, key);
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+/** Every value matched by a glob path, in document order. */
+export function globValues(root: unknown, path: readonly PathKey[]): unknown[] {
+  const out: unknown[] = [];
+  const walk = (node: unknown, i: number): void => {
+    if (i === path.length) {
+      out.push(node);
+      return;
+    }
+    const key = path[i]!;
+    if (key === '*') {
+      for (const c of children(node)) walk(c, i + 1);
+    } else if (key === '**') {
+      walk(node, i + 1);
+      for (const c of children(node)) walk(c, i);
+    } else {
+      const c = child(node, key);
+      if (c !== undefined) walk(c, i + 1);
+    }
+  };
+  walk(root, 0);
+  return out;
+}
+
+/** Sets a value, creating objects (or extending arrays with nulls) along the way. */
+export function setPath(root: Obj, path: readonly PathKey[], value: unknown): void {
+  let node: unknown = root;
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i]!;
+    const last = i === path.length - 1;
+    if (Array.isArray(node)) {
+      const idx = Number(key);
+      while (node.length < idx) node.push(null);
+      if (last) node[idx] = value;
+      else {
+        const next = node[idx];
+        node = next !== null && typeof next === 'object' ? next : (node[idx] = {});
+      }
+    } else {
+      const obj = node as Obj;
+      const k = String(key);
+      if (last) obj[k] = value;
+      else {
+        const next = obj[k];
+        node = next !== null && typeof next === 'object' ? next : (obj[k] = {});
+      }
+    }
+  }
+}
+
+/**
+ * Deletes what a glob path matches (array items become null, except a last item, which is
+ * removed, as dpath does). `shouldDelete` may veto the deletion of a value. Returns how many were deleted.
+ */
+export function deleteGlob(root: unknown, path: readonly PathKey[], shouldDelete?: (value: unknown) => boolean): number {
+  const targets: Array<[unknown, PathKey]> = [];
+  const walk = (node: unknown, i: number): void => {
+    if (node === null || typeof node !== 'object') return;
+    const key = path[i]!;
+    const last = i === path.length - 1;
+    const keys: PathKey[] =
+      key === '*' || key === '**'
+        ? Array.isArray(node) ? node.map((_, j) => j) : Object.keys(node)
+        : child(node, key) === undefined ? [] : [key];
+    for (const k of keys) {
+      const value = child(node, k);
+      if (last) targets.push([node, k]);
+      else walk(value, i + 1);
+      // `**` may also swallow this level and match deeper.
+      if (key === '**') walk(value, i);
+    }
+  };
+  if (path.length > 0) walk(root, 0);
+  let deleted = 0;
+  for (const [parent, k] of targets) {
+    const value = child(parent, k);
+    if (value === undefined || (shouldDelete && !shouldDelete(value))) continue;
+    if (Array.isArray(parent)) {
+      const idx = Number(k);
+      if (idx === parent.length - 1) parent.pop();
+      else parent[idx] = null;
+    } else {
+      delete (parent as Obj)[String(k)];
+    }
+    deleted++;
+  }
+  return deleted;
+}
+
+/** field_path parts may be templates over config/parameters: evaluated once, at build time. */
+export function resolvePath(parts: unknown, ctx: BuildContext, field: string): PathKey[] {
+  if (parts === undefined || parts === null) return [];
+  if (!Array.isArray(parts)) throw ctx.error(`${field} must be a list of keys`, field);
+  return parts.map((p) =>
+    typeof p === 'number' ? p : InterpolatedString.create(p, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters }),
+  );
+}

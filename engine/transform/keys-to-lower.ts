@@ -1,0 +1,18 @@
+/** KeysToLower: lower-cases the record's top-level keys (as Airbyte does; nested keys are left alone). */
+import type { RecordTransformation } from '../contracts.js';
+import { registerComponent } from '../registry.js';
+import type { DataRecord } from '../types.js';
+
+export class KeysToLower implements RecordTransformation {
+  transform(record: DataRecord): void {
+    for (const key of Object.keys(record)) {
+      const lower = key.toLowerCase();
+      if (lower === key) continue;
+      const value = record[key];
+      delete record[key];
+      record[lower] = value;
+    }
+  }
+}
+
+registerComponent('KeysToLower', () => new KeysToLower(), 'Lower-cases top-level record keys.');
