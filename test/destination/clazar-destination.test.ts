@@ -191,9 +191,10 @@ describe('Clazar destination manifest routing (fake requester, no HTTP layer nee
   beforeAll(async () => {
     const fake = await import('./fake-requester.js');
     sentRequests = fake.sent;
+    fake.installFakeRequester();
     const { parse } = await import('yaml');
     const manifest = parse(readFileSync(MANIFEST, 'utf8')) as Obj;
-    (manifest.definitions as Obj).requester = { type: 'FakeRequester', url_base: BASE };
+    (manifest.definitions as Obj).requester = { type: 'CustomRequester', class_name: 'fake', url_base: BASE };
     delete manifest.api_budget;
     destination = await Destination.fromObject(manifest);
   });

@@ -1,5 +1,6 @@
 /**
- * A Requester stand-in registered as `FakeRequester`: records every SendArgs (with the method and
+ * A Requester stand-in registered as `CustomRequester` (a type the manifest schema knows, so
+ * manifests using it validate); install it after the real components are loaded. It records every SendArgs (with the method and
  * URL the operation chose) and answers through a scripted handler, so the write loop can be tested
  * without the HTTP layer.
  */
@@ -57,7 +58,8 @@ function response(req: SentRequest, status: number, body: unknown): HttpResponse
   };
 }
 
-registerComponent('FakeRequester', (node): Requester => ({
+export function installFakeRequester(): void {
+  registerComponent('CustomRequester', (node): Requester => ({
   async send(args) {
     const req = toRequest(node, args);
     sent.push(req);
@@ -75,3 +77,4 @@ registerComponent('FakeRequester', (node): Requester => ({
     };
   },
 }));
+}

@@ -5,10 +5,13 @@ import { describe, it, expect, beforeAll, beforeEach } from '@jest/globals';
 import { Destination } from '../../engine/destination/destination.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog } from '../../engine/protocol/messages.js';
 import type { Obj } from '../../engine/types.js';
-import { resetFake, sent, setAnswer } from './fake-requester.js';
+import { installFakeRequester, resetFake, sent, setAnswer } from './fake-requester.js';
 import { preloadComponents } from './preload-components.js';
 
-beforeAll(preloadComponents);
+beforeAll(async () => {
+  await preloadComponents();
+  installFakeRequester();
+});
 
 const catalog: ConfiguredAirbyteCatalog = {
   streams: [
@@ -22,9 +25,9 @@ function manifest(operations: Obj[], extra: Obj = {}): Obj {
     version: '0.1.0',
     type: 'DeclarativeDestination',
     spec: { type: 'Spec', connection_specification: { type: 'object', properties: { token: { type: 'string', airbyte_secret: true } } } },
-    definitions: { requester: { type: 'FakeRequester', url_base: 'https://api.test' } },
+    definitions: { requester: { type: 'CustomRequester', class_name: 'fake', url_base: 'https://api.test' } },
     requester: { $ref: '#/definitions/requester' },
-    operations,
+    operations: operations.map((op) => ({ type: 'DestinationOperation', ...op })),
     ...extra,
   };
 }
