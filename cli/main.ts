@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { registerReadCommand } from './commands/read.js';
 import { registerSourceCommands } from './commands/source-commands.js';
+import { registerWriteCommand } from './commands/write.js';
 import { registerAuthoringCommands } from './commands/authoring.js';
 
 const program = new Command();
@@ -17,6 +18,7 @@ program
 
 registerSourceCommands(program);
 registerReadCommand(program);
+registerWriteCommand(program);
 registerAuthoringCommands(program);
 
 await program.parseAsync(process.argv);
