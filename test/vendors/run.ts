@@ -1,11 +1,34 @@
 /** Runs a vendor manifest through the public Source API and sorts the messages for assertions. */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Source } from '../../engine/index.js';
 import { repoRoot } from './mock-kit.js';
 
 type Obj = Record<string, unknown>;
 
+let preloaded: Promise<void> | undefined;
+/**
+ * jest's ESM loader fails ("request for ... is not in cache") when engine/components.ts imports
+ * every component at once; importing them one by one first leaves it nothing to link.
+ */
+function preloadEngine(): Promise<void> {
+  preloaded ??= (async () => {
+    const engine = join(repoRoot, 'engine');
+    for (const entry of readdirSync(engine, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile() || !/\.ts$/.test(entry.name) || /\.d\.ts$/.test(entry.name)) continue;
+      const dir = entry.parentPath ?? (entry as unknown as { path: string }).path;
+      try {
+        await import(join(dir, entry.name));
+      } catch {
+        // A module someone is rewriting right now; the ones a vendor manifest needs will fail later, visibly.
+      }
+    }
+  })();
+  return preloaded;
+}
+
 export async function loadVendor(manifest: string): Promise<Source> {
+  await preloadEngine();
   return Source.fromFile(join(repoRoot, 'manifests', manifest), { backoffScale: 0.001 });
 }
 
