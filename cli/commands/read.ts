@@ -8,6 +8,16 @@ import { readJsonFile } from '../io.js';
 import { describeHttpEvent } from '../show-http.js';
 import { OutputDir } from '../output-dir.js';
 import { SchemaReport } from '../schema-report.js';
+import { Progress } from '../progress.js';
+import type { AirbyteMessage } from '../../engine/protocol/messages.js';
+
+function trackProgress(progress: Progress, message: AirbyteMessage): void {
+  if (message.type === 'RECORD') progress.record(message.record.stream);
+  else if (message.type === 'TRACE' && message.trace.stream_status) {
+    const { status, stream_descriptor } = message.trace.stream_status;
+    if (status === 'COMPLETE' || status === 'INCOMPLETE') progress.finish(stream_descriptor.name, status === 'COMPLETE');
+  }
+}
 
 interface ReadOptions extends CommonOptions {
   catalog?: string;
@@ -19,6 +29,7 @@ interface ReadOptions extends CommonOptions {
   showHttp?: boolean;
   output?: string;
   checkSchema?: boolean;
+  progress?: boolean;
 }
 
 function positive(value: string | undefined, flag: string): number | undefined {
@@ -40,7 +51,9 @@ export function registerReadCommand(program: Command): void {
     .option('--limit-slices <n>', 'read at most N slices per stream (test reads)')
     .option('--show-http', 'print each request (secrets masked) and a response excerpt to stderr')
     .option('--output <dir>', 'write records to DIR/<stream>.jsonl and the state to DIR/state.json instead of stdout')
-    .option('--check-schema', "report records that do not fit their stream's declared JSON Schema");
+    .option('--check-schema', "report records that do not fit their stream's declared JSON Schema")
+    .option('--progress', 'draw live per-stream progress on stderr even when it is not a terminal')
+    .option('--no-progress', 'never draw progress');
   addLogOptions(addConfigOption(addManifestOption(cmd))).action(async (opts: ReadOptions) => {
     await runProtocol(async (out) => {
       const config = await readConfig(opts);
@@ -52,18 +65,30 @@ export function registerReadCommand(program: Command): void {
         pages: positive(opts.limitPages, '--limit-pages'),
         slices: positive(opts.limitSlices, '--limit-slices'),
       };
-      const onHttp = opts.showHttp ? (e: HttpEvent) => process.stderr.write(describeHttpEvent(e)) : undefined;
+      // Progress is on by default on a terminal; --progress forces it, --no-progress hides it.
+      const showProgress = opts.progress ?? (process.stderr.isTTY && !opts.quiet && !opts.showHttp);
+      const progress = showProgress ? new Progress() : undefined;
+      const onHttp =
+        opts.showHttp || progress
+          ? (e: HttpEvent) => {
+              if (opts.showHttp) process.stderr.write(describeHttpEvent(e));
+              progress?.http(e);
+            }
+          : undefined;
       const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
       let ok = true;
       const concurrency = positive(opts.concurrency, '--concurrency');
       const output = opts.output ? new OutputDir(opts.output) : undefined;
+      progress?.start();
       const checker = opts.checkSchema ? new SchemaReport(await source.discover(config)) : undefined;
       try {
         for await (const message of source.read(config, catalog, state, {
           ...(concurrency ? { concurrency } : {}),
           limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
+          ...(progress ? { onPage: (e: { stream: string }) => progress.page(e.stream) } : {}),
         })) {
           if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
+          if (progress) trackProgress(progress, message);
           if (checker && message.type === 'RECORD') {
             const report = checker.check(message.record.stream, message.record.data);
             if (report) await out.write(report);
@@ -76,6 +101,7 @@ export function registerReadCommand(program: Command): void {
           if (pending) await pending;
         }
       } finally {
+        progress?.stop();
         await output?.close();
       }
       if (checker) for (const m of checker.summary()) await out.write(m);

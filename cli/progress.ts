@@ -1,0 +1,84 @@
+/**
+ * Live per-stream progress on a terminal: records, pages, records/s, retries and time spent
+ * waiting before retries. Rendered with log-update (redraws in place, throttled); shown only
+ * when stderr is a TTY (or forced with --progress), so pipes and log files get nothing extra.
+ */
+import { createLogUpdate } from 'log-update';
+import type { HttpEvent } from '../engine/types.js';
+
+interface StreamProgress {
+  records: number;
+  pages: number;
+  retries: number;
+  waitedMs: number;
+  started: number;
+  done?: 'complete' | 'failed';
+}
+
+export class Progress {
+  private readonly streams = new Map<string, StreamProgress>();
+  private readonly render: ReturnType<typeof createLogUpdate>;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(stream: NodeJS.WriteStream = process.stderr, private readonly intervalMs = 200) {
+    this.render = createLogUpdate(stream, { showCursor: true });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.draw(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  record(stream: string): void {
+    this.get(stream).records++;
+  }
+
+  page(stream: string): void {
+    this.get(stream).pages++;
+  }
+
+  http(e: HttpEvent): void {
+    if (!e.stream) return;
+    const p = this.get(e.stream);
+    if (e.retryInMs !== undefined) {
+      p.retries++;
+      p.waitedMs += e.retryInMs;
+    }
+  }
+
+  finish(stream: string, ok: boolean): void {
+    this.get(stream).done = ok ? 'complete' : 'failed';
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.draw();
+    this.render.done();
+  }
+
+  /** The text drawn (exposed for tests). */
+  text(now = Date.now()): string {
+    return [...this.streams]
+      .map(([name, p]) => {
+        const secs = Math.max((now - p.started) / 1000, 0.001);
+        const rate = Math.round(p.records / secs);
+        const state = p.done === 'complete' ? '✔' : p.done === 'failed' ? '✖' : '…';
+        const waited = p.waitedMs ? `, waited ${(p.waitedMs / 1000).toFixed(1)} s` : '';
+        return `${state} ${name}: ${p.records} records, ${p.pages} pages, ${rate} rec/s, ${p.retries} retries${waited}`;
+      })
+      .join('\n');
+  }
+
+  private draw(): void {
+    this.render(this.text());
+  }
+
+  private get(stream: string): StreamProgress {
+    let p = this.streams.get(stream);
+    if (!p) {
+      p = { records: 0, pages: 0, retries: 0, waitedMs: 0, started: Date.now() };
+      this.streams.set(stream, p);
+    }
+    return p;
+  }
+}
