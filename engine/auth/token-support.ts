@@ -1,0 +1,125 @@
+/**
+ * Pieces the authenticators share: config-derived secrets rendered once, and a token slot in
+ * services.cache that every stream of a run shares, so one refresh serves concurrent requests.
+ */
+import { ConfigError } from '../errors/manifold-error.js';
+import { InterpolatedString } from '../interpolation/index.js';
+import type { BuildContext } from '../registry.js';
+import type { EngineServices } from '../services.js';
+
+/** A template over config/parameters, rendered on first use (config never changes within a run) and registered as a secret. */
+export class ConfigSecret {
+  private value: string | undefined;
+  private readonly template: InterpolatedString;
+  constructor(source: unknown, private readonly ctx: BuildContext, private readonly field: string, private readonly required = true) {
+    this.template = InterpolatedString.create(source ?? '', { parameters: ctx.parameters });
+  }
+
+  get(): string {
+    if (this.value === undefined) {
+      const v = this.template.evalString({ config: this.ctx.config, parameters: this.ctx.parameters });
+      if (!v && this.required) {
+        throw new ConfigError(`${this.field} is empty: check that the config provides it.`, { location: this.ctx.location(this.field) });
+      }
+      this.ctx.services.secrets.add(v);
+      this.value = v;
+    }
+    return this.value;
+  }
+}
+
+export interface TokenGrant {
+  token: string;
+  /** Epoch ms after which the token must not be used; undefined = until a 401 says otherwise. */
+  expiresAt?: number | undefined;
+}
+
+interface Slot {
+  grant?: TokenGrant | undefined;
+  pending?: Promise<TokenGrant> | undefined;
+}
+
+/** Refresh a little early so a token does not expire in flight. */
+function isFresh(grant: TokenGrant | undefined, now: number): grant is TokenGrant {
+  if (!grant) return false;
+  if (grant.expiresAt === undefined) return true;
+  const margin = Math.min(60_000, Math.max(0, (grant.expiresAt - now) / 10));
+  return now < grant.expiresAt - margin;
+}
+
+export class SharedToken {
+  constructor(private readonly services: EngineServices, private readonly key: string) {}
+
+  private slot(): Slot {
+    let slot = this.services.cache.get(this.key) as Slot | undefined;
+    if (!slot) this.services.cache.set(this.key, (slot = {}));
+    return slot;
+  }
+
+  current(): TokenGrant | undefined {
+    return this.slot().grant;
+  }
+
+  /** The cached token, or the result of one `fetch()` shared by every caller waiting meanwhile. */
+  async get(fetch: () => Promise<TokenGrant>): Promise<string> {
+    const slot = this.slot();
+    if (isFresh(slot.grant, Date.now())) return slot.grant.token;
+    slot.pending ??= fetch()
+      .then((grant) => {
+        this.services.secrets.add(grant.token);
+        slot.grant = grant;
+        return grant;
+      })
+      .finally(() => {
+        slot.pending = undefined;
+      });
+    return (await slot.pending).token;
+  }
+
+  set(grant: TokenGrant): void {
+    this.services.secrets.add(grant.token);
+    this.slot().grant = grant;
+  }
+
+  invalidate(): void {
+    this.slot().grant = undefined;
+  }
+}
+
+/** Airbyte looks a token field up anywhere in the response (nested objects included). */
+export function findField(value: unknown, name: string): unknown {
+  if (!value || typeof value !== 'object') return undefined;
+  if (!Array.isArray(value) && name in value) return (value as Record<string, unknown>)[name];
+  for (const child of Object.values(value)) {
+    const found = findField(child, name);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+export function getPath(root: unknown, path: string[]): unknown {
+  let cur = root;
+  for (const key of path) {
+    if (!cur || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+export function setPath(root: Record<string, unknown>, path: string[], value: unknown): void {
+  let cur = root;
+  for (const key of path.slice(0, -1)) {
+    const next = cur[key];
+    cur = (next && typeof next === 'object' ? next : (cur[key] = {})) as Record<string, unknown>;
+  }
+  const last = path[path.length - 1];
+  if (last !== undefined) cur[last] = value;
+}
+
+/** ISO-8601 durations as used by expiration_duration (PT1H, P1D, PT30M...). */
+export function parseIsoDurationMs(text: string): number | undefined {
+  const m = /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text.trim());
+  if (!m || text.trim() === 'P' || text.trim() === 'PT') return undefined;
+  const [w, d, h, min, s] = m.slice(1).map((x) => (x ? Number(x) : 0)) as [number, number, number, number, number];
+  return ((((w * 7 + d) * 24 + h) * 60 + min) * 60 + s) * 1000;
+}

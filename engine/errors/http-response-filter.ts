@@ -1,0 +1,68 @@
+/**
+ * HttpResponseFilter: claims responses by status code, body text or predicate and says what to
+ * do with them (RETRY, FAIL, IGNORE, RATE_LIMITED, SUCCESS), with an optional interpolated message.
+ */
+import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
+import { InterpolatedBoolean, InterpolatedString } from '../interpolation/index.js';
+import type { Obj } from '../types.js';
+import type { FailureType } from './manifold-error.js';
+import { defaultResolution, responseForTemplates, type ErrorResolution, type Outcome, type ResponseAction, type ResponseFilter } from './error-handler.js';
+
+const ACTIONS: ResponseAction[] = ['SUCCESS', 'RETRY', 'FAIL', 'IGNORE', 'RATE_LIMITED'];
+const FAILURE_TYPES: FailureType[] = ['config_error', 'system_error', 'transient_error'];
+
+export class HttpResponseFilter implements ResponseFilter {
+  constructor(
+    private readonly action: ResponseAction,
+    private readonly httpCodes: Set<number>,
+    private readonly errorMessageContains: string | undefined,
+    private readonly predicate: InterpolatedBoolean | undefined,
+    private readonly errorMessage: InterpolatedString | undefined,
+    private readonly failureType: FailureType | undefined,
+    private readonly config: Obj,
+    private readonly parameters: Obj,
+  ) {}
+
+  matches(outcome: Outcome): ErrorResolution | undefined {
+    if (!this.applies(outcome)) return undefined;
+    const fallback = defaultResolution(outcome);
+    const response = outcome.response;
+    const message = response && this.errorMessage
+      ? this.errorMessage.evalString({ config: this.config, parameters: this.parameters, response: responseForTemplates(response), headers: response.headers })
+      : undefined;
+    return {
+      action: this.action,
+      failureType: this.failureType ?? (fallback.action === 'SUCCESS' ? 'system_error' : fallback.failureType ?? 'system_error'),
+      message: message || (fallback.action === 'SUCCESS' ? undefined : fallback.message),
+    };
+  }
+
+  private applies(outcome: Outcome): boolean {
+    const response = outcome.response;
+    if (!response) return false;
+    if (this.httpCodes.has(response.status)) return true;
+    if (this.errorMessageContains !== undefined && response.text().includes(this.errorMessageContains)) return true;
+    if (this.predicate) {
+      return this.predicate.eval({ config: this.config, parameters: this.parameters, response: responseForTemplates(response), headers: response.headers });
+    }
+    return false;
+  }
+}
+
+export function buildHttpResponseFilter(node: ManifestNode, ctx: BuildContext): HttpResponseFilter {
+  const failureType = node.failure_type as FailureType | undefined;
+  if (failureType !== undefined && !FAILURE_TYPES.includes(failureType)) {
+    throw ctx.error(`failure_type must be one of ${FAILURE_TYPES.join(', ')}`, 'failure_type');
+  }
+  const action = (node.action ?? 'FAIL') as ResponseAction;
+  if (!ACTIONS.includes(action)) throw ctx.error(`action must be one of ${ACTIONS.join(', ')} (got "${String(node.action)}")`, 'action');
+  const codes = Array.isArray(node.http_codes) ? node.http_codes.map(Number) : [];
+  const contains = node.error_message_contains === undefined || node.error_message_contains === null
+    ? undefined
+    : InterpolatedString.create(node.error_message_contains, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters });
+  const predicate = node.predicate ? new InterpolatedBoolean(node.predicate, ctx.parameters) : undefined;
+  const message = node.error_message ? InterpolatedString.create(node.error_message, { parameters: ctx.parameters }) : undefined;
+  return new HttpResponseFilter(action, new Set(codes), contains || undefined, predicate, message, failureType, ctx.config, ctx.parameters);
+}
+
+registerComponent('HttpResponseFilter', buildHttpResponseFilter, 'Chooses RETRY/FAIL/IGNORE/RATE_LIMITED for matching responses.');

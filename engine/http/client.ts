@@ -1,0 +1,181 @@
+/**
+ * The one place requests leave the process. got does the wire work (keep-alive, decompression,
+ * timeouts) with its own retries off: the error handler's policy is the only retry policy. The
+ * transport is pluggable so --record/--replay can sit underneath without components noticing.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import got from 'got';
+import { ManifoldError } from '../errors/manifold-error.js';
+import type { EngineServices, HttpRequest, SecretRegistry } from '../services.js';
+import type { HttpEvent, HttpResponse } from '../types.js';
+import { bodyExcerpt, maskBody, maskHeaders, maskUrl } from './redact.js';
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+/** What a transport returns: the response as received, body fully read. */
+export interface RawResponse {
+  url: string;
+  status: number;
+  headers: Headers;
+  body: Buffer;
+}
+
+export interface TransportContext {
+  secrets: SecretRegistry;
+}
+
+export interface Transport {
+  send(request: HttpRequest, context: TransportContext): Promise<RawResponse>;
+}
+
+const DEFAULT_TIMEOUT_MS = 300_000;
+
+const gotClient = got.extend({
+  retry: { limit: 0 },
+  throwHttpErrors: false,
+  responseType: 'buffer',
+  decompress: true,
+  allowGetBody: true,
+  followRedirect: true,
+  agent: {
+    http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+  },
+});
+
+/** Sends over the network with got. */
+export const networkTransport: Transport = {
+  async send(request) {
+    const response = await gotClient(request.url, {
+      method: request.method as 'GET',
+      headers: request.headers,
+      body: request.body,
+      timeout: { request: request.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+      signal: request.signal,
+    });
+    return { url: response.url, status: response.statusCode, headers: response.headers, body: response.rawBody };
+  },
+};
+
+/** Turns a raw response into the HttpResponse components read (text/json/links decoded lazily). */
+export function toHttpResponse(method: string, raw: RawResponse, secrets?: SecretRegistry): HttpResponse {
+  let text: string | undefined;
+  let json: { value: unknown } | undefined;
+  let links: Record<string, Record<string, string>> | undefined;
+  const response: HttpResponse = {
+    method,
+    url: raw.url,
+    status: raw.status,
+    headers: raw.headers,
+    body: raw.body,
+    text: () => (text ??= raw.body.toString('utf8')),
+    json: () => {
+      if (!json) {
+        try {
+          json = { value: JSON.parse(response.text()) };
+        } catch (e) {
+          const type = String(raw.headers['content-type'] ?? 'unknown content type');
+          const excerpt = bodyExcerpt(raw.body, secrets ?? EMPTY_SECRETS);
+          throw new ManifoldError(
+            `${method} ${secrets ? maskUrl(raw.url, secrets) : raw.url} returned HTTP ${raw.status} with a body that is not valid JSON (${type}): ${excerpt || '<empty body>'}`,
+            { failureType: 'system_error', cause: e },
+          );
+        }
+      }
+      return json.value;
+    },
+    links: () => (links ??= parseLinkHeader(raw.headers['link'])),
+  };
+  return response;
+}
+
+const EMPTY_SECRETS = { mask: (s: string) => s } as SecretRegistry;
+
+/** python-requests' `response.links`: keyed by rel (or url), each `{ url, rel, ...params }`. */
+export function parseLinkHeader(header: string | string[] | undefined): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  if (!header) return out;
+  const text = Array.isArray(header) ? header.join(', ') : header;
+  for (const link of text.split(/,\s*(?=<)/)) {
+    const m = /^\s*<([^>]*)>(.*)$/.exec(link);
+    if (!m) continue;
+    const entry: Record<string, string> = { url: m[1]! };
+    for (const param of m[2]!.split(';')) {
+      const kv = /^\s*([^=\s]+)\s*=\s*"?([^"]*)"?\s*$/.exec(param);
+      if (kv) entry[kv[1]!.toLowerCase()] = kv[2]!;
+    }
+    out[entry.rel ?? entry.url!] = entry;
+  }
+  return out;
+}
+
+/** Network failures worth retrying (connection reset, timeouts, DNS hiccups). */
+export class NetworkError extends Error {
+  constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NetworkError';
+  }
+}
+
+export class HttpClient {
+  constructor(private readonly services: EngineServices) {}
+
+  /** One attempt: budget, transport, events. Throws NetworkError on a failed exchange. */
+  async send(request: HttpRequest, attempt = 1): Promise<HttpResponse> {
+    const { services } = this;
+    await services.budget?.acquire(request, request.signal);
+    const transport = (services.transport as Transport | undefined) ?? networkTransport;
+    const started = Date.now();
+    let raw: RawResponse;
+    try {
+      raw = await transport.send(request, { secrets: services.secrets });
+    } catch (e) {
+      if (request.signal?.aborted || (e as Error).name === 'AbortError') throw e;
+      if (e instanceof ManifoldError) throw e;
+      const err = e as Error & { code?: string };
+      const code = err.code ?? 'ERR_NETWORK';
+      this.fire(request, attempt, started, undefined, `${code}: ${err.message}`);
+      throw new NetworkError(code, services.secrets.mask(err.message), { cause: e });
+    }
+    services.budget?.observe?.(request, raw.status, raw.headers);
+    this.fire(request, attempt, started, raw);
+    return toHttpResponse(request.method, raw, services.secrets);
+  }
+
+  private fire(request: HttpRequest, attempt: number, started: number, raw?: RawResponse, error?: string): void {
+    const listeners = this.services.onHttp;
+    if (listeners.length === 0) return;
+    const { secrets } = this.services;
+    const event: HttpEvent = {
+      stream: request.stream,
+      method: request.method,
+      url: maskUrl(request.url, secrets),
+      requestHeaders: maskHeaders(request.headers, secrets),
+      requestBody: request.body === undefined ? undefined : maskBody(request.body.toString(), secrets),
+      status: raw?.status,
+      responseHeaders: raw ? maskHeaders(raw.headers, secrets) : undefined,
+      attempt,
+      durationMs: Date.now() - started,
+      error: error === undefined ? undefined : secrets.mask(error),
+    };
+    if (raw) {
+      // Masking a whole page is costly; only listeners that look at the body pay for it.
+      let masked: Buffer | undefined;
+      Object.defineProperty(event, 'responseBody', {
+        enumerable: true,
+        get: () => (masked ??= Buffer.from(maskBody(raw.body.toString('utf8'), secrets))),
+      });
+    }
+    for (const listener of listeners) listener(event);
+  }
+}
+
+const clients = new WeakMap<EngineServices, HttpClient>();
+
+/** The client of one run (shared by every requester and authenticator of it). */
+export function httpClientFor(services: EngineServices): HttpClient {
+  let client = clients.get(services);
+  if (!client) clients.set(services, (client = new HttpClient(services)));
+  return client;
+}

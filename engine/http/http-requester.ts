@@ -1,0 +1,190 @@
+/**
+ * HttpRequester: turns (slice, page token, contributions of paginator/cursor/routers) into an HTTP
+ * request, authenticates it and sends it under the error handler's retry policy.
+ */
+import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
+import type { Authenticator, Requester, SendArgs } from '../contracts.js';
+import type { ErrorHandler } from '../errors/error-handler.js';
+import type { InterpolationContext } from '../interpolation/index.js';
+import { InterpolatedString } from '../interpolation/index.js';
+import type { EngineServices, HttpRequest } from '../services.js';
+import { sliceView, type HttpResponse, type Obj, type RequestOptions } from '../types.js';
+import type { RequestBody } from './request-body.js';
+import { FlatInputs, JsonInputs } from './request-inputs.js';
+import { sendWithRetries } from './send-with-retries.js';
+import { encodeForm, isAbsoluteUrl, joinUrl, normalizePath, withQuery } from './url.js';
+import { UrlTemplate } from './url-template.js';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+interface RequesterParts {
+  urlBase: UrlTemplate | undefined;
+  url: UrlTemplate | undefined;
+  path: UrlTemplate | undefined;
+  method: string;
+  params: FlatInputs;
+  headers: FlatInputs;
+  bodyJson: JsonInputs;
+  bodyData: FlatInputs;
+  bodyText: InterpolatedString | undefined;
+}
+
+export class HttpRequester implements Requester {
+  constructor(
+    private readonly parts: RequesterParts,
+    private readonly config: Obj,
+    private readonly parameters: Obj,
+    private readonly services: EngineServices,
+    private readonly errorHandler: ErrorHandler,
+    private readonly authenticator: Authenticator | undefined,
+  ) {}
+
+  async send(args: SendArgs): Promise<HttpResponse | undefined> {
+    const base = this.baseOptions(args);
+    return sendWithRetries(() => this.finish(base, args), {
+      services: this.services,
+      errorHandler: this.errorHandler,
+      authenticator: this.authenticator,
+      signal: args.signal,
+    });
+  }
+
+  prepare(args: SendArgs): Promise<HttpRequest> {
+    return this.finish(this.baseOptions(args), args);
+  }
+
+  private context(args: SendArgs): InterpolationContext {
+    return { config: this.config, parameters: this.parameters, stream_slice: sliceView(args.slice), next_page_token: args.nextPageToken };
+  }
+
+  /** Everything but auth, which may change between attempts (token refresh after a 401). */
+  private baseOptions(args: SendArgs): { url: string; own: Partial<RequestOptions> } {
+    const ctx = this.context(args);
+    const { parts } = this;
+    const own: Partial<RequestOptions> = {
+      params: parts.params.isEmpty ? {} : parts.params.eval(ctx),
+      headers: parts.headers.isEmpty ? {} : stringValues(parts.headers.eval(ctx)),
+    };
+    if (!parts.bodyJson.isEmpty) own.bodyJson = parts.bodyJson.eval(ctx);
+    else if (parts.bodyText) own.bodyData = parts.bodyText.evalString(ctx);
+    else if (!parts.bodyData.isEmpty) own.bodyData = parts.bodyData.eval(ctx);
+    return { url: this.url(ctx, args.pathOverride), own };
+  }
+
+  private url(ctx: InterpolationContext, pathOverride: string | undefined): string {
+    const { urlBase, url, path } = this.parts;
+    const base = urlBase?.render(ctx) ?? '';
+    if (pathOverride) {
+      if (isAbsoluteUrl(pathOverride)) return pathOverride;
+      return joinUrl(base || originOf(url?.render(ctx) ?? ''), normalizePath(pathOverride));
+    }
+    if (url) return url.render(ctx);
+    return joinUrl(base, normalizePath(path?.render(ctx) ?? ''));
+  }
+
+  private async finish(base: { url: string; own: Partial<RequestOptions> }, args: SendArgs): Promise<HttpRequest> {
+    const auth = this.authenticator ? await this.authenticator.authOptions(args.signal) : {};
+    const merged = mergeOptions([base.own, auth, ...args.extra]);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(merged.headers)) if (v !== undefined && v !== null && v !== '') headers[k] = String(v);
+    let body: string | undefined;
+    if (merged.bodyJson !== undefined) {
+      body = JSON.stringify(merged.bodyJson);
+      setDefaultHeader(headers, 'Content-Type', 'application/json');
+    } else if (typeof merged.bodyData === 'string') {
+      if (merged.bodyData !== '') body = merged.bodyData;
+    } else if (merged.bodyData) {
+      body = encodeForm(merged.bodyData);
+      setDefaultHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
+    }
+    return {
+      method: this.parts.method,
+      url: withQuery(base.url, encodeForm(merged.params)),
+      headers,
+      body,
+      stream: args.stream,
+      signal: args.signal,
+    };
+  }
+}
+
+function stringValues(fields: Obj): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== null && v !== '') out[k] = Array.isArray(v) ? v.join(',') : String(v);
+  return out;
+}
+
+function setDefaultHeader(headers: Record<string, string>, name: string, value: string): void {
+  const lower = name.toLowerCase();
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === lower)) headers[name] = value;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
+
+/** Later contributions win per key; JSON bodies merge at the top level like Airbyte's combine. */
+export function mergeOptions(list: Array<Partial<RequestOptions> | undefined>): RequestOptions {
+  const out: RequestOptions = { params: {}, headers: {} };
+  for (const o of list) {
+    if (!o) continue;
+    if (o.params) Object.assign(out.params, o.params);
+    if (o.headers) Object.assign(out.headers, o.headers);
+    if (o.bodyJson !== undefined) {
+      out.bodyJson = Array.isArray(o.bodyJson) || Array.isArray(out.bodyJson) || !out.bodyJson
+        ? (Array.isArray(o.bodyJson) ? o.bodyJson : { ...o.bodyJson })
+        : { ...out.bodyJson, ...o.bodyJson };
+    }
+    if (o.bodyData !== undefined) {
+      out.bodyData = typeof o.bodyData === 'string' || typeof out.bodyData !== 'object' || !out.bodyData
+        ? (typeof o.bodyData === 'string' ? o.bodyData : { ...o.bodyData })
+        : { ...out.bodyData, ...o.bodyData };
+    }
+  }
+  return out;
+}
+
+export function buildHttpRequester(node: ManifestNode, ctx: BuildContext): HttpRequester {
+  const method = String(node.http_method ?? 'GET').toUpperCase();
+  if (!METHODS.includes(method)) throw ctx.error(`http_method must be one of ${METHODS.join(', ')} (got "${method}")`, 'http_method');
+  if (node.url_base === undefined && node.url === undefined) throw ctx.error('HttpRequester needs url_base (or url)', 'url_base');
+  if (node.request_body_json !== undefined && node.request_body_data !== undefined) {
+    throw ctx.error('HttpRequester accepts request_body_json or request_body_data, not both', 'request_body_json');
+  }
+  let bodyJsonSource = node.request_body_json;
+  let bodyDataSource = node.request_body_data;
+  let bodyText: InterpolatedString | undefined;
+  if (node.request_body !== undefined && node.request_body !== null) {
+    const body = ctx.build<RequestBody>(node.request_body, 'request_body', 'RequestBodyJsonObject');
+    if (body.kind === 'json') bodyJsonSource = body.value;
+    else if (body.kind === 'form') bodyDataSource = body.value;
+    else bodyText = InterpolatedString.create(body.value, { parameters: ctx.parameters });
+  }
+  if (typeof bodyDataSource === 'string') {
+    bodyText = InterpolatedString.create(bodyDataSource, { parameters: ctx.parameters });
+    bodyDataSource = undefined;
+  }
+  const parts: RequesterParts = {
+    urlBase: node.url_base === undefined ? undefined : new UrlTemplate(node.url_base, 'url', ctx.parameters, 'url_base'),
+    url: node.url === undefined ? undefined : new UrlTemplate(node.url, 'url', ctx.parameters, 'url'),
+    path: node.path === undefined ? undefined : new UrlTemplate(node.path, 'path', ctx.parameters, 'path'),
+    method,
+    params: new FlatInputs(node.request_parameters, ctx, 'request_parameters', true),
+    headers: new FlatInputs(node.request_headers, ctx, 'request_headers', false),
+    bodyJson: new JsonInputs(bodyJsonSource, ctx),
+    bodyData: new FlatInputs(bodyDataSource, ctx, 'request_body_data', true),
+    bodyText,
+  };
+  const errorHandler = ctx.build<ErrorHandler>(node.error_handler ?? {}, 'error_handler', 'DefaultErrorHandler');
+  const authenticator = ctx.buildOptional<Authenticator>(node.authenticator, 'authenticator');
+  if (node.query_properties !== undefined || node.fetch_properties_from_endpoint !== undefined) {
+    ctx.services.logger.warn(`${ctx.path}: query_properties / fetch_properties_from_endpoint are not supported yet and are ignored.`);
+  }
+  return new HttpRequester(parts, ctx.config, ctx.parameters, ctx.services, errorHandler, authenticator);
+}
+
+registerComponent('HttpRequester', buildHttpRequester, 'Builds and sends HTTP requests (url, params, headers, body, auth, retries).');

@@ -1,0 +1,65 @@
+/**
+ * An interpolated url_base / url / path whose user-supplied parts cannot change the URL's shape.
+ *
+ * Values from `config` and from slices (partition ids come from API responses) are escaped for the
+ * part of the URL they land in: a path value stays one path segment, a host value must be a host
+ * name. The manifest's own text, `parameters` and `next_page_token` are trusted as written, and a
+ * config value that *starts* a url/url_base is the base URL the user chose, so it is kept as is.
+ */
+import { InterpolatedString, type InterpolationContext } from '../interpolation/index.js';
+import { checkHostPart, encodePathSegment } from './url.js';
+
+type Part = { literal: string } | { expr: InterpolatedString; untrusted: boolean; source: string };
+
+const EXPRESSION = /\{\{[\s\S]*?\}\}/g;
+const UNTRUSTED_ROOT = /\b(config|stream_slice|stream_partition|stream_interval)\b/;
+
+export class UrlTemplate {
+  private readonly parts: Part[];
+  readonly isStatic: boolean;
+
+  /** `kind` says where the rendered text goes: a whole URL (url, url_base) or a path. */
+  constructor(template: unknown, private readonly kind: 'url' | 'path', parameters: unknown, private readonly field: string) {
+    const text = template === undefined || template === null ? '' : String(template);
+    const params = { parameters: parameters as Record<string, unknown> };
+    this.isStatic = !text.includes('{{') && !text.includes('{%');
+    if (this.isStatic) {
+      this.parts = [{ literal: text }];
+    } else if (text.includes('{%')) {
+      // Statements can move text around; the whole render is treated as trusted manifest text.
+      this.parts = [{ expr: InterpolatedString.create(text, params), untrusted: false, source: text }];
+    } else {
+      this.parts = [];
+      let last = 0;
+      for (const m of text.matchAll(EXPRESSION)) {
+        if (m.index > last) this.parts.push({ literal: text.slice(last, m.index) });
+        this.parts.push({ expr: InterpolatedString.create(m[0], params), untrusted: UNTRUSTED_ROOT.test(m[0]), source: m[0] });
+        last = m.index + m[0].length;
+      }
+      if (last < text.length) this.parts.push({ literal: text.slice(last) });
+    }
+  }
+
+  render(ctx: InterpolationContext): string {
+    let out = '';
+    for (const part of this.parts) {
+      if ('literal' in part) {
+        out += part.literal;
+        continue;
+      }
+      const value = part.expr.evalString(ctx);
+      out += part.untrusted ? this.escape(value, out, part.source) : value;
+    }
+    return out;
+  }
+
+  private escape(value: string, before: string, source: string): string {
+    const what = `${this.field} ${source}`;
+    if (this.kind === 'path') return before.includes('?') ? encodeURIComponent(value) : encodePathSegment(value, what);
+    const scheme = before.indexOf('://');
+    if (scheme < 0) return value;
+    const pathStart = before.indexOf('/', scheme + 3);
+    if (pathStart < 0) return checkHostPart(value, what);
+    return before.includes('?', pathStart) ? encodeURIComponent(value) : encodePathSegment(value, what);
+  }
+}
