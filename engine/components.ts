@@ -43,8 +43,9 @@ let loaded: Promise<void> | undefined;
 export function loadComponents(): Promise<void> {
   loaded ??= (async () => {
     const files = COMPONENT_FOLDERS.flatMap((f) => moduleFiles(join(here, f)));
-    // A plain absolute path works for Node on POSIX and for jest's module loader alike.
-    await Promise.all(files.map((file) => import(file)));
+    // One at a time: jest's ESM loader fails ("not in cache") when many modules sharing
+    // dependencies are linked concurrently. A plain absolute path works for Node and jest alike.
+    for (const file of files) await import(file);
   })();
   return loaded;
 }
