@@ -7,6 +7,7 @@ import { getComponent, registeredTypes, suggestTypes, type BuildContext, type Ma
 import type { EngineServices } from '../services.js';
 import type { Obj } from '../types.js';
 import { childPath, locationOf } from './locations.js';
+import { componentTypeNames } from './validate.js';
 
 export class ManifestBuildContext implements BuildContext {
   readonly parameters: Obj;
@@ -68,6 +69,10 @@ function buildNode<T>(
     throw new ConfigError('component has no `type`', { location: where() });
   }
   const info = getComponent(type);
+  if (!info && componentTypeNames().includes(type)) {
+    const why = type.startsWith('Custom') ? ' (it names a Python class, which Manifold cannot run)' : '';
+    throw new ConfigError(`component type ${type} is not supported by Manifold${why}`, { location: where() });
+  }
   if (!info) {
     const suggestions = suggestTypes(type, registeredTypes());
     const hint = suggestions.length > 0 ? `; did you mean ${suggestions.join(', ')}?` : '';

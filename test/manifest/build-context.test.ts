@@ -84,6 +84,12 @@ describe('buildComponent / BuildContext', () => {
     }
   });
 
+  it('types of the format that have no implementation are reported as unsupported', () => {
+    expect(() => buildComponent({ type: 'CustomRetriever', class_name: 'x.Y' }, 'streams[0].retriever', {}, services)).toThrow(
+      'component type CustomRetriever is not supported by Manifold (it names a Python class, which Manifold cannot run)',
+    );
+  });
+
   it('non-component nodes are rejected with what was expected', () => {
     expect(() => buildComponent('x', 'streams[0].retriever', {}, services, 'TestRetriever')).toThrow(/expected a TestRetriever component, got "x"/);
   });
