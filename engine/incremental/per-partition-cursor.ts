@@ -1,0 +1,147 @@
+/**
+ * One incremental cursor per partition (router × cursor), with Airbyte's concurrent per-partition
+ * state format so state moves freely between Manifold and the Python CDK:
+ *
+ *   { states: [{partition, cursor}], state, use_global_cursor, lookback_window, parent_state }
+ *
+ * `state` (the global cursor) only advances once every partition of the read has completed:
+ * until then a resumed read would start new partitions from it and could skip data. Past
+ * SWITCH_TO_GLOBAL_LIMIT partitions the per-partition list is dropped and only the global cursor
+ * is kept (`use_global_cursor: true`), as the CDK does. `global_substream_cursor` streams keep
+ * only the global cursor from the start.
+ */
+import type { IncrementalCursor, PartitionRouter } from '../contracts.js';
+import type { DataRecord, Obj, StreamSlice } from '../types.js';
+
+/** The CDK's limit before per-partition state is given up for a single global cursor. */
+export const SWITCH_TO_GLOBAL_LIMIT = 10_000;
+
+/** A cursor that can make state-less copies of itself (one per partition). */
+export interface CursorPrototype extends IncrementalCursor {
+  fresh(): IncrementalCursor;
+}
+
+export function canMakePartitionCursors(cursor: IncrementalCursor): cursor is CursorPrototype {
+  return typeof (cursor as Partial<CursorPrototype>).fresh === 'function';
+}
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Stable identity of a partition (key order must not matter). */
+export function partitionKey(partition: Obj): string {
+  return JSON.stringify(partition, (_k, v: unknown) =>
+    isObj(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+  );
+}
+
+interface PartitionEntry {
+  partition: Obj;
+  cursor: IncrementalCursor;
+  done: boolean;
+}
+
+export class PerPartitionCursor {
+  private readonly entries = new Map<string, PartitionEntry>();
+  private seeded = new Map<string, Obj>();
+  private globalState: Obj | undefined;
+  /** Sees every record of the read; its state becomes the global cursor once all partitions are done. */
+  private tracker: IncrementalCursor;
+  private useGlobal: boolean;
+  private lookbackWindow: unknown;
+  private inputParentState: Obj | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly prototype: CursorPrototype,
+    private readonly router: PartitionRouter | undefined,
+    private readonly globalOnly: boolean,
+  ) {
+    this.useGlobal = globalOnly;
+    this.tracker = prototype.fresh();
+  }
+
+  setState(state: Obj | undefined): void {
+    this.entries.clear();
+    this.seeded = new Map();
+    this.finished = false;
+    this.lookbackWindow = state?.lookback_window;
+    this.inputParentState = isObj(state?.parent_state) ? state.parent_state : undefined;
+    this.router?.setParentState?.(this.inputParentState);
+    if (state && (Array.isArray(state.states) || isObj(state.state) || 'use_global_cursor' in state)) {
+      for (const item of Array.isArray(state.states) ? state.states : []) {
+        if (isObj(item) && isObj(item.partition) && isObj(item.cursor)) this.seeded.set(partitionKey(item.partition), item.cursor);
+      }
+      this.globalState = isObj(state.state) ? state.state : undefined;
+      this.useGlobal = this.globalOnly || state.use_global_cursor === true;
+    } else {
+      // A plain `{cursor_field: value}` state (stream had no router before): it applies to every partition.
+      const { parent_state: _p, lookback_window: _l, ...rest } = state ?? {};
+      this.globalState = Object.keys(rest).length ? rest : undefined;
+      this.useGlobal = this.globalOnly;
+    }
+    this.tracker = this.prototype.fresh();
+    this.tracker.setState(this.globalState);
+  }
+
+  /** The cursor of a partition, created on first use from its saved state (or the global one). */
+  cursorFor(partition: Obj): IncrementalCursor {
+    const key = partitionKey(partition);
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const cursor = this.prototype.fresh();
+      cursor.setState(this.useGlobal ? this.globalState : (this.seeded.get(key) ?? this.globalState));
+      entry = { partition, cursor, done: false };
+      this.entries.set(key, entry);
+      if (!this.useGlobal && this.entries.size > SWITCH_TO_GLOBAL_LIMIT) this.useGlobal = true;
+    }
+    return entry.cursor;
+  }
+
+  observe(record: DataRecord, slice: StreamSlice): void {
+    this.cursorFor(slice.partition).observe(record, slice);
+    this.tracker.observe(record, slice);
+  }
+
+  closeSlice(slice: StreamSlice): void {
+    this.cursorFor(slice.partition).closeSlice(slice);
+    this.tracker.closeSlice(slice);
+  }
+
+  partitionDone(partition: Obj): void {
+    const entry = this.entries.get(partitionKey(partition));
+    if (entry) entry.done = true;
+  }
+
+  /** Every partition was read: the global cursor and the parent state may now move forward. */
+  finish(): void {
+    this.finished = true;
+    const tracked = this.tracker.state();
+    if (Object.keys(tracked).length) this.globalState = tracked;
+  }
+
+  state(): Obj {
+    const out: Obj = {};
+    if (!this.globalOnly) out.use_global_cursor = this.useGlobal;
+    if (!this.useGlobal) {
+      const states: Obj[] = [];
+      const written = new Set<string>();
+      for (const [key, entry] of this.entries) {
+        const cursor = entry.cursor.state();
+        if (Object.keys(cursor).length) {
+          states.push({ partition: entry.partition, cursor });
+          written.add(key);
+        }
+      }
+      // Partitions not seen in this read keep their saved state.
+      for (const [key, cursor] of this.seeded) {
+        if (!written.has(key)) states.push({ partition: JSON.parse(key) as Obj, cursor });
+      }
+      out.states = states;
+    }
+    if (this.globalState) out.state = this.globalState;
+    if (this.lookbackWindow !== undefined) out.lookback_window = this.lookbackWindow;
+    const parent = this.finished ? this.router?.parentState?.() : this.inputParentState;
+    if (parent && Object.keys(parent).length) out.parent_state = parent;
+    return out;
+  }
+}

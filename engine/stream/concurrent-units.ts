@@ -1,0 +1,76 @@
+/**
+ * Runs work units (slices) up to `concurrency` at a time and merges what they emit into one
+ * ordered-per-unit sequence: each unit's events keep their order (a slice's records before its
+ * state), units interleave. Producers pause when the consumer falls HIGH_WATER events behind,
+ * so a slow consumer never makes a whole stream pile up in memory.
+ */
+const HIGH_WATER = 1000;
+
+export async function* runConcurrently<U, E>(
+  units: AsyncIterator<U>,
+  work: (unit: U, emit: (event: E) => Promise<void>) => Promise<void>,
+  concurrency: number,
+  onStop: () => void,
+): AsyncGenerator<E> {
+  const queue: E[] = [];
+  let failure: { error: unknown } | undefined;
+  let stopped = false;
+  let running = 0;
+  let exhausted = false;
+  let wakeConsumer: (() => void) | undefined;
+  let wakeProducers: Array<() => void> = [];
+
+  const notify = (): void => {
+    wakeConsumer?.();
+    wakeConsumer = undefined;
+  };
+  const emit = async (event: E): Promise<void> => {
+    if (stopped) throw new StopSignal();
+    queue.push(event);
+    notify();
+    if (queue.length >= HIGH_WATER) await new Promise<void>((r) => wakeProducers.push(r));
+    if (stopped) throw new StopSignal();
+  };
+
+  const worker = async (): Promise<void> => {
+    try {
+      while (!stopped && !failure) {
+        const next = await units.next();
+        if (next.done) break;
+        await work(next.value, emit);
+      }
+    } catch (error) {
+      if (!(error instanceof StopSignal) && !failure) failure = { error };
+    } finally {
+      running--;
+      if (running === 0) exhausted = true;
+      notify();
+    }
+  };
+
+  running = Math.max(1, concurrency);
+  for (let i = 0; i < running; i++) void worker();
+  try {
+    while (true) {
+      if (failure) throw failure.error;
+      if (queue.length > 0) {
+        const event = queue.shift()!;
+        if (queue.length < HIGH_WATER / 2 && wakeProducers.length) {
+          const waiting = wakeProducers;
+          wakeProducers = [];
+          for (const w of waiting) w();
+        }
+        yield event;
+        continue;
+      }
+      if (exhausted) return;
+      await new Promise<void>((r) => (wakeConsumer = r));
+    }
+  } finally {
+    stopped = true;
+    for (const w of wakeProducers) w();
+    onStop();
+  }
+}
+
+class StopSignal extends Error {}

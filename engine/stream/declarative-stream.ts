@@ -1,0 +1,233 @@
+/**
+ * DeclarativeStream: reads partitions (routers) × cursor windows, slice by slice, through the
+ * retriever, and checkpoints the state after each slice closes.
+ *
+ * Incremental reads emit the cursor state after every slice (per-partition state when the
+ * retriever has a partition router). Full-refresh reads ignore input state and end with Airbyte's
+ * `{"__ab_no_cursor_state_message": true}` when the stream has no cursor, as the concurrent CDK does.
+ */
+import type {
+  IncrementalCursor,
+  PartitionRouter,
+  ReadPageEvent,
+  ReadStreamOptions,
+  RecordTransformation,
+  Retriever,
+  Stream,
+  StreamEvent,
+} from '../contracts.js';
+import { canMakePartitionCursors, PerPartitionCursor } from '../incremental/per-partition-cursor.js';
+import { combineRouters } from '../partition/cartesian-product.js';
+import { InterpolatedString } from '../interpolation/index.js';
+import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
+import type { Logger } from '../services.js';
+import { EMPTY_SLICE, makeSlice, type Obj, type RequestOptionsProvider, type StreamSlice } from '../types.js';
+import { runConcurrently } from './concurrent-units.js';
+import type { SchemaLoader } from './schema-loader.js';
+
+export const NO_CURSOR_STATE: Obj = Object.freeze({ __ab_no_cursor_state_message: true }) as Obj;
+
+/** What the stream may find on its retriever besides the Retriever contract. */
+interface RetrieverExtras {
+  readonly partitionRouter?: PartitionRouter | readonly PartitionRouter[] | undefined;
+  addTransformations?(transformations: RecordTransformation[]): void;
+  readonly recordSelector?: { addTransformations?(transformations: RecordTransformation[]): void };
+}
+
+/** Optional cursor abilities the stream uses when present. */
+interface CursorExtras {
+  readonly isDataFeed?: boolean;
+  isOlderThanState?(record: Obj): boolean;
+  readonly globalSubstreamCursor?: boolean;
+}
+
+interface SliceUnit {
+  slice: StreamSlice;
+  cursor: IncrementalCursor | undefined;
+}
+
+/** Bookkeeping of one read: limits, and the states' owner. */
+interface ReadRun {
+  options: ReadStreamOptions;
+  incremental: boolean;
+  perPartition: PerPartitionCursor | undefined;
+  router: PartitionRouter | undefined;
+  signal: AbortSignal;
+  records: number;
+  pages: number;
+  slices: number;
+  done: boolean;
+}
+
+export function normalizePrimaryKey(pk: unknown): string[][] {
+  if (pk === undefined || pk === null || pk === '') return [];
+  if (typeof pk === 'string') return [[pk]];
+  if (!Array.isArray(pk)) return [[String(pk)]];
+  return pk.map((part) => (Array.isArray(part) ? part.map(String) : [String(part)]));
+}
+
+export class DeclarativeStream implements Stream {
+  readonly cursorField: string[] | undefined;
+  private schema: Promise<Obj> | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly primaryKey: string[][],
+    private readonly schemaLoader: SchemaLoader,
+    readonly retriever: Retriever & RetrieverExtras,
+    readonly cursor: IncrementalCursor | undefined,
+    private readonly logger: Logger,
+  ) {
+    this.cursorField = cursor ? [cursor.cursorField] : undefined;
+  }
+
+  get supportsIncremental(): boolean {
+    return this.cursor !== undefined;
+  }
+
+  jsonSchema(): Promise<Obj> {
+    return (this.schema ??= this.schemaLoader.getJsonSchema());
+  }
+
+  async *read(options: ReadStreamOptions): AsyncIterable<StreamEvent> {
+    const controller = new AbortController();
+    const stopOnCallerAbort = (): void => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', stopOnCallerAbort, { once: true });
+    const router = combineRouters(this.retriever.partitionRouter);
+    const incremental = options.syncMode === 'incremental' && this.cursor !== undefined;
+    const run: ReadRun = {
+      options,
+      incremental,
+      perPartition: undefined,
+      router,
+      signal: controller.signal,
+      records: 0,
+      pages: 0,
+      slices: 0,
+      done: false,
+    };
+    const cursor = this.cursor;
+    const inputState = incremental ? options.state : undefined;
+    if (cursor && router && canMakePartitionCursors(cursor)) {
+      run.perPartition = new PerPartitionCursor(cursor, router, (cursor as CursorExtras).globalSubstreamCursor === true);
+      run.perPartition.setState(inputState);
+    } else {
+      cursor?.setState(inputState);
+      router?.setParentState?.(undefined);
+    }
+    const schema = await this.jsonSchema();
+    let statesEmitted = 0;
+    try {
+      const units = this.units(run)[Symbol.asyncIterator]();
+      const work = (unit: SliceUnit, emit: (e: StreamEvent) => Promise<void>): Promise<void> => this.readUnit(run, unit, schema, emit);
+      for await (const event of runConcurrently(units, work, options.concurrency ?? 1, () => controller.abort())) {
+        if (event.kind === 'state') statesEmitted++;
+        yield event;
+        if (run.done) return;
+      }
+      if (run.done) return;
+      if (incremental) {
+        if (run.perPartition) {
+          run.perPartition.finish();
+          yield { kind: 'state', state: run.perPartition.state() };
+        } else if (statesEmitted === 0) {
+          // Nothing to read (state in the future): the unchanged state is still checkpointed.
+          yield { kind: 'state', state: cursor!.state() };
+        }
+      } else if (!cursor) {
+        yield { kind: 'state', state: NO_CURSOR_STATE };
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', stopOnCallerAbort);
+    }
+  }
+
+  /** Slices in order: for each partition, its cursor's windows. */
+  private async *units(run: ReadRun): AsyncIterable<SliceUnit> {
+    const partitions: AsyncIterable<StreamSlice> = run.router ? run.router.partitions({ signal: run.signal }) : single(EMPTY_SLICE);
+    for await (const partition of partitions) {
+      const cursor = run.perPartition ? run.perPartition.cursorFor(partition.partition) : this.cursor;
+      const windows: Iterable<Obj> = cursor ? cursor.slices() : [{}];
+      for (const window of windows) {
+        if (run.done || run.signal.aborted) return;
+        const limit = run.options.limits?.slices;
+        if (limit !== undefined && run.slices >= limit) return;
+        run.slices++;
+        yield { slice: makeSlice(partition.partition, window, partition.extra_fields), cursor };
+      }
+    }
+  }
+
+  private async readUnit(run: ReadRun, unit: SliceUnit, schema: Obj, emit: (e: StreamEvent) => Promise<void>): Promise<void> {
+    const { slice, cursor } = unit;
+    const extras = cursor as (IncrementalCursor & CursorExtras) | undefined;
+    const dataFeed = run.incremental && extras?.isDataFeed === true && typeof extras.isOlderThanState === 'function';
+    const extra: RequestOptionsProvider[] = [];
+    if (run.router) extra.push(run.router);
+    if (cursor) extra.push(cursor);
+    const limits = run.options.limits;
+    // Stopping early (page limit, data feed) happens at a page boundary: counted in records.
+    let received = 0;
+    let pageEnds = 0;
+    let stopAt: number | undefined;
+    let stopRequestedAt: number | undefined;
+    const onPage = (e: ReadPageEvent): void => {
+      pageEnds += e.records;
+      run.pages++;
+      if (limits?.pages !== undefined && run.pages >= limits.pages && stopAt === undefined) stopAt = pageEnds;
+      if (stopRequestedAt !== undefined && stopAt === undefined && pageEnds >= stopRequestedAt) stopAt = pageEnds;
+      run.options.onPage?.(e);
+    };
+    const records = this.retriever.readSlice({ stream: this.name, slice, extra, schema, signal: run.signal, onPage });
+    for await (const record of records) {
+      received++;
+      if (stopAt !== undefined && received > stopAt) break;
+      if (cursor && !cursor.shouldEmit(record, slice)) continue;
+      if (run.perPartition) run.perPartition.observe(record, slice);
+      else cursor?.observe(record, slice);
+      await emit({ kind: 'record', data: record, slice });
+      if (limits?.records !== undefined && ++run.records >= limits.records) {
+        run.done = true;
+        return;
+      }
+      if (dataFeed && stopRequestedAt === undefined && extras!.isOlderThanState!(record)) {
+        stopRequestedAt = received;
+        if (pageEnds >= received) stopAt = pageEnds;
+      }
+    }
+    if (!run.incremental || !cursor) return;
+    if (run.perPartition) {
+      run.perPartition.closeSlice(slice);
+      await emit({ kind: 'state', state: run.perPartition.state() });
+    } else {
+      cursor.closeSlice(slice);
+      await emit({ kind: 'state', state: cursor.state() });
+    }
+    if (limits?.pages !== undefined && run.pages >= limits.pages) run.done = true;
+  }
+}
+
+async function* single<T>(value: T): AsyncIterable<T> {
+  yield value;
+}
+
+export function buildDeclarativeStream(node: ManifestNode, ctx: BuildContext): DeclarativeStream {
+  const rawName = node.name ?? ctx.parameters.name;
+  const name = InterpolatedString.create(rawName, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters });
+  if (!name) throw ctx.error('DeclarativeStream needs a name (or $parameters.name)', 'name');
+  const retriever = ctx.build<Retriever & RetrieverExtras>(node.retriever, 'retriever', 'SimpleRetriever');
+  const cursor = ctx.buildOptional<IncrementalCursor>(node.incremental_sync, 'incremental_sync');
+  const schemaLoader = ctx.build<SchemaLoader>(node.schema_loader ?? {}, 'schema_loader', 'JsonFileSchemaLoader');
+  if (Array.isArray(node.transformations) && node.transformations.length > 0) {
+    const transformations = node.transformations.map((t, i) => ctx.build<RecordTransformation>(t, `transformations[${i}]`));
+    if (retriever.addTransformations) retriever.addTransformations(transformations);
+    else if (retriever.recordSelector?.addTransformations) retriever.recordSelector.addTransformations(transformations);
+    else throw ctx.error('this retriever cannot apply transformations', 'transformations');
+  }
+  if (Array.isArray(node.state_migrations) && node.state_migrations.length > 0) {
+    ctx.services.logger.info(`${ctx.path}: state_migrations are ignored; input state is used as given`);
+  }
+  return new DeclarativeStream(name, normalizePrimaryKey(node.primary_key), schemaLoader, retriever, cursor, ctx.services.logger);
+}
+
+registerComponent('DeclarativeStream', buildDeclarativeStream, 'A stream: retriever, schema, incremental sync and transformations.');
