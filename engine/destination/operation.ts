@@ -189,26 +189,12 @@ function compileHeaders(value: unknown, ctx: BuildContext, atBuild: (v: unknown)
 }
 
 /**
- * The operation's own copy of the shared requester node: its method, and, for non-idempotent
- * writes, 5xx answers turned into failures in the manifest's own terms (a 5xx may mean the write
- * happened). The requester also gets `idempotent: false` on each send, which covers timeouts and
- * resets that no response filter can see.
+ * The operation's own copy of the shared requester node, with its method; a non-idempotent write
+ * gets its error handler wrapped so nothing that may have reached the server is sent twice.
  */
 function requesterFor(node: ManifestNode, method: string, idempotent: boolean): ManifestNode {
   const copy: ManifestNode = { ...node, http_method: method };
-  if (idempotent) return copy;
-  const handler = node.error_handler as ManifestNode | undefined;
-  const noServerRetry = {
-    type: 'HttpResponseFilter',
-    action: 'FAIL',
-    http_codes: Array.from({ length: 100 }, (_, i) => 500 + i),
-    error_message: `${method} is not idempotent: not retried after a server error, the write may have happened`,
-  };
-  if (!handler) copy.error_handler = { type: 'DefaultErrorHandler', response_filters: [noServerRetry] };
-  else if ((handler.type ?? 'DefaultErrorHandler') === 'DefaultErrorHandler') {
-    const filters = Array.isArray(handler.response_filters) ? handler.response_filters : [];
-    copy.error_handler = { ...handler, response_filters: [noServerRetry, ...filters] };
-  }
+  if (!idempotent) copy.error_handler = { type: 'WriteOnceErrorHandler', http_method: method, error_handler: node.error_handler };
   return copy;
 }
 

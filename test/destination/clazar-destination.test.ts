@@ -134,7 +134,7 @@ suite('Clazar destination against a mock Clazar API', () => {
     const out = await run({}, catalogOf('update_listing'), [rec('update_listing', { id: 'L1' }), state(1), rec('update_listing', { id: 'L2' }), state(2), rec('update_listing', { id: 'L3' }), state(3)]);
     expect(statesOf(out)).toBe(1);
     expect(received.map((r) => r.path)).toEqual(['/listings/L1', '/listings/L2']);
-    expect(errorsOf(out)[0]).toMatch(/update_listing.*"L2"/);
+    expect(JSON.parse(errorsOf(out)[0]!).trace.error.message).toMatch(/^Operation update_listing failed for stream "update_listing", record "L2": .*400/);
   });
 
   it('dead_letter mode keeps going and writes the failed record; responses are captured', async () => {
