@@ -53,7 +53,7 @@ describe('Close.com manifest', () => {
     expect(result.message).not.toContain('api_wrongWRONGwrong42');
   });
 
-  it('leads: _limit=200, _skip advancing by page size, stops when has_more is false; custom fields kept', async () => {
+  it('leads: _limit=200, _skip advancing by records received, stops on the short page; custom fields kept', async () => {
     const { records, errors } = await readStreams(source, config, ['leads']);
     expect(errors).toEqual([]);
     expect(ids(records.get('leads')!)).toEqual(ids(api.data.leads));
