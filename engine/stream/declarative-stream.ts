@@ -120,10 +120,13 @@ export class DeclarativeStream implements Stream {
     try {
       const units = this.units(run)[Symbol.asyncIterator]();
       const work = (unit: SliceUnit, emit: (e: StreamEvent) => Promise<void>): Promise<void> => this.readUnit(run, unit, schema, emit);
+      let records = 0;
+      const recordLimit = options.limits?.records;
       for await (const event of runConcurrently(units, work, options.concurrency ?? 1, () => controller.abort())) {
         if (event.kind === 'state') statesEmitted++;
         yield event;
-        if (run.done) return;
+        // Counted here, not in the workers: they may run ahead of what the caller has taken.
+        if (event.kind === 'record' && recordLimit !== undefined && ++records >= recordLimit) return;
       }
       if (run.done) return;
       if (incremental) {
