@@ -12,20 +12,21 @@ export class FlattenFields implements RecordTransformation {
 
   transform(record: DataRecord): void {
     const out: Obj = {};
-    const stack: Array<[unknown, string]> = [[record, '']];
-    let forceParentName = false;
+    const stack: Array<[unknown, string, string]> = [[record, '', '']];
     while (stack.length > 0) {
-      const [node, parentKey] = stack.pop()!;
+      const [node, key, parent] = stack.pop()!;
+      const name = key in out && parent !== '' ? `${parent}.${key}` : key;
       if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
-        for (const [k, v] of Object.entries(node as Obj)) {
-          const key = parentKey !== '' && (k in out || forceParentName) ? `${parentKey}.${k}` : k;
-          stack.push([v, key]);
+        // Pushed in reverse so fields are visited in document order: the first one keeps the plain name.
+        const entries = Object.entries(node as Obj);
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const [k, v] = entries[i]!;
+          stack.push([v, k, name]);
         }
       } else if (Array.isArray(node) && this.flattenLists) {
-        forceParentName = true;
-        node.forEach((item, i) => stack.push([item, `${parentKey}.${i}`]));
+        for (let i = node.length - 1; i >= 0; i--) stack.push([node[i], `${name}.${i}`, name]);
       } else {
-        out[parentKey] = node;
+        out[name] = node;
       }
     }
     for (const k of Object.keys(record)) delete record[k];
