@@ -176,7 +176,7 @@ function write(vendor, name, data) {
       'billing-connector-uuid': 'ds_fake-0001',
     };
   }));
-  write('chartmogul', 'config.json', { api_key: 'fake-chartmogul-api-key', start_date: '2023-01-01T00:00:00Z', interval: 'month' });
+  write('chartmogul', 'config.json', { api_key: 'fake-chartmogul-api-key', start_date: '2023-01-01T00:00:00Z', interval: 'month', end_date: '2025-12-31' });
 }
 
 // ── CleverTap ────────────────────────────────────────────────────────────────────────────────
@@ -216,7 +216,7 @@ function write(vendor, name, data) {
 
 // ── Close.com ────────────────────────────────────────────────────────────────────────────────
 {
-  const next = clock('2023-01-05T09:00:00Z', 60 * 24 * 2);
+  const next = clock('2022-01-05T09:00:00Z', 60 * 24);
   const orgId = closeId('orga');
   const users = Array.from({ length: 4 }, (_, i) => ({ id: closeId('user'), first_name: ['Ada', 'José', 'Zoë', 'Łukasz'][i], last_name: ['Lovelace', 'Núñez', 'Kravitz', 'Żółć'][i] }));
   const base = (prefix) => {
@@ -227,7 +227,8 @@ function write(vendor, name, data) {
       id: closeId(prefix),
       organization_id: orgId,
       date_created: iso6(created),
-      date_updated: iso6(updated > Date.now() ? created : updated),
+      // Capped so every record predates the example config's end_date (replays stay valid).
+      date_updated: iso6(updated > Date.parse('2025-06-30T00:00:00Z') ? created : updated),
       created_by: user.id,
       updated_by: pick([user.id, null]),
     };
@@ -350,6 +351,6 @@ function write(vendor, name, data) {
   close.integration_links = simple('integ', 1, () => ({ url: 'https://example.com/{{ lead.id }}', type: 'lead' }));
   close.custom_activities = simple('actitype', 2, () => ({ fields: [] }));
   for (const [name, data] of Object.entries(close)) write('close-com', `${name}.json`, data);
-  write('close-com', 'config.json', { api_key: 'api_FAKEfakeFAKEfake1234567890', start_date: '2021-01-01' });
+  write('close-com', 'config.json', { api_key: 'api_FAKEfakeFAKEfake1234567890', start_date: '2021-01-01', end_date: '2025-12-31' });
 }
 console.log('fixtures written');

@@ -71,7 +71,8 @@ describe('ChartMogul manifest', () => {
   });
 
   it('customer_count: start-date as YYYY-MM-DD, end-date today, interval from config', async () => {
-    const weekly = { ...config, interval: 'week' };
+    const { end_date: _noEnd, ...untilToday } = config;
+    const weekly = { ...untilToday, interval: 'week' };
     const { records, errors } = await readStreams(source, weekly, ['customer_count']);
     expect(errors).toEqual([]);
     const [call] = api.log.to('/v1/metrics/customer-count');
@@ -81,6 +82,12 @@ describe('ChartMogul manifest', () => {
     const rows = records.get('customer_count')!;
     expect(rows.map((r) => r.date)).toEqual(buckets('2023-01-01', today, 'week'));
     expect(rows.every((r) => typeof r.customers === 'number')).toBe(true);
+  });
+
+  it('customer_count stops at end_date when one is configured', async () => {
+    const { records } = await readStreams(source, { ...config, interval: 'quarter', end_date: '2023-12-31' }, ['customer_count']);
+    expect(params(api.log.to('/v1/metrics/customer-count')[0]!)['end-date']).toBe('2023-12-31');
+    expect(records.get('customer_count')!.map((r) => r.date)).toEqual(['2023-03-31', '2023-06-30', '2023-09-30', '2023-12-31']);
   });
 
   it('customer_count defaults to monthly buckets when interval is not set', async () => {
