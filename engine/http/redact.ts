@@ -8,7 +8,7 @@ import type { SecretRegistry } from '../services.js';
 export const MASK = '****';
 
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|apikey|x-auth-token|x-access-token|private-token)$|token|secret|passw|api[-_]?key/i;
-const SECRET_FIELD = /^(access_token|refresh_token|id_token|client_secret|password|passwd|api_key|apikey|api_token|token|session_token|secret|assertion|code)$|_token$|_secret$|api[-_]?key|password/i;
+const SECRET_FIELD = /^(key|access_token|refresh_token|id_token|client_secret|password|passwd|api_key|apikey|api_token|token|session_token|secret|assertion|code)$|_token$|_secret$|api[-_]?key|password/i;
 
 export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER.test(name);
