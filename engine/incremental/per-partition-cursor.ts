@@ -42,7 +42,8 @@ interface PartitionEntry {
 
 export class PerPartitionCursor {
   private readonly entries = new Map<string, PartitionEntry>();
-  private seeded = new Map<string, Obj>();
+  /** Partition states from the input, in input order. */
+  private seeded = new Map<string, { partition: Obj; cursor: Obj }>();
   private globalState: Obj | undefined;
   /** Sees every record of the read; its state becomes the global cursor once all partitions are done. */
   private tracker: IncrementalCursor;
@@ -69,7 +70,9 @@ export class PerPartitionCursor {
     this.router?.setParentState?.(this.inputParentState);
     if (state && (Array.isArray(state.states) || isObj(state.state) || 'use_global_cursor' in state)) {
       for (const item of Array.isArray(state.states) ? state.states : []) {
-        if (isObj(item) && isObj(item.partition) && isObj(item.cursor)) this.seeded.set(partitionKey(item.partition), item.cursor);
+        if (isObj(item) && isObj(item.partition) && isObj(item.cursor)) {
+          this.seeded.set(partitionKey(item.partition), { partition: item.partition, cursor: item.cursor });
+        }
       }
       this.globalState = isObj(state.state) ? state.state : undefined;
       this.useGlobal = this.globalOnly || state.use_global_cursor === true;
@@ -89,7 +92,7 @@ export class PerPartitionCursor {
     let entry = this.entries.get(key);
     if (!entry) {
       const cursor = this.prototype.fresh();
-      cursor.setState(this.useGlobal ? this.globalState : (this.seeded.get(key) ?? this.globalState));
+      cursor.setState(this.useGlobal ? this.globalState : (this.seeded.get(key)?.cursor ?? this.globalState));
       entry = { partition, cursor, done: false };
       this.entries.set(key, entry);
       if (!this.useGlobal && this.entries.size > SWITCH_TO_GLOBAL_LIMIT) this.useGlobal = true;
@@ -123,20 +126,13 @@ export class PerPartitionCursor {
     const out: Obj = {};
     if (!this.globalOnly) out.use_global_cursor = this.useGlobal;
     if (!this.useGlobal) {
-      const states: Obj[] = [];
-      const written = new Set<string>();
+      // Partitions not seen in this read keep their saved state; order stays stable across reads.
+      const states = new Map(this.seeded);
       for (const [key, entry] of this.entries) {
         const cursor = entry.cursor.state();
-        if (Object.keys(cursor).length) {
-          states.push({ partition: entry.partition, cursor });
-          written.add(key);
-        }
+        if (Object.keys(cursor).length) states.set(key, { partition: entry.partition, cursor });
       }
-      // Partitions not seen in this read keep their saved state.
-      for (const [key, cursor] of this.seeded) {
-        if (!written.has(key)) states.push({ partition: JSON.parse(key) as Obj, cursor });
-      }
-      out.states = states;
+      out.states = [...states.values()];
     }
     if (this.globalState) out.state = this.globalState;
     if (this.lookbackWindow !== undefined) out.lookback_window = this.lookbackWindow;

@@ -52,9 +52,12 @@ export class FakeRetriever implements Retriever {
 
 /** Lets manifests in tests say `retriever: {type: FakeRetriever, key: 'x'}`. */
 export const fakeRetrievers = new Map<string, FakeRetriever>();
-registerComponent('FakeRetriever', (node) => {
+registerComponent('FakeRetriever', (node, ctx) => {
   const r = fakeRetrievers.get(String(node.key));
   if (!r) throw new Error(`no fake retriever ${String(node.key)}`);
+  const routers = node.partition_router;
+  if (Array.isArray(routers)) r.partitionRouter = routers.map((n, i) => ctx.build<PartitionRouter>(n, `partition_router[${i}]`));
+  else if (routers) r.partitionRouter = ctx.build<PartitionRouter>(routers, 'partition_router');
   return r;
 });
 
