@@ -1,11 +1,21 @@
 /**
- * PUBLIC CONTRACT of the interpolation layer (the implementation behind it is being written).
- * Other folders import only from here.
+ * PUBLIC CONTRACT of the interpolation layer. Other folders import only from here.
  *
- * TEMPORARY naive implementation: only `{{ a.b['c'] }}`-style lookups. Replaced by the real
- * Jinja-compatible compiler.
+ * Jinja-compatible templates with Airbyte's semantics (jinja.py): templates are parsed and
+ * compiled to closures once per source text (see compiler.ts), undefined values fall back to
+ * the `default` template, results are typed like `ast.literal_eval(str(value))`.
  */
+import { ConfigError, ManifoldError } from '../errors/manifold-error.js';
 import type { Obj } from '../types.js';
+import { compileTemplate, type CompiledTemplate, type Scope } from './compiler.js';
+import { NOT_LITERAL, literalEval } from './literal-eval.js';
+import { TemplateSyntaxError } from './parser.js';
+import { TemplateRuntimeError, UndefinedError, isPlainObject, pyNumberStr, pyStr, truthy } from './python-values.js';
+
+export { PyDate, PyDateTime, formatDatetime, parseDatetime, setNowForTesting, strToDatetime } from './datetime.js';
+export { PyDuration } from './duration.js';
+export { callMacro } from './macros.js';
+export { compiledTemplateCount } from './compiler.js';
 
 export interface InterpolationContext {
   config: Obj;
@@ -27,62 +37,221 @@ export interface InterpolatedOptions {
   default?: string | undefined;
 }
 
+function hasTemplateSyntax(s: string): boolean {
+  return s.includes('{{') || s.includes('{%');
+}
+
+function compileOrThrow(source: string): CompiledTemplate {
+  try {
+    return compileTemplate(source);
+  } catch (e) {
+    if (e instanceof TemplateSyntaxError) throw new ConfigError(`Invalid template ${JSON.stringify(source)}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+const EMPTY: Obj = Object.freeze({}) as Obj;
+
+/** The value a whole-template result yields once printed with str() and read back by literal_eval. */
+function typedValue(v: unknown): unknown {
+  switch (typeof v) {
+    case 'string': {
+      const lit = literalEval(v);
+      return lit === NOT_LITERAL ? v : lit;
+    }
+    case 'number':
+      return Number.isFinite(v) && (Number.isSafeInteger(v) || !Number.isInteger(v)) ? v : pyNumberStr(v);
+    case 'boolean':
+      return v;
+  }
+  if (v === null) return null;
+  if (Array.isArray(v) || isPlainObject(v)) return roundTrips(v) ? v : typedValue(pyStr(v));
+  return pyStr(v);
+}
+
+function roundTrips(v: unknown): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v) && (Number.isSafeInteger(v) || !Number.isInteger(v));
+  if (Array.isArray(v)) return v.every(roundTrips);
+  if (isPlainObject(v)) {
+    for (const k in v) if (!roundTrips(v[k])) return false;
+    return true;
+  }
+  return false;
+}
+
+function runtimeError(source: string, e: unknown): unknown {
+  if (e instanceof TemplateRuntimeError) return new ConfigError(`Error evaluating ${JSON.stringify(source)}: ${e.message}`, { cause: e });
+  if (e instanceof ManifoldError) return e;
+  return e;
+}
+
+function checkDeclared(t: CompiledTemplate, ctx: InterpolationContext): void {
+  for (const name of t.required) {
+    if (!(name in ctx)) {
+      if (name === 'stream_state') {
+        throw new ConfigError(`Using 'stream_state' in interpolation is no longer supported; use 'stream_interval' instead (in ${JSON.stringify(t.source)})`);
+      }
+      throw new ConfigError(`Template ${JSON.stringify(t.source)} uses undeclared variable '${name}'`);
+    }
+  }
+}
+
+/** Result of one template: `undefined` = undefined or empty (use the default). */
+function evalTyped(t: CompiledTemplate, ctx: InterpolationContext, params: Obj): unknown {
+  if (t.required.length) checkDeclared(t, ctx);
+  const scope: Scope = { ctx, params, locals: undefined };
+  try {
+    if (t.value) {
+      const v = t.value(scope);
+      if (v === undefined || v === '') return undefined;
+      return typedValue(v);
+    }
+    const text = t.render(scope);
+    if (text === '') return undefined;
+    const lit = literalEval(text);
+    return lit === NOT_LITERAL ? text : lit;
+  } catch (e) {
+    if (e instanceof UndefinedError) return undefined;
+    throw runtimeError(t.source, e);
+  }
+}
+
+function evalText(t: CompiledTemplate, ctx: InterpolationContext, params: Obj): string | undefined {
+  if (t.required.length) checkDeclared(t, ctx);
+  const scope: Scope = { ctx, params, locals: undefined };
+  try {
+    const text = t.value ? pyStr(t.value(scope)) : t.render(scope);
+    return text === '' ? undefined : text;
+  } catch (e) {
+    if (e instanceof UndefinedError) return undefined;
+    throw runtimeError(t.source, e);
+  }
+}
+
 export class InterpolatedString {
   readonly isStatic: boolean;
-  private constructor(private readonly source: unknown, private readonly options: InterpolatedOptions) {
-    this.isStatic = typeof source !== 'string' || !source.includes('{{');
+  private readonly template: CompiledTemplate | undefined;
+  private readonly defaultTemplate: InterpolatedString | undefined;
+  private readonly parameters: Obj | undefined;
+
+  private constructor(
+    private readonly source: unknown,
+    options: InterpolatedOptions,
+  ) {
+    this.isStatic = typeof source !== 'string' || !hasTemplateSyntax(source);
+    this.template = this.isStatic ? undefined : compileOrThrow(source as string);
+    this.parameters = options.parameters;
+    this.defaultTemplate =
+      options.default !== undefined && options.default !== null ? InterpolatedString.create(options.default, { parameters: options.parameters }) : undefined;
   }
+
   static create(value: unknown, options: InterpolatedOptions = {}): InterpolatedString {
     return new InterpolatedString(value, options);
   }
-  /** Evaluated with Airbyte's typing: a whole result that reads as a literal (5, True, [1]) is typed. */
-  eval(ctx: InterpolationContext): unknown {
-    const s = this.evalString(ctx);
-    if (/^-?\d+$/.test(s)) return Number(s);
-    return s === '' ? undefined : s;
+
+  private params(ctx: InterpolationContext): Obj {
+    return this.parameters ?? ctx.parameters ?? EMPTY;
   }
-  /** The rendered text, untyped. */
+
+  /**
+   * Evaluated with Airbyte's typing: a result that reads as a Python literal (5, True, [1]) is
+   * typed. Static strings are returned unchanged; an undefined or empty result gives the default
+   * (or undefined).
+   */
+  eval(ctx: InterpolationContext): unknown {
+    if (!this.template) {
+      if (this.source === '' || this.source === undefined || this.source === null) return this.defaultTemplate?.eval(ctx);
+      return this.source;
+    }
+    const v = evalTyped(this.template, ctx, this.params(ctx));
+    if (v === undefined && this.defaultTemplate) return this.defaultTemplate.eval(ctx);
+    return v;
+  }
+
+  /** The rendered text, untyped ('' when undefined and no default). */
   evalString(ctx: InterpolationContext): string {
-    if (typeof this.source !== 'string') return this.source === undefined || this.source === null ? '' : String(this.source);
-    const full = { ...ctx, parameters: ctx.parameters ?? this.options.parameters ?? {} };
-    return this.source.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_m, expr: string) => {
-      const v = lookup(full, expr);
-      return v === undefined || v === null ? '' : String(v);
-    });
+    if (!this.template) {
+      if (this.source === undefined || this.source === null || this.source === '') return this.defaultTemplate?.evalString(ctx) ?? '';
+      return typeof this.source === 'string' ? this.source : pyStrOrJson(this.source);
+    }
+    const text = evalText(this.template, ctx, this.params(ctx));
+    if (text === undefined) return this.defaultTemplate ? this.defaultTemplate.evalString(ctx) : '';
+    return text;
   }
 }
 
+function pyStrOrJson(v: unknown): string {
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : pyStr(v);
+}
+
+const FALSE_STRINGS = new Set(['False', 'false', '{}', '[]', '()', '', '0', '0.0']);
+
+/** InterpolatedBoolean: default "False"; falsy values and the strings Airbyte treats as false. */
 export class InterpolatedBoolean {
   private readonly str: InterpolatedString;
+  private readonly constant: boolean | undefined;
   constructor(condition: unknown, parameters?: Obj) {
-    this.str = InterpolatedString.create(condition ?? 'False', { parameters });
+    if (typeof condition === 'boolean') this.constant = condition;
+    this.str = InterpolatedString.create(condition === undefined || condition === null || condition === '' ? 'False' : condition, { parameters });
   }
   eval(ctx: InterpolationContext): boolean {
-    const s = this.str.evalString(ctx);
-    return !['False', 'false', '{}', '[]', '()', '', '0', '0.0', 'None'].includes(s.trim());
+    if (this.constant !== undefined) return this.constant;
+    const v = this.str.eval(ctx);
+    if (typeof v === 'string') return !FALSE_STRINGS.has(v);
+    return truthy(v);
   }
 }
 
+type MappingFn = (ctx: InterpolationContext) => unknown;
+
+/** InterpolatedMapping / InterpolatedNestedMapping: every string key and value is a template. */
 export class InterpolatedMapping {
-  constructor(private readonly mapping: unknown, private readonly parameters?: Obj) {}
+  private readonly compiled: MappingFn;
+  constructor(mapping: unknown, parameters?: Obj) {
+    this.compiled = compileMapping(mapping, parameters);
+  }
   eval(ctx: InterpolationContext): Obj {
-    const walk = (v: unknown): unknown => {
-      if (typeof v === 'string') return InterpolatedString.create(v, { parameters: this.parameters }).eval(ctx);
-      if (Array.isArray(v)) return v.map(walk);
-      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-      return v;
-    };
-    return (walk(this.mapping) ?? {}) as Obj;
+    return (this.compiled(ctx) ?? {}) as Obj;
   }
 }
 
-function lookup(root: Obj, expr: string): unknown {
-  const parts = expr.match(/[A-Za-z_]\w*|\[\s*'[^']*'\s*\]|\[\s*"[^"]*"\s*\]/g) ?? [];
-  let cur: unknown = root;
-  for (const p of parts) {
-    const key = p.startsWith('[') ? p.slice(1, -1).trim().slice(1, -1) : p;
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Obj)[key];
+function compileMapping(v: unknown, parameters: Obj | undefined): MappingFn {
+  if (typeof v === 'string') {
+    // Mapping values are typed even when static ("100" → 100), as JinjaInterpolation.eval does.
+    if (!hasTemplateSyntax(v)) {
+      const typed = v === '' ? undefined : typedValue(v);
+      return () => typed;
+    }
+    const s = InterpolatedString.create(v, { parameters });
+    return (ctx) => s.eval(ctx);
   }
-  return cur;
+  if (Array.isArray(v)) {
+    const items = v.map((x) => compileMapping(x, parameters));
+    return (ctx) => items.map((f) => f(ctx));
+  }
+  if (isPlainObject(v)) {
+    const entries = Object.entries(v).map(([k, x]) => {
+      const key = hasTemplateSyntax(k) ? InterpolatedString.create(k, { parameters }) : k;
+      return [key, compileMapping(x, parameters)] as const;
+    });
+    return (ctx) => {
+      const out: Obj = {};
+      for (const [k, f] of entries) out[typeof k === 'string' ? k : k.evalString(ctx)] = f(ctx);
+      return out;
+    };
+  }
+  return () => v;
 }
+
+/** Airbyte's JinjaInterpolation.eval (used by conformance tests and ad-hoc evaluation). */
+export function interpolate(template: string, ctx: InterpolationContext, defaultTemplate?: string): unknown {
+  for (const alias of ['stream_interval', 'stream_partition']) {
+    if (alias in ctx) throw new ConfigError(`Found reserved keyword ${alias} in interpolation context. This is unexpected and indicative of a bug.`);
+  }
+  const t = compileOrThrow(template);
+  const v = evalTyped(t, ctx, (ctx.parameters as Obj | undefined) ?? EMPTY);
+  if (v !== undefined) return v;
+  return defaultTemplate === undefined ? null : InterpolatedString.create(defaultTemplate).eval(ctx) ?? null;
+}
+
