@@ -8,6 +8,7 @@ import type { ManifestNode } from '../registry.js';
 import { propagateTypesAndParameters } from './component-transformer.js';
 import { resolveReferences } from './ref-resolver.js';
 import { parseManifestYaml } from './yaml-source.js';
+import { validateManifest } from './validate.js';
 
 export interface LoadedManifest {
   file?: string | undefined;
@@ -37,7 +38,22 @@ export function loadManifestObject(obj: unknown, file?: string): LoadedManifest 
   }
   const problems: ManifestProblem[] = [];
   const resolved = resolveReferences(obj, problems) as Record<string, unknown>;
-  if (problems.length > 0) throw new ManifestError(withFile(problems, file), file);
+  if (problems.length > 0) {
+    // Report the rest of the manifest's problems too, not just the broken references — but not
+    // the follow-on complaints about the very nodes whose references are broken.
+    let more: ManifestProblem[] = [];
+    try {
+      if (!('type' in resolved)) resolved.type = 'DeclarativeSource';
+      const partial = propagateTypesAndParameters(resolved) as ManifestNode;
+      const broken = problems.map((p) => p.location.path ?? '').filter(Boolean);
+      more = validateManifest({ file, root: partial }).filter(
+        (p) => !broken.some((b) => (p.location.path ?? '').startsWith(b)),
+      );
+    } catch {
+      // The partial tree may be too broken to check; the reference problems still stand.
+    }
+    throw new ManifestError(withFile([...problems, ...more], file), file);
+  }
   // Airbyte treats a manifest without a root `type` as a source; the default matters because the
   // children's default types are looked up from it.
   if (!('type' in resolved)) resolved.type = 'DeclarativeSource';
