@@ -6,6 +6,7 @@ import { errorTrace } from '../engine/protocol/messages.js';
 import { Source, INJECTED_MANIFEST_KEY, type SourceOptions } from '../engine/source/source.js';
 import type { LogLevel } from '../engine/services.js';
 import { readJsonObject } from './io.js';
+import { createTransport } from '../engine/http/transport.js';
 import { LineWriter } from './output.js';
 
 export interface CommonOptions {
@@ -13,6 +14,19 @@ export interface CommonOptions {
   config?: string;
   logLevel?: string;
   quiet?: boolean;
+  record?: string;
+  replay?: string;
+}
+
+/** --record DIR / --replay DIR: HTTP exchanges saved to, or served from, a folder. */
+export function addHttpTransportOptions(cmd: Command): Command {
+  return cmd
+    .option('--record <dir>', 'save every HTTP exchange (secrets redacted) into DIR')
+    .option('--replay <dir>', 'answer every HTTP request from a folder made by --record (no network)');
+}
+
+export function transportOf(opts: CommonOptions): { transport?: unknown } {
+  return opts.record || opts.replay ? { transport: createTransport({ record: opts.record, replay: opts.replay }) } : {};
 }
 
 export function addManifestOption(cmd: Command): Command {

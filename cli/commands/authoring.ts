@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { manifestSchema } from '../../engine/manifest/index.js';
 import { SchemaInferrer } from '../../engine/schema/infer.js';
 import { ConfigError } from '../../engine/errors/manifold-error.js';
-import { addConfigOption, addManifestOption, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
+import { addHttpTransportOptions, transportOf, addConfigOption, addManifestOption, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
 
 export function registerAuthoringCommands(program: Command): void {
   program
@@ -18,10 +18,10 @@ export function registerAuthoringCommands(program: Command): void {
     .description('read records and print a JSON Schema inferred from them, per stream')
     .option('-s, --stream <name>', 'only this stream (prints its schema alone)')
     .option('--limit-records <n>', 'records to sample per stream', '1000');
-  addConfigOption(addManifestOption(infer)).action(async (opts: CommonOptions & { stream?: string; limitRecords: string }) => {
+  addHttpTransportOptions(addConfigOption(addManifestOption(infer))).action(async (opts: CommonOptions & { stream?: string; limitRecords: string }) => {
     await runProtocol(async () => {
       const config = await readConfig(opts);
-      const source = await openSource(opts, config, { logLevel: 'ERROR' });
+      const source = await openSource(opts, config, { logLevel: 'ERROR', ...transportOf(opts) });
       const names = source.streamNames();
       if (opts.stream && !names.includes(opts.stream)) {
         throw new ConfigError(`No stream "${opts.stream}" in the manifest (streams: ${names.join(', ')})`);

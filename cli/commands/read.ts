@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../engine/errors/manifold-error.js';
 import type { ConfiguredAirbyteCatalog } from '../../engine/protocol/messages.js';
 import type { HttpEvent } from '../../engine/types.js';
-import { addConfigOption, addLogOptions, addManifestOption, logLevelOf, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
+import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
 import { readJsonFile } from '../io.js';
 import { describeHttpEvent } from '../show-http.js';
 import { OutputDir } from '../output-dir.js';
@@ -54,7 +54,7 @@ export function registerReadCommand(program: Command): void {
     .option('--check-schema', "report records that do not fit their stream's declared JSON Schema")
     .option('--progress', 'draw live per-stream progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never draw progress');
-  addLogOptions(addConfigOption(addManifestOption(cmd))).action(async (opts: ReadOptions) => {
+  addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(cmd)))).action(async (opts: ReadOptions) => {
     await runProtocol(async (out) => {
       const config = await readConfig(opts);
       const catalog = opts.catalog ? ((await readJsonFile(opts.catalog, 'catalog')) as ConfiguredAirbyteCatalog) : undefined;
@@ -75,7 +75,7 @@ export function registerReadCommand(program: Command): void {
               progress?.http(e);
             }
           : undefined;
-      const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
+      const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts), ...(onHttp ? { onHttp } : {}) });
       let ok = true;
       const concurrency = positive(opts.concurrency, '--concurrency');
       const output = opts.output ? new OutputDir(opts.output) : undefined;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadComponents } from '../../engine/components.js';
 import { loadManifestFile, validateManifest } from '../../engine/manifest/index.js';
 import { ManifestError, formatLocation, isManifoldError } from '../../engine/errors/manifold-error.js';
-import { addConfigOption, addLogOptions, addManifestOption, logLevelOf, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
+import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
 
 export function registerSourceCommands(program: Command): void {
   addManifestOption(program.command('spec').description('print the connector SPEC message')).action(async (opts: CommonOptions) => {
@@ -13,22 +13,22 @@ export function registerSourceCommands(program: Command): void {
     });
   });
 
-  addLogOptions(addConfigOption(addManifestOption(program.command('check').description('check the connection (CONNECTION_STATUS)')))).action(
+  addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('check').description('check the connection (CONNECTION_STATUS)'))))).action(
     async (opts: CommonOptions) => {
       await runProtocol(async (out) => {
         const config = await readConfig(opts);
-        const source = await openSource(opts, config, { logLevel: logLevelOf(opts) });
+        const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts) });
         const result = await source.check(config);
         await out.write({ type: 'CONNECTION_STATUS', connectionStatus: result });
       });
     },
   );
 
-  addLogOptions(addConfigOption(addManifestOption(program.command('discover').description('print the CATALOG of streams')))).action(
+  addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('discover').description('print the CATALOG of streams'))))).action(
     async (opts: CommonOptions) => {
       await runProtocol(async (out) => {
         const config = await readConfig(opts);
-        const source = await openSource(opts, config, { logLevel: logLevelOf(opts) });
+        const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts) });
         await out.write({ type: 'CATALOG', catalog: await source.discover(config) });
       });
     },
