@@ -60,14 +60,25 @@ describe('ChartMogul manifest', () => {
   });
 
   it('activities: start-date from config, start-after = last uuid of the previous page, stops on has_more=false', async () => {
-    const { records, errors } = await readStreams(source, config, ['activities']);
+    const since2022 = { ...config, start_date: '2022-01-01T00:00:00Z' };
+    const { records, errors } = await readStreams(source, since2022, ['activities']);
     expect(errors).toEqual([]);
-    const expected = api.activities.filter((a) => Date.parse(String(a['date'])) >= Date.parse(String(config.start_date)));
+    const expected = api.activities.filter((a) => Date.parse(String(a['date'])) >= Date.parse(since2022.start_date));
+    expect(expected.length).toBe(401);
     expect(records.get('activities')!.map((a) => a.uuid)).toEqual(expected.map((a) => a['uuid']));
     const calls = api.log.to('/v1/activities').map(params);
     expect(calls.length).toBe(Math.ceil(expected.length / 200) + (expected.length % 200 === 0 ? 1 : 0));
-    expect(calls[0]).toEqual({ 'start-date': config.start_date, per_page: '200' });
+    expect(calls[0]).toEqual({ 'start-date': since2022.start_date, per_page: '200' });
     expect(calls[1]!['start-after']).toBe(expected[199]!['uuid']);
+    expect(calls[2]!['start-after']).toBe(expected[399]!['uuid']);
+  });
+
+  it('activities: start_date filters on the server; a single short page ends the stream', async () => {
+    const { records } = await readStreams(source, config, ['activities']);
+    const expected = api.activities.filter((a) => Date.parse(String(a['date'])) >= Date.parse(String(config.start_date)));
+    expect(expected.length).toBeLessThan(200);
+    expect(records.get('activities')!.map((a) => a.uuid)).toEqual(expected.map((a) => a['uuid']));
+    expect(api.log.to('/v1/activities')).toHaveLength(1);
   });
 
   it('customer_count: start-date as YYYY-MM-DD, end-date today, interval from config', async () => {

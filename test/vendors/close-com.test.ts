@@ -142,10 +142,12 @@ describe('Close.com manifest', () => {
   });
 
   it('incremental: leads filter on the client side from the state', async () => {
-    const cut = '2024-06-01T00:00:00.000000Z';
+    const byUpdate = [...api.data.leads].sort((a, b) => String(a['date_updated']).localeCompare(String(b['date_updated'])));
+    const cut = new Date(Date.parse(String(byUpdate[300]!['date_updated']))).toISOString().replace('Z', '000Z');
     const run = await readStreams(source, config, ['leads'], 'incremental', streamState({ leads: { date_updated: cut } }));
     expect(run.errors).toEqual([]);
-    const expected = api.data.leads.filter((l) => Date.parse(String(l['date_updated'])) > Date.parse(cut));
+    // microsecond precision: compare the zero-padded UTC strings
+    const expected = api.data.leads.filter((l) => String(l['date_updated']).replace('+00:00', '') > cut.replace('Z', ''));
     expect(expected.length).toBeGreaterThan(0);
     expect(ids(run.records.get('leads')!)).toEqual(ids(expected));
   });
