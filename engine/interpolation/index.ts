@@ -199,6 +199,9 @@ export class InterpolatedBoolean {
     if (this.constant !== undefined) return this.constant;
     const v = this.str.eval(ctx);
     if (typeof v === 'string') return !FALSE_STRINGS.has(v);
+    // Airbyte tests `evaluated in FALSE_VALUES`: None is not in it (so it is true), 0 == False is.
+    if (v === undefined || v === false || v === 0) return false;
+    if (v === null) return true;
     return truthy(v);
   }
 }
