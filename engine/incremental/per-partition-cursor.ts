@@ -100,6 +100,11 @@ export class PerPartitionCursor {
     return entry.cursor;
   }
 
+  /** Partitions seen in this read. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   observe(record: DataRecord, slice: StreamSlice): void {
     this.cursorFor(slice.partition).observe(record, slice);
     this.tracker.observe(record, slice);

@@ -20,7 +20,7 @@ import { canMakePartitionCursors, PerPartitionCursor } from '../incremental/per-
 import { combineRouters } from '../partition/cartesian-product.js';
 import { InterpolatedString } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
-import type { Logger } from '../services.js';
+import { getOrigin, setOrigin } from '../manifest/locations.js';
 import { EMPTY_SLICE, makeSlice, type Obj, type RequestOptionsProvider, type StreamSlice } from '../types.js';
 import { runConcurrently } from './concurrent-units.js';
 import type { SchemaLoader } from './schema-loader.js';
@@ -56,6 +56,7 @@ interface ReadRun {
   records: number;
   pages: number;
   slices: number;
+  closedSlices: number;
   done: boolean;
 }
 
@@ -76,7 +77,8 @@ export class DeclarativeStream implements Stream {
     private readonly schemaLoader: SchemaLoader,
     readonly retriever: Retriever & RetrieverExtras,
     readonly cursor: IncrementalCursor | undefined,
-    private readonly logger: Logger,
+    /** Routers listed on the retriever (cartesian product); otherwise the retriever's own router. */
+    private readonly routers?: readonly PartitionRouter[] | undefined,
   ) {
     this.cursorField = cursor ? [cursor.cursorField] : undefined;
   }
@@ -93,7 +95,7 @@ export class DeclarativeStream implements Stream {
     const controller = new AbortController();
     const stopOnCallerAbort = (): void => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', stopOnCallerAbort, { once: true });
-    const router = combineRouters(this.retriever.partitionRouter);
+    const router = combineRouters(this.routers ?? this.retriever.partitionRouter);
     const incremental = options.syncMode === 'incremental' && this.cursor !== undefined;
     const run: ReadRun = {
       options,
@@ -104,6 +106,7 @@ export class DeclarativeStream implements Stream {
       records: 0,
       pages: 0,
       slices: 0,
+      closedSlices: 0,
       done: false,
     };
     const cursor = this.cursor;
@@ -201,7 +204,8 @@ export class DeclarativeStream implements Stream {
     if (!run.incremental || !cursor) return;
     if (run.perPartition) {
       run.perPartition.closeSlice(slice);
-      await emit({ kind: 'state', state: run.perPartition.state() });
+      // Per-partition state grows with the partitions: with many, checkpoint every 100th slice only.
+      if (++run.closedSlices % (run.perPartition.size > 1000 ? 100 : 1) === 0) await emit({ kind: 'state', state: run.perPartition.state() });
     } else {
       cursor.closeSlice(slice);
       await emit({ kind: 'state', state: cursor.state() });
@@ -218,19 +222,36 @@ export function buildDeclarativeStream(node: ManifestNode, ctx: BuildContext): D
   const rawName = node.name ?? ctx.parameters.name;
   const name = InterpolatedString.create(rawName, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters });
   if (!name) throw ctx.error('DeclarativeStream needs a name (or $parameters.name)', 'name');
-  const retriever = ctx.build<Retriever & RetrieverExtras>(node.retriever, 'retriever', 'SimpleRetriever');
+  if (!node.retriever || typeof node.retriever !== 'object') throw ctx.error('DeclarativeStream needs a retriever', 'retriever');
+  const retrieverNode = node.retriever as ManifestNode;
+  const retrieverType = retrieverNode.type ?? 'SimpleRetriever';
+  const transformations = Array.isArray(node.transformations) ? node.transformations : [];
+  // SimpleRetriever builds the stream's transformations into its record selector itself, and takes
+  // one partition router: a list of routers (cartesian product) is built here instead.
+  const routerList = Array.isArray(retrieverNode.partition_router) ? retrieverNode.partition_router : undefined;
+  const passTransformations = retrieverType === 'SimpleRetriever' && transformations.length > 0;
+  let effectiveNode = retrieverNode;
+  if (routerList || passTransformations) {
+    effectiveNode = { ...retrieverNode };
+    if (routerList) delete effectiveNode.partition_router;
+    if (passTransformations) effectiveNode.transformations = transformations;
+    const origin = getOrigin(retrieverNode);
+    if (origin) setOrigin(effectiveNode, origin);
+  }
+  const retriever = ctx.build<Retriever & RetrieverExtras>(effectiveNode, 'retriever', 'SimpleRetriever');
+  const routers = routerList?.map((r, i) => ctx.build<PartitionRouter>(r, `retriever.partition_router[${i}]`));
   const cursor = ctx.buildOptional<IncrementalCursor>(node.incremental_sync, 'incremental_sync');
   const schemaLoader = ctx.build<SchemaLoader>(node.schema_loader ?? {}, 'schema_loader', 'JsonFileSchemaLoader');
-  if (Array.isArray(node.transformations) && node.transformations.length > 0) {
-    const transformations = node.transformations.map((t, i) => ctx.build<RecordTransformation>(t, `transformations[${i}]`));
-    if (retriever.addTransformations) retriever.addTransformations(transformations);
-    else if (retriever.recordSelector?.addTransformations) retriever.recordSelector.addTransformations(transformations);
-    else throw ctx.error('this retriever cannot apply transformations', 'transformations');
+  if (transformations.length > 0 && !passTransformations) {
+    const built = transformations.map((t, i) => ctx.build<RecordTransformation>(t, `transformations[${i}]`));
+    if (retriever.addTransformations) retriever.addTransformations(built);
+    else if (retriever.recordSelector?.addTransformations) retriever.recordSelector.addTransformations(built);
+    else throw ctx.error(`a ${retrieverType} cannot apply the stream's transformations`, 'transformations');
   }
   if (Array.isArray(node.state_migrations) && node.state_migrations.length > 0) {
     ctx.services.logger.info(`${ctx.path}: state_migrations are ignored; input state is used as given`);
   }
-  return new DeclarativeStream(name, normalizePrimaryKey(node.primary_key), schemaLoader, retriever, cursor, ctx.services.logger);
+  return new DeclarativeStream(name, normalizePrimaryKey(node.primary_key), schemaLoader, retriever, cursor, routers);
 }
 
 registerComponent('DeclarativeStream', buildDeclarativeStream, 'A stream: retriever, schema, incremental sync and transformations.');
