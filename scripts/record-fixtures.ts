@@ -26,7 +26,8 @@ function recordCounts(stdout: string): Record<string, number> {
     const msg = JSON.parse(line) as { type: string; record?: { stream: string } };
     if (msg.type === 'RECORD') counts[msg.record!.stream] = (counts[msg.record!.stream] ?? 0) + 1;
   }
-  return counts;
+  // Streams finish in any order when read concurrently; compare counts, not arrival order.
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 let failed = false;
