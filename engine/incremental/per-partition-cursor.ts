@@ -37,7 +37,6 @@ export function partitionKey(partition: Obj): string {
 interface PartitionEntry {
   partition: Obj;
   cursor: IncrementalCursor;
-  done: boolean;
 }
 
 export class PerPartitionCursor {
@@ -93,7 +92,7 @@ export class PerPartitionCursor {
     if (!entry) {
       const cursor = this.prototype.fresh();
       cursor.setState(this.useGlobal ? this.globalState : (this.seeded.get(key)?.cursor ?? this.globalState));
-      entry = { partition, cursor, done: false };
+      entry = { partition, cursor };
       this.entries.set(key, entry);
       if (!this.useGlobal && this.entries.size > SWITCH_TO_GLOBAL_LIMIT) this.useGlobal = true;
     }
@@ -113,11 +112,6 @@ export class PerPartitionCursor {
   closeSlice(slice: StreamSlice): void {
     this.cursorFor(slice.partition).closeSlice(slice);
     this.tracker.closeSlice(slice);
-  }
-
-  partitionDone(partition: Obj): void {
-    const entry = this.entries.get(partitionKey(partition));
-    if (entry) entry.done = true;
   }
 
   /** Every partition was read: the global cursor and the parent state may now move forward. */
