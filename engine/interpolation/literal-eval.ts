@@ -9,8 +9,19 @@ export const NOT_LITERAL: unique symbol = Symbol('not a literal');
 
 const QUICK_REJECT = /^[A-Za-z_$&@!?%^`|/\\<>=~;:,.*]/;
 
+function startsLikeWord(text: string): boolean {
+  const c = text.charCodeAt(0);
+  const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+  if (!letter) return false;
+  const next = text.charCodeAt(1);
+  // r'..' / u'..' string prefixes and the three keyword literals are the only word-like literals.
+  if (next === 39 || next === 34) return false;
+  return !(c === 84 || c === 70 || c === 78);
+}
+
 export function literalEval(text: string): unknown {
-  let s = text.replace(/^[ \t]+/, '');
+  if (startsLikeWord(text)) return NOT_LITERAL;
+  let s = text.charCodeAt(0) === 32 || text.charCodeAt(0) === 9 ? text.replace(/^[ \t]+/, '') : text;
   if (s === '') return NOT_LITERAL;
   const first = s[0]!;
   // Most rendered values are plain words, dates or URLs: reject them without parsing.
