@@ -68,7 +68,7 @@ export async function readStreams(
   const out: ReadResult = { records: new Map(), states: new Map(), stateCount: new Map(), errors: [] };
   for (const s of streams) out.records.set(s, []);
   for await (const raw of source.read(config, catalog(streams, syncMode), state, { concurrency: 1 })) {
-    const msg = raw as Obj;
+    const msg = raw as unknown as Obj;
     if (msg.type === 'RECORD') {
       const rec = msg.record as { stream: string; data: Obj };
       out.records.get(rec.stream)?.push(rec.data) ?? out.records.set(rec.stream, [rec.data]);
