@@ -249,7 +249,8 @@ describe('manifold read (end to end)', () => {
     // One OAuth token serves both OAuth streams (cached, shared).
     expect(tokenRequests).toBe(1);
     // The 429 was retried after Retry-After; the 500 was retried.
-    expect(server.requests.filter((r) => r.path === '/api/orders').length).toBe(5);
+    // 429 first, then offsets 0, 2, 4 (a short page ends pagination).
+    expect(server.requests.filter((r) => r.path === '/api/orders').map((r) => r.query.offset ?? null)).toEqual([null, null, '2', '4']);
     expect(server.requests.filter((r) => r.path === '/api/events').map((r) => r.query.cursor ?? null)).toEqual([null, 'c2', 'c2']);
     // Page-increment requests carried page and page size from the first request on.
     expect(server.requests.filter((r) => r.path === '/api/users').map((r) => r.query)).toEqual([
