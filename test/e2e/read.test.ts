@@ -94,6 +94,12 @@ streams:
           type: BasicHttpAuthenticator
           username: "{{ config['username'] }}"
           password: "{{ config['password'] }}"
+        error_handler:
+          type: DefaultErrorHandler
+          max_retries: 3
+          backoff_strategies:
+            - type: ConstantBackoffStrategy
+              backoff_time_in_seconds: 0.2
       record_selector: { $ref: "#/definitions/selector" }
       paginator:
         type: DefaultPaginator
