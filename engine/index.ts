@@ -17,3 +17,6 @@ export { ManifoldError, ConfigError, ManifestError } from './errors/manifold-err
 export type { FailureType, SourceLocation, ManifestProblem } from './errors/manifold-error.js';
 export { createServices, SecretRegistry } from './services.js';
 export type { EngineServices, Logger, LogLevel, HttpRequest, CallBudget } from './services.js';
+// Record/replay for library users (the CLI's --record/--replay): pass as SourceOptions.transport.
+export { createTransport } from './http/transport.js';
+export type { Transport, RawResponse, TransportContext } from './http/client.js';
