@@ -2,7 +2,7 @@
  * The BuildContext handed to component builders: dispatches on `type` through the registry,
  * tracks the component path of each child and turns problems into located ConfigErrors.
  */
-import { ConfigError, type SourceLocation } from '../errors/manifold-error.js';
+import { ConfigError, ManifoldError, type SourceLocation } from '../errors/manifold-error.js';
 import { getComponent, registeredTypes, suggestTypes, type BuildContext, type ManifestNode } from '../registry.js';
 import type { EngineServices } from '../services.js';
 import type { Obj } from '../types.js';
@@ -78,5 +78,15 @@ function buildNode<T>(
     const hint = suggestions.length > 0 ? `; did you mean ${suggestions.join(', ')}?` : '';
     throw new ConfigError(`unknown component type ${type}${hint}`, { location: where() });
   }
-  return info.build(manifestNode, new ManifestBuildContext(manifestNode, path, config, services)) as T;
+  try {
+    return info.build(manifestNode, new ManifestBuildContext(manifestNode, path, config, services)) as T;
+  } catch (e) {
+    // Errors raised below a builder without a location (an invalid template, a bad regex, a
+    // programming slip) would otherwise reach the user with no file:line or component path.
+    if (e instanceof ManifoldError && e.location) throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    const failureType = e instanceof ManifoldError ? e.failureType : 'config_error';
+    if (failureType === 'config_error') throw new ConfigError(message, { location: where(), cause: e });
+    throw new ManifoldError(message, { failureType, location: where(), cause: e });
+  }
 }
