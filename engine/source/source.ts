@@ -167,7 +167,15 @@ export class Source {
       while (side.length) yield side.shift()!;
     };
 
-    const streams = run.streams();
+    let streams: Map<string, Stream>;
+    try {
+      streams = run.streams();
+    } catch (e) {
+      // Components are built here, so an invalid template or component surfaces as a TRACE like
+      // every other failure instead of an exception out of the message stream.
+      yield this.traceFor(e);
+      return;
+    }
     const configured: ConfiguredAirbyteStream[] =
       catalog?.streams ?? [...streams.keys()].map((name) => ({ stream: { name }, sync_mode: 'full_refresh' as const }));
     let states: Map<string, Obj>;
