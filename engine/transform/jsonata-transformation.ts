@@ -35,8 +35,19 @@ export class JsonataTransformation implements RecordTransformation {
     // Records are transformed in place: swap the contents, keep the object.
     if (result !== record) {
       for (const k of Object.keys(record)) delete record[k];
-      Object.assign(record, result);
+      if (Object.hasOwn(result, '__proto__')) copyOwnKeys(record, result as Obj);
+      else Object.assign(record, result);
     }
+  }
+}
+
+/**
+ * A record from an API can carry a "__proto__" data key; assigning it (as Object.assign does) would
+ * swap the record's prototype and drop the key from the output instead of copying the data.
+ */
+function copyOwnKeys(target: Obj, source: Obj): void {
+  for (const k of Object.keys(source)) {
+    Object.defineProperty(target, k, { value: source[k], writable: true, enumerable: true, configurable: true });
   }
 }
 
