@@ -49,7 +49,7 @@ describe('manifold read under faults (CLI)', () => {
     expect(error.message).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/items\S* returned HTTP 200 with a body that is not valid JSON \(text\/html\)/);
     expect(first.stdout + first.stderr).not.toContain(STACK_FRAME);
     expect(first.messages.some((m) => m.trace?.stream_status?.status === 'INCOMPLETE')).toBe(true);
-    const state = lastState(first);
+    const state = lastState(first)!;
     expect(state.state.stream.stream_state).toEqual({ updated_at: '2024-01-01T23:00:00Z' });
 
     server.clearFaults();
