@@ -33,7 +33,9 @@ export class PyCallable {
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  // Any realm's Object.prototype counts (records built by structuredClone or in a vm context
+  // carry another realm's prototype); class instances do not.
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 export function truthy(v: unknown): boolean {

@@ -57,7 +57,7 @@ describe('manifold spec / discover / validate', () => {
     const files = tempFiles({ 'config.json': {} });
     const result = await runCli(['read', '--manifest', BROKEN, '--config', files['config.json']!]);
     expect(result.code).toBe(1);
-    const trace = result.messages.find((m) => m.trace?.type === 'ERROR');
+    const trace = result.messages.find((m) => m.trace?.type === 'ERROR')!;
     expect(trace.trace.error.failure_type).toBe('config_error');
     expect(trace.trace.error.message).toContain('broken.yaml');
   });

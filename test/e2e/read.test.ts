@@ -289,7 +289,7 @@ describe('manifold read (end to end)', () => {
     const files = tempFiles({ 'manifest.yaml': MANIFEST, 'config.json': incomplete });
     const result = await runCli(['read', '--manifest', files['manifest.yaml']!, '--config', files['config.json']!]);
     expect(result.code).not.toBe(0);
-    const trace = result.messages.find((m) => m.trace?.type === 'ERROR');
+    const trace = result.messages.find((m) => m.trace?.type === 'ERROR')!;
     expect(trace.trace.error.failure_type).toBe('config_error');
     expect(trace.trace.error.message).toContain('base_url');
     expect(server.requests.length).toBe(before);
