@@ -1,0 +1,102 @@
+/**
+ * Benchmark API: generated pages of ~12-field records behind cursor pagination, on 127.0.0.1 with
+ * a random port. Optional per-request latency and a rate limit (N requests per sliding window,
+ * 429 + Retry-After beyond it) so budget behaviour can be measured.
+ *
+ *   GET /streams/<name>/records?cursor=<offset>&limit=<n>
+ *   → { "data": [ ...records ], "next_cursor": "<offset>" | null }
+ *
+ * The total number of records per stream is fixed when the server starts (`recordsPerStream`).
+ */
+import { createServer } from 'node:http';
+
+const STATUSES = ['active', 'pending', 'archived', 'deleted'];
+const COUNTRIES = ['US', 'FR', 'DE', 'JP', 'BR', 'IN'];
+const BASE_TIME = Date.UTC(2024, 0, 1);
+
+/** One record as JSON text; built by string concatenation so the server stays cheap. */
+function recordJson(stream, i) {
+  const updated = new Date(BASE_TIME + i * 1000).toISOString();
+  return (
+    `{"id":${i},"stream":"${stream}","name":"customer ${i}","email":"user${i}@example.com",` +
+    `"status":"${STATUSES[i % 4]}","country":"${COUNTRIES[i % 6]}","amount":${(i % 9973) / 100},` +
+    `"quantity":${i % 17},"active":${i % 5 !== 0},"tags":["t${i % 3}","t${i % 7}"],` +
+    `"updated_at":"${updated}","meta":{"source":"bench","version":${i % 4}}}`
+  );
+}
+
+export async function startServer(options = {}) {
+  const recordsPerStream = options.recordsPerStream ?? 1_000_000;
+  const defaultPageSize = options.pageSize ?? 1000;
+  const latencyMs = options.latencyMs ?? 0;
+  const rateLimit = options.rateLimit; // { limit, windowMs }
+  const stats = { requests: 0, served: 0, rejected: 0, acceptedAt: [] };
+
+  const server = createServer((req, res) => {
+    stats.requests++;
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const match = /^\/streams\/([\w-]+)\/records$/.exec(url.pathname);
+    if (!match) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":"not found"}');
+      return;
+    }
+    if (rateLimit) {
+      const now = Date.now();
+      const windowStart = now - rateLimit.windowMs;
+      const recent = stats.acceptedAt.filter((t) => t > windowStart);
+      if (recent.length >= rateLimit.limit) {
+        stats.rejected++;
+        const retryAfter = Math.max(1, Math.ceil((recent[0] + rateLimit.windowMs - now) / 1000));
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter), 'ratelimit-remaining': '0' });
+        res.end('{"error":"rate limit exceeded"}');
+        return;
+      }
+      stats.acceptedAt.push(now);
+    }
+    const stream = match[1];
+    const offset = Number(url.searchParams.get('cursor') ?? 0);
+    const limit = Number(url.searchParams.get('limit') ?? defaultPageSize);
+    const end = Math.min(recordsPerStream, offset + limit);
+    const parts = [];
+    for (let i = offset; i < end; i++) parts.push(recordJson(stream, i));
+    const next = end < recordsPerStream ? `"${end}"` : 'null';
+    const body = `{"data":[${parts.join(',')}],"next_cursor":${next}}`;
+    const send = () => {
+      stats.served++;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    if (latencyMs > 0) setTimeout(send, latencyMs);
+    else send();
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stats,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Most accepted requests in any sliding window of `windowMs` (to compare with the allowed limit). */
+export function peakPerWindow(times, windowMs) {
+  let best = 0;
+  let j = 0;
+  for (let i = 0; i < times.length; i++) {
+    while (times[i] - times[j] >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+// `node bench/server.mjs [recordsPerStream]` serves until interrupted (handy for manual runs).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const s = await startServer({ recordsPerStream: Number(process.argv[2] ?? 1_000_000) });
+  process.stdout.write(`${s.url}\n`);
+}
