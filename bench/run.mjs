@@ -1,0 +1,225 @@
+/**
+ * `npm run bench`: runs each scenario through the real CLI (`node dist/cli/main.js`) and through
+ * the hand-written baseline in the same run, against the local bench server, and prints a table.
+ *
+ *   node bench/run.mjs [--scenarios 1,2,...] [--records N]
+ *
+ * Scenarios: 1 cursor pagination · 2 filter + transformations · 3 peak RSS 10k vs N records ·
+ * 4 sixteen streams with 50 ms latency, --concurrency 1 vs default · 5 rate-limited server with an
+ * api_budget · 6 cold start (spec, read to first record).
+ * Children's stdout is consumed line by line, as a destination would.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { peakPerWindow, startServer } from './server.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'dist/cli/main.js');
+const probe = join(root, 'bench/rusage-probe.mjs');
+const manifests = join(root, 'bench/manifests');
+
+const { values } = parseArgs({
+  options: {
+    scenarios: { type: 'string', default: '1,2,3,4,5,6' },
+    records: { type: 'string', default: '1000000' },
+  },
+});
+const selected = new Set(values.scenarios.split(',').map((s) => s.trim()));
+const RECORDS = Number(values.records);
+const work = mkdtempSync(join(tmpdir(), 'manifold-bench-'));
+const rows = [];
+const notes = [];
+
+function ensureBuilt() {
+  if (existsSync(cli)) return;
+  process.stderr.write('dist/cli/main.js missing: running npm run build\n');
+  const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('build failed; the engine rows cannot run');
+}
+
+let runSeq = 0;
+/** Runs a node script as a measured child; resolves with records, wall time, CPU, RSS, first-record latency. */
+function measure(args, { stopAtFirstRecord = false } = {}) {
+  const rusageFile = join(work, `rusage-${++runSeq}.json`);
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, ['--import', probe, ...args], {
+    cwd: root,
+    env: { ...process.env, BENCH_RUSAGE_FILE: rusageFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    if (stderr.length < 4000) stderr += d;
+  });
+  let records = 0;
+  let firstRecordMs;
+  const errors = [];
+  const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    if (line.startsWith('{"type":"RECORD"')) {
+      records++;
+      if (firstRecordMs === undefined) {
+        firstRecordMs = Number(process.hrtime.bigint() - started) / 1e6;
+        if (stopAtFirstRecord) child.kill('SIGTERM');
+      }
+    } else if (line.includes('"failure_type"') || line.includes('"level":"ERROR"')) {
+      if (errors.length < 3) errors.push(line.slice(0, 300));
+    }
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+      let usage;
+      try {
+        usage = JSON.parse(readFileSync(rusageFile, 'utf8'));
+      } catch {
+        usage = undefined;
+      }
+      const ok = code === 0 || (stopAtFirstRecord && signal === 'SIGTERM') || (stopAtFirstRecord && firstRecordMs !== undefined);
+      if (!ok) notes.push(`node ${args.join(' ')} exited ${code ?? signal}: ${(errors[0] ?? stderr).slice(0, 400)}`);
+      resolve({
+        ok,
+        records,
+        wallS,
+        firstRecordMs,
+        cpuS: usage ? (usage.userUs + usage.systemUs) / 1e6 : undefined,
+        rssMb: usage ? usage.maxRssKb / 1024 : undefined,
+      });
+    });
+  });
+}
+
+function config(values) {
+  const file = join(work, `config-${++runSeq}.json`);
+  writeFileSync(file, JSON.stringify(values));
+  return file;
+}
+
+const engine = (manifest, cfg, extra = []) =>
+  measure([cli, 'read', '--manifest', join(manifests, manifest), '--config', cfg, ...extra]);
+const baseline = (url, streams, extra = []) =>
+  measure([join(root, 'bench/baseline.mjs'), '--url', url, '--streams', streams, ...extra]);
+
+function row(scenario, runner, r, extra = '') {
+  rows.push({ scenario, runner, ...r, extra });
+}
+
+async function withServer(options, fn) {
+  const server = await startServer(options);
+  try {
+    return await fn(server);
+  } finally {
+    await server.close();
+  }
+}
+
+const streamNames = (prefix, n) => Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(2, '0')}`).join(',');
+
+const scenarios = {
+  1: async () =>
+    withServer({ recordsPerStream: RECORDS }, async (s) => {
+      const cfg = config({ base_url: s.url });
+      row('1 cursor pagination', 'engine', await engine('1-cursor-pagination.yaml', cfg));
+      row('1 cursor pagination', 'baseline', await baseline(s.url, 'items'));
+    }),
+  2: async () =>
+    withServer({ recordsPerStream: RECORDS }, async (s) => {
+      const cfg = config({ base_url: s.url });
+      row('2 filter+2 AddFields+RemoveFields', 'engine', await engine('2-filter-transform.yaml', cfg));
+      row('2 filter+2 AddFields+RemoveFields', 'baseline', await baseline(s.url, 'items', ['--transform']));
+    }),
+  3: async () => {
+    for (const n of [10_000, RECORDS]) {
+      await withServer({ recordsPerStream: n }, async (s) => {
+        const cfg = config({ base_url: s.url });
+        row(`3 peak RSS, ${n} records`, 'engine', await engine('1-cursor-pagination.yaml', cfg));
+        row(`3 peak RSS, ${n} records`, 'baseline', await baseline(s.url, 'items'));
+      });
+    }
+  },
+  4: async () => {
+    // 16 streams × 10 pages × 50 ms: concurrency is what decides the wall time here.
+    const perStream = Math.max(1000, Math.min(10_000, Math.floor(RECORDS / 16)));
+    await withServer({ recordsPerStream: perStream, latencyMs: 50 }, async (s) => {
+      const cfg = config({ base_url: s.url });
+      const streams = streamNames('s', 16);
+      row('4 16 streams, 50 ms latency', 'engine --concurrency 1', await engine('4-sixteen-streams.yaml', cfg, ['--concurrency', '1']));
+      row('4 16 streams, 50 ms latency', 'engine (default)', await engine('4-sixteen-streams.yaml', cfg));
+      row('4 16 streams, 50 ms latency', 'baseline concurrency 1', await baseline(s.url, streams, ['--concurrency', '1']));
+      row('4 16 streams, 50 ms latency', 'baseline concurrency 4', await baseline(s.url, streams, ['--concurrency', '4']));
+    });
+  },
+  5: async () => {
+    // 4 streams × 15 pages of 100 against 10 requests per 2 s: the run spans several windows.
+    const limit = 10;
+    const windowMs = 2000;
+    const perStream = 1500;
+    const pages = 4 * Math.ceil(perStream / 100);
+    const scenario = `5 rate limit ${limit}/${windowMs / 1000}s`;
+    for (const runner of ['engine', 'baseline']) {
+      await withServer({ recordsPerStream: perStream, rateLimit: { limit, windowMs } }, async (s) => {
+        const cfg = config({ base_url: s.url, rate_limit: limit, page_size: 100 });
+        const r =
+          runner === 'engine'
+            ? await engine('5-rate-limited.yaml', cfg, ['--concurrency', '4'])
+            : await baseline(s.url, 'r1,r2,r3,r4', ['--concurrency', '4', '--page-size', '100']);
+        const peak = peakPerWindow(s.stats.acceptedAt, windowMs);
+        const span = s.stats.acceptedAt.length > 1 ? s.stats.acceptedAt.at(-1) - s.stats.acceptedAt[0] : 0;
+        // Ideal: `limit` requests per window after the first burst.
+        const idealS = (Math.ceil(pages / limit) - 1) * (windowMs / 1000);
+        row(scenario, runner, r, `${pages} pages; peak ${peak}/${limit} per window; 429s ${s.stats.rejected}; pages span ${(span / 1000).toFixed(1)} s (ideal ${idealS.toFixed(1)} s, utilisation ${span ? Math.min(100, (100 * idealS * 1000) / span).toFixed(0) : '-'}%)`);
+      });
+    }
+  },
+  6: async () => {
+    const specCfg = [cli, 'spec', '--manifest', join(manifests, '1-cursor-pagination.yaml')];
+    const spec = await measure(specCfg);
+    row('6 cold start', 'engine spec', spec, `spec exits after ${(spec.wallS * 1000).toFixed(0)} ms`);
+    await withServer({ recordsPerStream: 10_000 }, async (s) => {
+      const cfg = config({ base_url: s.url });
+      const r = await measure([cli, 'read', '--manifest', join(manifests, '1-cursor-pagination.yaml'), '--config', cfg], { stopAtFirstRecord: true });
+      row('6 cold start', 'engine read', r, `first record after ${r.firstRecordMs?.toFixed(0)} ms`);
+      const b = await measure([join(root, 'bench/baseline.mjs'), '--url', s.url, '--streams', 'items'], { stopAtFirstRecord: true });
+      row('6 cold start', 'baseline read', b, `first record after ${b.firstRecordMs?.toFixed(0)} ms`);
+    });
+  },
+};
+
+function fmt(n, digits = 1) {
+  return n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits);
+}
+
+function printTable() {
+  const baselineRate = new Map();
+  for (const r of rows) if (r.runner.startsWith('baseline') && !baselineRate.has(r.scenario)) baselineRate.set(r.scenario, r);
+  const header = ['scenario', 'runner', 'records', 'wall s', 'records/s', 'CPU s', 'peak RSS MB', 'engine/baseline', 'notes'];
+  const body = rows.map((r) => {
+    const base = baselineRate.get(r.scenario);
+    const coldStart = r.scenario.startsWith('6');
+    const rate = r.wallS > 0 && !coldStart ? r.records / r.wallS : undefined;
+    const baseRate = base && base.wallS > 0 && !coldStart ? base.records / base.wallS : undefined;
+    const ratio = r.runner.startsWith('engine') && rate && baseRate ? `${fmt(rate / baseRate, 2)}x rec/s, ${fmt(r.cpuS / base.cpuS, 2)}x CPU` : '';
+    return [r.scenario, r.runner + (r.ok ? '' : ' (FAILED)'), String(r.records), fmt(r.wallS, 2), rate ? Math.round(rate).toLocaleString('en-US') : '-', fmt(r.cpuS, 2), fmt(r.rssMb, 0), ratio, r.extra];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  process.stdout.write(`${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${body.map(line).join('\n')}\n`);
+  if (notes.length) process.stdout.write(`\nProblems:\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
+}
+
+try {
+  ensureBuilt();
+  for (const id of Object.keys(scenarios)) {
+    if (!selected.has(id)) continue;
+    process.stderr.write(`scenario ${id}...\n`);
+    await scenarios[id]();
+  }
+  printTable();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
