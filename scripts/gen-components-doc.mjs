@@ -49,7 +49,7 @@ export function loadExamples() {
 const refName = (s) => (typeof s?.$ref === 'string' ? s.$ref.replace('#/definitions/', '') : undefined);
 const code = (s) => '`' + s + '`';
 
-/** A short, human type for a field's schema: `string`, `integer \| string`, `list of AddFields`… */
+/** A short, human type for a field's schema (enums list their values): `string`, `integer \| string`, `list of AddFields`… */
 export function typeLabel(s, definitions) {
   if (!s || typeof s !== 'object' || Object.keys(s).filter((k) => k !== 'description').length === 0) return 'any';
   const ref = refName(s);
@@ -113,7 +113,6 @@ function fieldRows(def, definitions) {
     const notes = [];
     if (s.description) notes.push(s.description);
     if (s.default !== undefined) notes.push(`Default: ${code(JSON.stringify(s.default))}.`);
-    if (Array.isArray(s.enum)) notes.push(`One of: ${s.enum.map((v) => code(JSON.stringify(v))).join(', ')}.`);
     rows.push(`| ${code(field)} | ${cell(typeLabel(s, definitions))} | ${required.has(field) ? 'yes' : ''} | ${cell(notes.join(' '))} |`);
   }
   return rows;
