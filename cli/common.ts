@@ -25,8 +25,11 @@ export function addHttpTransportOptions(cmd: Command): Command {
     .option('--replay <dir>', 'answer every HTTP request from a folder made by --record (no network)');
 }
 
-export function transportOf(opts: CommonOptions): { transport?: unknown } {
-  return opts.record || opts.replay ? { transport: createTransport({ record: opts.record, replay: opts.replay }) } : {};
+export function transportOf(opts: CommonOptions): { transport?: unknown; applyBudget?: boolean } {
+  if (!opts.record && !opts.replay) return {};
+  const transport = createTransport({ record: opts.record, replay: opts.replay });
+  // A replay talks to no API, so there is no rate limit to respect.
+  return opts.replay ? { transport, applyBudget: false } : { transport };
 }
 
 export function addManifestOption(cmd: Command): Command {

@@ -45,6 +45,8 @@ export interface SourceOptions {
   transport?: unknown;
   /** Called for each HTTP exchange (with secrets masked). */
   onHttp?: (event: HttpEvent) => void;
+  /** Apply the manifest's api_budget (default true; replays have no API to protect). */
+  applyBudget?: boolean;
 }
 
 export interface ReadOptions {
@@ -321,7 +323,7 @@ export class Source {
     });
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
     const root = this.root;
-    if (root.api_budget) services.budget = buildComponent<CallBudget>(root.api_budget, 'api_budget', config, services);
+    if (root.api_budget && this.options.applyBudget !== false) services.budget = buildComponent<CallBudget>(root.api_budget, 'api_budget', config, services);
     let built: Map<string, Stream> | undefined;
     const streams = (): Map<string, Stream> => {
       if (!built) {
