@@ -52,6 +52,11 @@ export interface EngineServices {
   transport?: unknown;
   /** Base backoff multiplier, lowered in tests so retries do not slow the suite. */
   backoffScale: number;
+  /**
+   * Bounds HTTP exchanges in flight across the whole run (the manifest's concurrency_level), so
+   * concurrent streams × concurrent partitions never exceed it. Unset: unbounded.
+   */
+  requestLimit?: (<T>(fn: () => Promise<T>) => Promise<T>) | undefined;
 }
 
 /** Collects secret values and masks them in any text. */

@@ -129,7 +129,8 @@ export class HttpClient {
     const started = Date.now();
     let raw: RawResponse;
     try {
-      raw = await transport.send(request, { secrets: services.secrets });
+      const exchange = () => transport.send(request, { secrets: services.secrets });
+      raw = await (services.requestLimit ? services.requestLimit(exchange) : exchange());
     } catch (e) {
       if (request.signal?.aborted || (e as Error).name === 'AbortError') throw e;
       if (e instanceof ManifoldError) throw e;

@@ -33,6 +33,7 @@ import { createServices, SecretRegistry, type CallBudget, type EngineServices, t
 import type { HttpEvent, Obj } from '../types.js';
 import { collectSecrets, validateConfig } from './config.js';
 import { mergeConcurrent } from './merge.js';
+import pLimit from 'p-limit';
 
 export const INJECTED_MANIFEST_KEY = '__injected_declarative_manifest';
 const DEFAULT_CONCURRENCY = 4;
@@ -189,6 +190,9 @@ export class Source {
     }
     const failed: string[] = [];
     const concurrency = options.concurrency ?? run.concurrency ?? DEFAULT_CONCURRENCY;
+    // Streams and their partitions may each run `concurrency` wide; the request limit keeps the
+    // total in flight at `concurrency`, which is what the level promises the API.
+    run.services.requestLimit = pLimit(concurrency);
 
     const producers = configured.map((entry) => () => {
       const name = entry.stream.name;
