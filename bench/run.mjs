@@ -195,11 +195,20 @@ function fmt(n, digits = 1) {
 }
 
 function printTable() {
-  const baselineRate = new Map();
-  for (const r of rows) if (r.runner.startsWith('baseline') && !baselineRate.has(r.scenario)) baselineRate.set(r.scenario, r);
+  // The i-th engine row of a scenario compares with its i-th baseline row (e.g. concurrency 1 with 1).
+  const pairs = new Map();
+  const seen = new Map();
+  for (const r of rows) {
+    const kind = r.runner.startsWith('baseline') ? 'baseline' : 'engine';
+    const key = `${r.scenario}|${kind}`;
+    const i = seen.get(key) ?? 0;
+    seen.set(key, i + 1);
+    if (kind === 'baseline') pairs.set(`${r.scenario}|${i}`, r);
+    else r.pairIndex = i;
+  }
   const header = ['scenario', 'runner', 'records', 'wall s', 'records/s', 'CPU s', 'peak RSS MB', 'engine/baseline', 'notes'];
   const body = rows.map((r) => {
-    const base = baselineRate.get(r.scenario);
+    const base = r.pairIndex === undefined ? undefined : pairs.get(`${r.scenario}|${r.pairIndex}`);
     const coldStart = r.scenario.startsWith('6');
     const rate = r.wallS > 0 && !coldStart ? r.records / r.wallS : undefined;
     const baseRate = base && base.wallS > 0 && !coldStart ? base.records / base.wallS : undefined;

@@ -10,7 +10,7 @@
 import type { CallBudget, HttpRequest, Logger } from '../services.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import { systemClock, type Clock } from './clock.js';
-import type { CallRatePolicy, MatchableRequest } from './policy.js';
+import type { CallRatePolicy, MatchableRequest, Reservation } from './policy.js';
 
 type ResponseHeaders = Record<string, string | string[] | undefined>;
 
@@ -30,6 +30,8 @@ export class HttpApiBudget implements CallBudget {
   private readonly logger: Logger | undefined;
   /** acquire and observe see the same request object: match it once. */
   private readonly matched = new WeakMap<HttpRequest, CallRatePolicy | null>();
+  /** The slot each request was sent in, so its response can re-date it. */
+  private readonly slots = new WeakMap<HttpRequest, Reservation>();
 
   constructor(readonly policies: readonly CallRatePolicy[], options: HttpApiBudgetOptions = {}) {
     this.resetHeader = (options.ratelimitResetHeader ?? 'ratelimit-reset').toLowerCase();
@@ -47,7 +49,10 @@ export class HttpApiBudget implements CallBudget {
       signal?.throwIfAborted();
       const now = this.clock.now();
       const slot = policy.reserve(weight, now);
-      if (slot.at <= now) return;
+      if (slot.at <= now) {
+        this.slots.set(request, slot);
+        return;
+      }
       const revoked = policy.revoked;
       const wake = signal ? AbortSignal.any([signal, revoked]) : revoked;
       try {
@@ -59,7 +64,10 @@ export class HttpApiBudget implements CallBudget {
         }
         if (!revoked.aborted) throw e;
       }
-      if (policy.isCurrent(slot)) return;
+      if (policy.isCurrent(slot)) {
+        this.slots.set(request, slot);
+        return;
+      }
       // A pause revoked the slot while we slept: book again behind the pause.
     }
   }
@@ -68,6 +76,11 @@ export class HttpApiBudget implements CallBudget {
     const policy = this.policyFor(request);
     if (!policy) return;
     const now = this.clock.now();
+    const slot = this.slots.get(request);
+    if (slot) {
+      this.slots.delete(request);
+      policy.confirm?.(slot, now);
+    }
     const remainingText = header(headers, this.remainingHeader);
     const parsed = remainingText === undefined ? NaN : Number.parseInt(remainingText, 10);
     const remaining = this.limitedStatuses.has(status) ? 0 : Number.isFinite(parsed) ? Math.max(0, parsed) : undefined;

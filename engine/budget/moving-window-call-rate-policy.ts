@@ -89,6 +89,29 @@ export class MovingWindowCallRatePolicy implements CallRatePolicy {
     this.lastAt = this.times.length > this.head ? this.times[this.times.length - 1]! : -Infinity;
   }
 
+  confirm(reservation: Reservation, now: number): void {
+    if (!this.isCurrent(reservation) || now <= reservation.at) return;
+    const { times, weights } = this;
+    let from = -1;
+    for (let i = times.length - 1; i >= this.head; i--) {
+      if (times[i] === reservation.at && weights[i] === reservation.weight) {
+        from = i;
+        break;
+      }
+    }
+    if (from < 0) return;
+    // Move the entry to `now`, keeping send times ascending (later bookings are all >= now).
+    let to = from;
+    while (to + 1 < times.length && times[to + 1]! <= now) {
+      times[to] = times[to + 1]!;
+      weights[to] = weights[to + 1]!;
+      to++;
+    }
+    times[to] = now;
+    weights[to] = reservation.weight;
+    this.lastAt = Math.max(this.lastAt, now);
+  }
+
   isCurrent(reservation: Reservation): boolean {
     return reservation.generation === this.generations.generation;
   }

@@ -42,6 +42,13 @@ export interface CallRatePolicy {
   reserve(weight: number, now: number): Reservation;
   /** Returns a booked slot that will not be used (caller aborted, or its slot was revoked). */
   release(reservation: Reservation): void;
+  /**
+   * The response to the call sent in this slot arrived at `now`. The server counted the call at
+   * some point before that, so a sliding window may re-date the call to `now`: connection setup
+   * and queueing delay the server's clock, and a slot computed from send times alone can land a
+   * few milliseconds inside the server's window.
+   */
+  confirm?(reservation: Reservation, now: number): void;
   /** False once a pause revoked the slot: the caller must book again. */
   isCurrent(reservation: Reservation): boolean;
   /** Aborts when a pause revokes booked slots, so sleepers wake up and re-book. */

@@ -176,6 +176,24 @@ describe('FixedWindowCallRatePolicy admission', () => {
 });
 
 describe('learning from responses', () => {
+  it('re-dates a call to its response time, so server-side delays cannot squeeze the next window', async () => {
+    const clock = new ManualClock();
+    const t0 = clock.now();
+    const budget = budgetFrom({ policies: [{ type: 'MovingWindowCallRatePolicy', rates: [{ limit: 2, interval: 'PT1S' }], matchers: [] }] }, clock);
+    const slow = request('https://api.x.com/a');
+    const fast = request('https://api.x.com/a');
+    await budget.acquire(slow);
+    await budget.acquire(fast);
+    await clock.advanceBy(5);
+    budget.observe(fast, 200, {});
+    await clock.advanceBy(40); // the first connection took 45 ms to answer
+    budget.observe(slow, 200, {});
+    const { sent, done } = burst(budget, clock, times(2, 'https://api.x.com/a'));
+    await clock.runAll();
+    await done;
+    expect(sent).toEqual([t0 + 1005, t0 + 1045]);
+  });
+
   it('pauses the policy until the reset time after a 429, waking and re-booking waiting callers', async () => {
     const clock = new ManualClock();
     const t0 = clock.now();
