@@ -142,6 +142,8 @@ export interface Retriever {
     schema?: Obj | undefined;
     signal?: AbortSignal | undefined;
     onPage?: ((e: ReadPageEvent) => void) | undefined;
+    /** The slice's incremental cursor, if any (PaginationReset SPLIT_USING_CURSOR restarts from it). */
+    cursor?: IncrementalCursor | undefined;
   }): AsyncIterable<DataRecord>;
 }
 
@@ -165,6 +167,11 @@ export interface IncrementalCursor extends RequestOptionsProvider {
   /** The slice is fully read: the state may now move past it. */
   closeSlice(slice: StreamSlice): void;
   state(): Obj;
+  /**
+   * The `cursor_slice` for the rest of `slice`: from the latest cursor value observed in it to its
+   * end (PaginationReset SPLIT_USING_CURSOR). Undefined when nothing was observed in it.
+   */
+  reduceSlice?(slice: StreamSlice): Obj | undefined;
 }
 
 /** Result of reading one stream: records interleaved with state checkpoints. */
