@@ -184,7 +184,7 @@ export class DeclarativeStream implements Stream {
       if (stopRequestedAt !== undefined && stopAt === undefined && pageEnds >= stopRequestedAt) stopAt = pageEnds;
       run.options.onPage?.(e);
     };
-    const records = this.retriever.readSlice({ stream: this.name, slice, extra, schema, signal: run.signal, onPage });
+    const records = this.retriever.readSlice({ stream: this.name, slice, extra, schema, signal: run.signal, onPage, cursor });
     for await (const record of records) {
       received++;
       if (stopAt !== undefined && received > stopAt) break;
