@@ -156,6 +156,13 @@ export class DatetimeBasedCursor implements IncrementalCursor {
     while (this.pending[0]?.closed) this.absorb(this.pending.shift()!);
   }
 
+  reduceSlice(slice: StreamSlice): Obj | undefined {
+    const window = this.windowOf(slice);
+    if (window.latest === undefined) return undefined;
+    const s = this.settings;
+    return { [s.partitionFieldStart]: this.format(window.latest), [s.partitionFieldEnd]: slice.cursor_slice[s.partitionFieldEnd] };
+  }
+
   /** [earliest, latest] instants a read covers from the current state. */
   readBounds(): { earliest: Micros; latest: Micros } {
     if (this.bounds) return this.bounds;
