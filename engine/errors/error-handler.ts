@@ -5,7 +5,8 @@
 import type { FailureType } from './manifold-error.js';
 import type { HttpResponse } from '../types.js';
 
-export type ResponseAction = 'SUCCESS' | 'RETRY' | 'FAIL' | 'IGNORE' | 'RATE_LIMITED';
+/** RESET_PAGINATION: the retriever restarts the slice's pagination (see pagination/pagination-reset.ts). */
+export type ResponseAction = 'SUCCESS' | 'RETRY' | 'FAIL' | 'IGNORE' | 'RATE_LIMITED' | 'RESET_PAGINATION';
 
 export interface ErrorResolution {
   action: ResponseAction;

@@ -1,6 +1,7 @@
 /**
  * HttpResponseFilter: claims responses by status code, body text or predicate and says what to
- * do with them (RETRY, FAIL, IGNORE, RATE_LIMITED, SUCCESS), with an optional interpolated message.
+ * do with them (RETRY, FAIL, IGNORE, RATE_LIMITED, SUCCESS, RESET_PAGINATION), with an optional
+ * interpolated message.
  */
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import { InterpolatedBoolean, InterpolatedString } from '../interpolation/index.js';
@@ -8,7 +9,7 @@ import type { Obj } from '../types.js';
 import type { FailureType } from './manifold-error.js';
 import { defaultResolution, responseForTemplates, type ErrorResolution, type Outcome, type ResponseAction, type ResponseFilter } from './error-handler.js';
 
-const ACTIONS: ResponseAction[] = ['SUCCESS', 'RETRY', 'FAIL', 'IGNORE', 'RATE_LIMITED'];
+const ACTIONS: ResponseAction[] = ['SUCCESS', 'RETRY', 'FAIL', 'IGNORE', 'RATE_LIMITED', 'RESET_PAGINATION'];
 const FAILURE_TYPES: FailureType[] = ['config_error', 'system_error', 'transient_error'];
 
 export class HttpResponseFilter implements ResponseFilter {
