@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import type { Authenticator } from '../contracts.js';
 import { ManifoldError } from '../errors/manifold-error.js';
+import { PaginationResetRequired } from '../errors/pagination-reset-required.js';
 import type { ErrorHandler, ErrorResolution, Outcome } from '../errors/error-handler.js';
 import { headerValue } from '../errors/backoff-support.js';
 import { DEFAULT_BACKOFF_FACTOR } from '../errors/exponential-backoff-strategy.js';
@@ -65,6 +66,9 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
     if (resolution.action === 'IGNORE') {
       services.logger.info(`Ignoring response: ${describe(request, outcome, resolution, services)}`);
       return undefined;
+    }
+    if (resolution.action === 'RESET_PAGINATION') {
+      throw new AbortError(new PaginationResetRequired(describe(request, outcome, resolution, services), request?.stream));
     }
     if (outcome.response?.status === 401 && !reauthenticated && authenticator?.invalidate?.()) {
       // A token can be revoked or expire early; one fresh token is worth a try before failing.
