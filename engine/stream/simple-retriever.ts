@@ -2,10 +2,13 @@
  * SimpleRetriever: for one slice, request page after page (paginator tokens), select records from
  * each response and yield them as the page arrives. The async generator gives backpressure: the
  * next page is only requested once the consumer has taken this page's records.
+ * A RESET_PAGINATION answer or pagination_reset's record limit restarts the slice's pagination
+ * (see pagination/pagination-reset.ts).
  */
 import {
   NO_PAGES,
   type Decoder,
+  type IncrementalCursor,
   type PartitionRouter,
   type Paginator,
   type ReadPageEvent,
@@ -15,6 +18,9 @@ import {
   type SelectContext,
 } from '../contracts.js';
 import { ManifoldError } from '../errors/manifold-error.js';
+import { isPaginationResetRequired } from '../errors/pagination-reset-required.js';
+import { DEFAULT_PAGINATION_RESET, type PaginationReset } from '../pagination/pagination-reset.js';
+import type { Logger } from '../services.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { DataRecord, NextPageToken, Obj, RequestOptions, RequestOptionsProvider, StreamSlice } from '../types.js';
 
@@ -25,6 +31,8 @@ export interface SimpleRetrieverOptions {
   decoder?: Decoder | undefined;
   partitionRouter?: PartitionRouter | undefined;
   ignoreSlicerParamsOnPaginatedRequests?: boolean;
+  paginationReset?: PaginationReset | undefined;
+  logger?: Logger | undefined;
 }
 
 export class SimpleRetriever implements Retriever {
@@ -34,6 +42,8 @@ export class SimpleRetriever implements Retriever {
   private readonly paginator: Paginator;
   private readonly decoder: Decoder | undefined;
   private readonly ignoreSlicerParams: boolean;
+  private readonly paginationReset: PaginationReset;
+  private readonly logger: Logger | undefined;
 
   constructor(options: SimpleRetrieverOptions) {
     this.requester = options.requester;
@@ -42,6 +52,8 @@ export class SimpleRetriever implements Retriever {
     this.decoder = options.decoder;
     this.partitionRouter = options.partitionRouter;
     this.ignoreSlicerParams = options.ignoreSlicerParamsOnPaginatedRequests ?? false;
+    this.paginationReset = options.paginationReset ?? DEFAULT_PAGINATION_RESET;
+    this.logger = options.logger;
   }
 
   async *readSlice(args: {
@@ -51,8 +63,12 @@ export class SimpleRetriever implements Retriever {
     schema?: Obj | undefined;
     signal?: AbortSignal | undefined;
     onPage?: ((e: ReadPageEvent) => void) | undefined;
+    cursor?: IncrementalCursor | undefined;
   }): AsyncIterable<DataRecord> {
-    const { stream, slice, signal } = args;
+    const { stream, signal } = args;
+    // Requests use the tracker's slice (narrowed by a pagination reset); records keep the caller's.
+    const tracker = this.paginationReset.tracker(args.slice, args.cursor);
+    let slice = args.slice;
     let token = await this.paginator.initialToken({ stream, slice, signal });
     if (token === NO_PAGES) return;
     let previousPage: string | undefined;
@@ -61,56 +77,77 @@ export class SimpleRetriever implements Retriever {
       if (!(token && this.ignoreSlicerParams)) {
         for (const provider of args.extra) extra.push(provider.requestOptions(slice, token));
       }
-      const response = await this.requester.send({
-        stream,
-        slice,
-        nextPageToken: token,
-        extra,
-        pathOverride: this.paginator.pathOverride(token),
-        signal,
-      });
+      let response;
+      try {
+        response = await this.requester.send({
+          stream,
+          slice,
+          nextPageToken: token,
+          extra,
+          pathOverride: this.paginator.pathOverride(token),
+          signal,
+        });
+      } catch (e) {
+        if (!isPaginationResetRequired(e)) throw e;
+        response = RESET;
+      }
       // The error handler said IGNORE: this slice has nothing more to give.
       if (!response) return;
 
-      const stats = { extracted: 0 };
-      const ctx: SelectContext = { slice, nextPageToken: token, response, decoder: this.decoder, schema: args.schema, stats };
-      const records = this.selector.selectAsync ? await this.selector.selectAsync(response, ctx) : this.selector.select(response, ctx);
       let count = 0;
-      let first: DataRecord | undefined;
       let last: DataRecord | undefined;
-      for (const record of records) {
-        if (count === 0) first = record;
-        last = record;
-        count++;
-        yield record;
-      }
-      args.onPage?.({ slice, records: count, response });
-
-      // An API that ignores the page parameter would otherwise be read forever.
-      if (count > 0) {
-        const fingerprint = `${count}\u0000${JSON.stringify(first)}\u0000${JSON.stringify(last)}`;
-        if (fingerprint === previousPage) {
-          throw new ManifoldError(
-            `Pagination loop in stream "${stream}": page ${page} returned the same ${count} record(s) as page ${page - 1}; the API seems to ignore the page token ${describe(token)}`,
-            { stream, failureType: 'system_error' },
-          );
+      if (response !== RESET) {
+        const stats = { extracted: 0 };
+        const ctx: SelectContext = { slice: args.slice, nextPageToken: token, response, decoder: this.decoder, schema: args.schema, stats };
+        const records = this.selector.selectAsync ? await this.selector.selectAsync(response, ctx) : this.selector.select(response, ctx);
+        let first: DataRecord | undefined;
+        for (const record of records) {
+          if (count === 0) first = record;
+          last = record;
+          count++;
+          tracker.observe();
+          yield record;
         }
-        previousPage = fingerprint;
-      }
+        args.onPage?.({ slice: args.slice, records: count, response });
 
-      // Page fullness counts records before filtering (Airbyte counts them with the extractor).
-      const next = this.paginator.nextToken(response, stats.extracted, last, token);
-      if (next === undefined) return;
-      if (token !== undefined && describe(next) === describe(token)) {
-        throw new ManifoldError(
-          `Pagination loop in stream "${stream}": the paginator returned the same token ${describe(next)} twice (page ${page})`,
-          { stream, failureType: 'system_error' },
-        );
+        // An API that ignores the page parameter would otherwise be read forever.
+        if (count > 0) {
+          const fingerprint = `${count}\u0000${JSON.stringify(first)}\u0000${JSON.stringify(last)}`;
+          if (fingerprint === previousPage) {
+            throw new ManifoldError(
+              `Pagination loop in stream "${stream}": page ${page} returned the same ${count} record(s) as page ${page - 1}; the API seems to ignore the page token ${describe(token)}`,
+              { stream, failureType: 'system_error' },
+            );
+          }
+          previousPage = fingerprint;
+        }
+        if (!tracker.hasReachedLimit()) {
+          // Page fullness counts records before filtering (Airbyte counts them with the extractor).
+          const next = this.paginator.nextToken(response, stats.extracted, last, token);
+          if (next === undefined) return;
+          if (token !== undefined && describe(next) === describe(token)) {
+            throw new ManifoldError(
+              `Pagination loop in stream "${stream}": the paginator returned the same token ${describe(next)} twice (page ${page})`,
+              { stream, failureType: 'system_error' },
+            );
+          }
+          token = next;
+          continue;
+        }
       }
-      token = next;
+      // Pagination starts over, on a narrower slice when the cursor allows it.
+      const before = slice.cursor_slice;
+      slice = tracker.restart(stream);
+      this.logger?.info(`Stream "${stream}": pagination reset; slice ${JSON.stringify(before)} continues as ${JSON.stringify(slice.cursor_slice)}`);
+      previousPage = undefined;
+      token = await this.paginator.initialToken({ stream, slice, signal });
+      if (token === NO_PAGES) return;
     }
   }
 }
+
+/** Stands for "the response asked for a pagination reset" in the page loop. */
+const RESET = Symbol('pagination reset');
 
 function describe(token: NextPageToken): string {
   return token === undefined ? 'none' : JSON.stringify(token.next_page_token ?? token);
@@ -131,6 +168,8 @@ export function buildSimpleRetriever(node: ManifestNode, ctx: BuildContext): Sim
     decoder: ctx.buildOptional<Decoder>(node.decoder, 'decoder', 'JsonDecoder'),
     partitionRouter: ctx.buildOptional<PartitionRouter>(node.partition_router, 'partition_router'),
     ignoreSlicerParamsOnPaginatedRequests: node.ignore_stream_slicer_parameters_on_paginated_requests === true,
+    paginationReset: ctx.buildOptional<PaginationReset>(node.pagination_reset, 'pagination_reset', 'PaginationReset'),
+    logger: ctx.services.logger,
   });
 }
 
