@@ -40,10 +40,10 @@ export class Progress {
   http(e: HttpEvent): void {
     if (!e.stream) return;
     const p = this.get(e.stream);
-    if (e.retryInMs !== undefined) {
-      p.retries++;
-      p.waitedMs += e.retryInMs;
-    }
+    // Retries are counted from the attempts made: the HTTP client reports each attempt's number,
+    // while the wait before a retry (retryInMs) is only known to the retry loop, if it tells.
+    if (e.attempt > 1) p.retries++;
+    if (e.retryInMs !== undefined) p.waitedMs += e.retryInMs;
   }
 
   finish(stream: string, ok: boolean): void {
