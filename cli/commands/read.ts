@@ -9,7 +9,10 @@ import { describeHttpEvent } from '../show-http.js';
 import { OutputDir } from '../output-dir.js';
 import { SchemaReport } from '../schema-report.js';
 import { Progress } from '../progress.js';
-import type { AirbyteMessage } from '../../engine/protocol/messages.js';
+import type { AirbyteLogMessage, AirbyteMessage } from '../../engine/protocol/messages.js';
+import type { LogLevel } from '../../engine/services.js';
+
+const LEVEL_RANK: Record<LogLevel, number> = { FATAL: 0, ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4, TRACE: 5 };
 
 function trackProgress(progress: Progress, message: AirbyteMessage): void {
   if (message.type === 'RECORD') progress.record(message.record.stream);
@@ -81,6 +84,9 @@ export function registerReadCommand(program: Command): void {
       const output = opts.output ? new OutputDir(opts.output) : undefined;
       progress?.start();
       const checker = opts.checkSchema ? new SchemaReport(await source.discover(config)) : undefined;
+      // The schema report's LOG messages are made here, not by the engine's logger: filter them the same way.
+      const level = logLevelOf(opts);
+      const shown = (m: AirbyteLogMessage): boolean => LEVEL_RANK[m.log.level as LogLevel] <= LEVEL_RANK[level];
       try {
         for await (const message of source.read(config, catalog, state, {
           ...(concurrency ? { concurrency } : {}),
@@ -91,7 +97,7 @@ export function registerReadCommand(program: Command): void {
           if (progress) trackProgress(progress, message);
           if (checker && message.type === 'RECORD') {
             const report = checker.check(message.record.stream, message.record.data);
-            if (report) await out.write(report);
+            if (report && shown(report)) await out.write(report);
           }
           if (output && (message.type === 'RECORD' || message.type === 'STATE')) {
             await output.write(message);
@@ -104,7 +110,7 @@ export function registerReadCommand(program: Command): void {
         progress?.stop();
         await output?.close();
       }
-      if (checker) for (const m of checker.summary()) await out.write(m);
+      if (checker) for (const m of checker.summary()) if (shown(m)) await out.write(m);
       if (output) {
         const counts = Object.entries(output.counts()).map(([s, n]) => `${s}: ${n}`).join(', ');
         process.stderr.write(`manifold: wrote ${counts || 'no records'} to ${opts.output} (state in ${opts.output}/state.json)\n`);
