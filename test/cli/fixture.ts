@@ -5,7 +5,8 @@
  *   string once (a schema violation for --check-schema);
  * - events: Bearer token (Authorization), DatetimeBasedCursor with step P1D over 5 days → 5 slices,
  *   the window sent as `since`/`until`; the server's events can grow between runs;
- * - notes: API key in the `token` query parameter; retried once after a 500 (for --progress).
+ * - notes: API key in the `token` query parameter; retried once after a 500 (for --progress);
+ * - item_notes: a substream of items, whose ignored lazy_read_pointer makes a DEBUG log.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -136,6 +137,32 @@ streams:
     schema_loader:
       type: InlineSchemaLoader
       schema: { type: object, properties: { id: { type: integer }, text: { type: string } } }
+  - type: DeclarativeStream
+    name: item_notes
+    primary_key: [id]
+    retriever:
+      type: SimpleRetriever
+      requester:
+        $ref: "#/definitions/requester"
+        path: /item-notes
+        authenticator:
+          type: ApiKeyAuthenticator
+          api_token: "{{ config['api_key'] }}"
+          inject_into: { type: RequestOption, inject_into: header, field_name: X-Api-Key }
+      record_selector: { $ref: "#/definitions/selector" }
+      partition_router:
+        type: SubstreamPartitionRouter
+        parent_stream_configs:
+          - type: ParentStreamConfig
+            stream: "#/streams/0"
+            parent_key: id
+            partition_field: item_id
+            # Ignored by the engine, which says so in a DEBUG log (for the --log-level tests).
+            lazy_read_pointer: [notes]
+            request_option: { type: RequestOption, inject_into: request_parameter, field_name: item_id }
+    schema_loader:
+      type: InlineSchemaLoader
+      schema: { type: object, properties: { id: { type: integer }, item_id: { type: integer } } }
 spec:
   type: Spec
   connection_specification:
@@ -174,6 +201,10 @@ export async function startApi(): Promise<Api> {
       const { since, until } = req.query;
       if (!since || !until) return json(res, 400, { error: 'since and until are required' });
       json(res, 200, { data: events.filter((e) => e.updated >= since && e.updated <= until) });
+    },
+    'GET /api/item-notes': (req, res) => {
+      if (req.headers['x-api-key'] !== API_KEY) return json(res, 401, { error: 'bad key' });
+      json(res, 200, { data: [{ id: Number(req.query.item_id) * 100, item_id: Number(req.query.item_id) }] });
     },
     'GET /api/notes': (req, res) => {
       if (req.query.token !== QUERY_TOKEN) return json(res, 401, { error: 'bad token' });
