@@ -14,6 +14,7 @@ import { FlatInputs, JsonInputs } from './request-inputs.js';
 import { sendWithRetries } from './send-with-retries.js';
 import { encodeForm, isAbsoluteUrl, joinUrl, normalizePath, withQuery } from './url.js';
 import { UrlTemplate } from './url-template.js';
+import { getOrigin, setOrigin } from '../manifest/locations.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
@@ -180,11 +181,20 @@ export function buildHttpRequester(node: ManifestNode, ctx: BuildContext): HttpR
     bodyText,
   };
   const errorHandler = ctx.build<ErrorHandler>(node.error_handler ?? {}, 'error_handler', 'DefaultErrorHandler');
-  const authenticator = ctx.buildOptional<Authenticator>(node.authenticator, 'authenticator');
+  const authenticator = ctx.buildOptional<Authenticator>(withApiUrl(node.authenticator, node.url_base), 'authenticator');
   if (node.query_properties !== undefined || node.fetch_properties_from_endpoint !== undefined) {
     ctx.services.logger.warn(`${ctx.path}: query_properties / fetch_properties_from_endpoint are not supported yet and are ignored.`);
   }
   return new HttpRequester(parts, ctx.config, ctx.parameters, ctx.services, errorHandler, authenticator);
+}
+
+/** LegacySessionTokenAuthenticator's login/validate paths are relative to this requester's url_base. */
+function withApiUrl(auth: unknown, urlBase: unknown): unknown {
+  if (!auth || typeof auth !== 'object' || (auth as ManifestNode).type !== 'LegacySessionTokenAuthenticator' || 'api_url' in auth) return auth;
+  const copy = { ...(auth as ManifestNode), api_url: urlBase };
+  const origin = getOrigin(auth);
+  if (origin) setOrigin(copy, origin);
+  return copy;
 }
 
 registerComponent('HttpRequester', buildHttpRequester, 'Builds and sends HTTP requests (url, params, headers, body, auth, retries).');
