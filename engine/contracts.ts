@@ -43,6 +43,11 @@ export interface SendArgs {
   idempotent?: boolean | undefined;
   /** HTTP method replacing the requester's own (destination operations share one requester). */
   methodOverride?: string | undefined;
+  /**
+   * prepare() only: leave authentication out (a dry run must not fetch tokens or need the
+   * network); the request is marked with a placeholder header instead.
+   */
+  withoutAuth?: boolean | undefined;
 }
 
 export interface Requester {

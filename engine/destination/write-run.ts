@@ -128,7 +128,7 @@ export class WriteRun {
       const args = { ...(await op.request(items)), signal: this.s.signal };
       counters.requests++;
       if (this.s.dryRun) {
-        const request = await op.requester.prepare(args);
+        const request = await op.requester.prepare({ ...args, withoutAuth: true });
         this.out.push(logMessage('INFO', `DRY RUN ${op.name} ${this.describe(request)}`));
       } else {
         const response = await op.requester.send(args);

@@ -84,7 +84,12 @@ export class HttpRequester implements Requester {
   }
 
   private async finish(base: { url: string; own: Partial<RequestOptions> }, args: SendArgs): Promise<HttpRequest> {
-    const auth = this.authenticator ? await this.authenticator.authOptions(args.signal) : {};
+    const auth =
+      this.authenticator && args.withoutAuth
+        ? { headers: { 'X-Manifold-Auth': 'omitted in dry run (added when sending)' } }
+        : this.authenticator
+          ? await this.authenticator.authOptions(args.signal)
+          : {};
     const merged = mergeOptions([base.own, auth, ...args.extra]);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(merged.headers)) if (v !== undefined && v !== null && v !== '') headers[k] = String(v);

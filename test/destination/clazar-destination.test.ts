@@ -120,9 +120,11 @@ suite('Clazar destination against a mock Clazar API', () => {
     expect(received.map((r) => r.body)).toEqual([{ total: 6, items: [{ n: 1 }, { n: 2 }, { n: 3 }] }]);
   });
 
-  it('dry run sends nothing to the write endpoints and masks the token', async () => {
+  it('dry run sends nothing — not even the token request — and masks secrets', async () => {
+    tokenRequests = [];
     const out = await run({}, catalogOf('update_listing'), [rec('update_listing', { id: 'L1', title: 'T' })], true);
     expect(received).toEqual([]);
+    expect(tokenRequests).toEqual([]);
     const dry = out.filter((m) => m.type === 'LOG' && m.log.message.startsWith('DRY RUN')).map((m) => JSON.stringify(m));
     expect(dry).toHaveLength(1);
     expect(dry[0]).toContain('/listings/L1');
