@@ -67,7 +67,12 @@ function cachedRegex(pattern: string, flags: string): RegExp {
   const key = `${flags}/${pattern}`;
   let re = regexCache.get(key);
   if (!re) {
-    re = pyRegex(pattern, flags);
+    try {
+      re = pyRegex(pattern, flags);
+    } catch (e) {
+      // The pattern is manifest text: an invalid one is the author's error, not an engine crash.
+      throw new TemplateRuntimeError(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`);
+    }
     if (regexCache.size < 500) regexCache.set(key, re);
   }
   return re;
