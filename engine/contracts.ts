@@ -206,3 +206,17 @@ export interface Stream {
   jsonSchema(): Promise<Obj>;
   read(options: ReadStreamOptions): AsyncIterable<StreamEvent>;
 }
+
+// ── dynamic streams ─────────────────────────────────────────────────────────────────────────────
+
+/** Where a stream definition came from (error locations of the streams built from it). */
+export interface StreamDefinition {
+  node: Obj;
+  path: string;
+}
+
+/** HttpComponentsResolver / ConfigComponentsResolver: stream definitions made from a template. */
+export interface ComponentsResolver {
+  /** One filled-in copy of `template` per component found (API item, config entry). */
+  resolve(template: Obj, signal?: AbortSignal): AsyncIterable<Obj>;
+}
