@@ -33,6 +33,7 @@ import { createServices, SecretRegistry, type CallBudget, type EngineServices, t
 import type { HttpEvent, Obj } from '../types.js';
 import { collectSecrets, validateConfig } from './config.js';
 import { mergeConcurrent } from './merge.js';
+import { streamDefinitions } from '../stream/stream-definitions.js';
 import pLimit from 'p-limit';
 
 export const INJECTED_MANIFEST_KEY = '__injected_declarative_manifest';
@@ -127,7 +128,7 @@ export class Source {
         ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
         : undefined;
       if (!check) return { status: 'SUCCEEDED', message: 'The manifest declares no check' };
-      const result = await check.run(run.streams(), signal);
+      const result = await check.run(await run.streams(), signal);
       return result.ok ? { status: 'SUCCEEDED' } : { status: 'FAILED', message: result.message ?? 'Check failed' };
     } catch (e) {
       return { status: 'FAILED', message: this.userMessage(e) };
@@ -137,7 +138,7 @@ export class Source {
   async discover(config: Obj): Promise<AirbyteCatalog> {
     const run = this.prepare(config, {});
     const streams: AirbyteStream[] = [];
-    for (const stream of run.streams().values()) streams.push(await describeStream(stream));
+    for (const stream of (await run.streams()).values()) streams.push(await describeStream(stream));
     return { streams };
   }
 
@@ -172,7 +173,7 @@ export class Source {
 
     let streams: Map<string, Stream>;
     try {
-      streams = run.streams();
+      streams = await run.streams();
     } catch (e) {
       // Components are built here, so an invalid template or component surfaces as a TRACE like
       // every other failure instead of an exception out of the message stream.
@@ -328,18 +329,17 @@ export class Source {
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
     const root = this.root;
     if (root.api_budget && this.options.applyBudget !== false) services.budget = buildComponent<CallBudget>(root.api_budget, 'api_budget', config, services);
-    let built: Map<string, Stream> | undefined;
-    const streams = (): Map<string, Stream> => {
-      if (!built) {
-        built = new Map();
-        const nodes = Array.isArray(root.streams) ? (root.streams as unknown[]) : [];
-        nodes.forEach((node, i) => {
-          const stream = buildComponent<Stream>(node, `streams[${i}]`, config, services, 'DeclarativeStream');
-          built!.set(stream.name, stream);
-        });
-      }
-      return built;
-    };
+    let built: Promise<Map<string, Stream>> | undefined;
+    // Async because dynamic_streams may have to ask the API which streams exist.
+    const streams = (): Promise<Map<string, Stream>> =>
+      (built ??= streamDefinitions(root, config, services).then((definitions) => {
+        const map = new Map<string, Stream>();
+        for (const { node, path } of definitions) {
+          const stream = buildComponent<Stream>(node, path, config, services, 'DeclarativeStream');
+          map.set(stream.name, stream);
+        }
+        return map;
+      }));
     return { config, services, streams, concurrency: concurrencyLevel(root.concurrency_level, config) };
   }
 }
@@ -347,7 +347,7 @@ export class Source {
 interface PreparedRun {
   config: Obj;
   services: EngineServices;
-  streams(): Map<string, Stream>;
+  streams(): Promise<Map<string, Stream>>;
   concurrency: number | undefined;
 }
 
