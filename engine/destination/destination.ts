@@ -139,7 +139,9 @@ export class Destination {
         } else if (m?.type === 'STATE' && m.state) {
           await run.flushAll();
           // The echo must be the message as received: the platform matches it to its own copy.
-          if (!run.stopped) side.push(message as AirbyteMessage);
+          // A dry run wrote nothing, so it must not claim the records before the state are saved.
+          if (options.dryRun) side.push(logMessage('INFO', 'STATE not echoed: dry run, nothing was written'));
+          else if (!run.stopped) side.push(message as AirbyteMessage);
         }
         yield* drain();
         if (run.stopped) break;
