@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import got from 'got';
-import { ManifoldError } from '../errors/manifold-error.js';
+import { ConfigError, ManifoldError } from '../errors/manifold-error.js';
 import type { EngineServices, HttpRequest, SecretRegistry } from '../services.js';
 import type { HttpEvent, HttpResponse } from '../types.js';
 import { bodyExcerpt, maskBody, maskHeaders, maskUrl } from './redact.js';
@@ -136,6 +136,10 @@ export class HttpClient {
       if (e instanceof ManifoldError) throw e;
       const err = e as Error & { code?: string };
       const code = err.code ?? 'ERR_NETWORK';
+      // A URL that cannot be parsed comes from the manifest or config: retrying cannot help.
+      if (code === 'ERR_INVALID_URL') {
+        throw new ConfigError(`Invalid request URL ${services.secrets.mask(JSON.stringify(request.url))}: check the url_base/path templates and the config values they use`);
+      }
       this.fire(request, attempt, started, undefined, `${code}: ${err.message}`);
       throw new NetworkError(code, services.secrets.mask(err.message), { cause: e });
     }

@@ -105,3 +105,16 @@ describe('Source.read message stream', () => {
     expect((await source.check({})).status).toBe('FAILED');
   });
 });
+
+describe('requests that cannot be built', () => {
+  it('fails at once with a config_error naming the URL when a template yields an unparsable URL', async () => {
+    const text = MANIFEST.replace('url_base: "{{ config.base_url }}"', 'url_base: "{{ config.base_url }}x y:/%"');
+    const source = await Source.fromText(text, 'm.yaml');
+    const messages = await collect(source, { streams: [{ stream: { name: 'good' }, sync_mode: 'full_refresh' }] });
+    const error = messages.find((m) => m.type === 'TRACE' && m.trace.type === 'ERROR');
+    expect(error?.type === 'TRACE' && error.trace.error?.failure_type).toBe('config_error');
+    expect(error?.type === 'TRACE' && error.trace.error?.message).toMatch(/Invalid request URL/);
+    // No retries were logged: the error is not transient.
+    expect(messages.some((m) => m.type === 'LOG' && /retrying/.test(m.log.message))).toBe(false);
+  });
+});
