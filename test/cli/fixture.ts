@@ -228,6 +228,14 @@ export async function startApi(): Promise<Api> {
   };
 }
 
+/**
+ * Ids of a stream's records in id order: slices are read concurrently, so records of different
+ * slices may arrive in any order.
+ */
+export function sortedIds(rows: Array<Record<string, any>>): number[] {
+  return rows.map((r) => r.id as number).sort((a, b) => a - b);
+}
+
 /** A configured catalog selecting `streams` (events incremental when asked). */
 export function catalog(streams: string[], mode: 'full_refresh' | 'incremental' = 'full_refresh') {
   return {
