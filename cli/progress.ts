@@ -21,7 +21,18 @@ export class Progress {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(stream: NodeJS.WriteStream = process.stderr, private readonly intervalMs = 200) {
-    this.render = createLogUpdate(stream, { showCursor: true });
+    // A pseudo-terminal whose size was never set (script(1) under CI, some `docker run -t`) reports
+    // 0 columns and 0 rows; log-update would then wrap to width 0 and cut every line. Assume 80x24.
+    const sized = {
+      write: (chunk: string) => stream.write(chunk),
+      get columns() {
+        return stream.columns || 80;
+      },
+      get rows() {
+        return stream.rows || 24;
+      },
+    };
+    this.render = createLogUpdate(sized as unknown as NodeJS.WriteStream, { showCursor: true });
   }
 
   start(): void {
