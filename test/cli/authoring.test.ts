@@ -146,7 +146,7 @@ describe('where the manifest comes from', () => {
 
   it('$MANIFOLD_MANIFEST when --manifest is not given', async () => {
     const f = files(api, ['items']);
-    await expectWorks(['--config', f.config, '--catalog', f.catalog].slice(0, 2), { MANIFOLD_MANIFEST: f.manifest });
+    await expectWorks(['--config', f.config], { MANIFOLD_MANIFEST: f.manifest });
   });
 
   it('the manifest injected in the config (source-declarative-manifest), given as parsed YAML', async () => {
