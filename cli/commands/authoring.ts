@@ -30,7 +30,8 @@ export function registerAuthoringCommands(program: Command): void {
       const catalog = { streams: wanted.map((name) => ({ stream: { name }, sync_mode: 'full_refresh' as const })) };
       const inferrers = new Map(wanted.map((n) => [n, new SchemaInferrer()]));
       let failure: string | undefined;
-      const limit = Number(opts.limitRecords) || 1000;
+      const limit = Number(opts.limitRecords);
+      if (!Number.isInteger(limit) || limit < 1) throw new ConfigError(`--limit-records takes a whole number ≥ 1 (got "${opts.limitRecords}")`);
       for await (const m of source.read(config, catalog, undefined, { limits: { records: limit } })) {
         if (m.type === 'RECORD') inferrers.get(m.record.stream)?.add(m.record.data);
         if (m.type === 'TRACE' && m.trace.type === 'ERROR') failure ??= m.trace.error?.message;
