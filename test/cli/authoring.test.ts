@@ -66,6 +66,18 @@ describe('infer-schema', () => {
     expect(api.requestsTo('/api/items').slice(before).map((r) => r.query.page)).toEqual(['1']);
   });
 
+  it('a --limit-records that is not a whole number ≥ 1 is a config error, not a silent 1000', async () => {
+    const before = api.server.requests.length;
+    const f = files(api, []);
+    for (const value of ['0', 'abc', '2.5']) {
+      const result = await runCli(['infer-schema', '--manifest', f.manifest, '--config', f.config, '--limit-records', value]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).not.toContain('"properties"');
+      expect(result.stderr).toContain(`--limit-records takes a whole number ≥ 1 (got "${value}")`);
+    }
+    expect(api.server.requests.length).toBe(before);
+  });
+
   it('an unknown --stream is a config error naming the streams', async () => {
     const f = files(api, []);
     const result = await runCli(['infer-schema', '--manifest', f.manifest, '--config', f.config, '--stream', 'itemz']);
