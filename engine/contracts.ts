@@ -150,6 +150,11 @@ export interface Retriever {
     /** The slice's incremental cursor, if any (PaginationReset SPLIT_USING_CURSOR restarts from it). */
     cursor?: IncrementalCursor | undefined;
   }): AsyncIterable<DataRecord>;
+  /**
+   * The same records as readSlice, one array per page: lets the stream and source hand whole pages
+   * along (one await per page instead of per record). Optional; callers fall back to readSlice.
+   */
+  readPages?(args: Parameters<Retriever['readSlice']>[0]): AsyncIterable<DataRecord[]>;
 }
 
 export interface PartitionRouter extends RequestOptionsProvider {
@@ -186,6 +191,11 @@ export type StreamEvent =
   | { kind: 'state'; state: Obj }
   | { kind: 'log'; level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG'; message: string };
 
+/** StreamEvent with a page's records in one event: what Stream.readBatches yields. */
+export type StreamBatchEvent =
+  | { kind: 'records'; data: DataRecord[]; slice?: StreamSlice | undefined }
+  | Exclude<StreamEvent, { kind: 'record' }>;
+
 export interface ReadStreamOptions {
   syncMode: 'full_refresh' | 'incremental';
   /** This stream's state blob as found in the input state (`stream_state`). */
@@ -205,6 +215,8 @@ export interface Stream {
   readonly supportsIncremental: boolean;
   jsonSchema(): Promise<Obj>;
   read(options: ReadStreamOptions): AsyncIterable<StreamEvent>;
+  /** Same events as read(), records grouped per page (the fast path the source uses when present). */
+  readBatches?(options: ReadStreamOptions): AsyncIterable<StreamBatchEvent>;
 }
 
 // ── dynamic streams ─────────────────────────────────────────────────────────────────────────────
