@@ -88,23 +88,26 @@ export function registerReadCommand(program: Command): void {
       const level = logLevelOf(opts);
       const shown = (m: AirbyteLogMessage): boolean => LEVEL_RANK[m.log.level as LogLevel] <= LEVEL_RANK[level];
       try {
-        for await (const message of source.read(config, catalog, state, {
+        // Batches (a page of RECORDs at a time) keep the per-record cost to the loop body below.
+        for await (const batch of source.readBatches(config, catalog, state, {
           ...(concurrency ? { concurrency } : {}),
           limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
           ...(progress ? { onPage: (e: { stream: string }) => progress.page(e.stream) } : {}),
         })) {
-          if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
-          if (progress) trackProgress(progress, message);
-          if (checker && message.type === 'RECORD') {
-            const report = checker.check(message.record.stream, message.record.data);
-            if (report && shown(report)) await out.write(report);
+          for (const message of batch) {
+            if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
+            if (progress) trackProgress(progress, message);
+            if (checker && message.type === 'RECORD') {
+              const report = checker.check(message.record.stream, message.record.data);
+              if (report && shown(report)) await out.write(report);
+            }
+            if (output && (message.type === 'RECORD' || message.type === 'STATE')) {
+              await output.write(message);
+              continue;
+            }
+            const pending = out.write(message);
+            if (pending) await pending;
           }
-          if (output && (message.type === 'RECORD' || message.type === 'STATE')) {
-            await output.write(message);
-            continue;
-          }
-          const pending = out.write(message);
-          if (pending) await pending;
         }
       } finally {
         progress?.stop();

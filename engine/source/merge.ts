@@ -2,15 +2,18 @@
  * Runs async iterables with bounded concurrency and merges their items into one iterable.
  * Producers push into a small bounded buffer and wait while it is full, so a slow consumer
  * (stdout, a destination) slows every HTTP loop down instead of letting memory grow.
- * Order within one producer is preserved.
+ * Order within one producer is preserved. `capacity` counts items by `weight` (a batch of
+ * messages weighs its length).
  */
 export async function* mergeConcurrent<T>(
   producers: Iterable<() => AsyncIterable<T>>,
   concurrency: number,
   capacity = 1024,
+  weight: (item: T) => number = () => 1,
 ): AsyncGenerator<T> {
   const queue: T[] = [];
   let head = 0;
+  let queued = 0;
   let failure: { error: unknown } | undefined;
   let wakeConsumer: (() => void) | undefined;
   const blockedProducers: Array<() => void> = [];
@@ -29,8 +32,9 @@ export async function* mergeConcurrent<T>(
       for await (const item of make()) {
         if (stopped) return;
         queue.push(item);
+        queued += weight(item);
         notify();
-        if (queue.length - head >= capacity) await new Promise<void>((r) => blockedProducers.push(r));
+        if (queued >= capacity) await new Promise<void>((r) => blockedProducers.push(r));
         if (stopped) return;
       }
     } catch (error) {
@@ -55,11 +59,12 @@ export async function* mergeConcurrent<T>(
       if (head < queue.length) {
         const item = queue[head]!;
         queue[head++] = undefined as T;
+        queued -= weight(item);
         if (head > 4096 && head * 2 > queue.length) {
           queue.splice(0, head);
           head = 0;
         }
-        if (blockedProducers.length && queue.length - head < capacity) blockedProducers.splice(0).forEach((r) => r());
+        if (blockedProducers.length && queued < capacity) blockedProducers.splice(0).forEach((r) => r());
         yield item;
         continue;
       }

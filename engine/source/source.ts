@@ -3,7 +3,7 @@
  * The CLI is a thin layer over this class; library users call it directly.
  */
 import { loadComponents } from '../components.js';
-import type { Stream, StreamEvent } from '../contracts.js';
+import type { ReadStreamOptions, Stream, StreamBatchEvent, StreamEvent } from '../contracts.js';
 import type { ConnectionCheck } from '../check/check-stream.js';
 import { ConfigError, ManifestError, ManifoldError, isManifoldError } from '../errors/manifold-error.js';
 import {
@@ -159,16 +159,29 @@ export class Source {
     state?: unknown,
     options: ReadOptions = {},
   ): AsyncGenerator<AirbyteMessage> {
+    for await (const batch of this.readBatches(config, catalog, state, options)) yield* batch;
+  }
+
+  /**
+   * The messages of read(), in the same order, grouped (a page's RECORDs come as one array). Lets
+   * a consumer that writes messages out (the CLI) pay one await per page instead of per record.
+   */
+  async *readBatches(
+    config: Obj,
+    catalog?: ConfiguredAirbyteCatalog,
+    state?: unknown,
+    options: ReadOptions = {},
+  ): AsyncGenerator<AirbyteMessage[]> {
     const side: AirbyteMessage[] = [];
     let run: PreparedRun;
     try {
       run = this.prepare(config, { side });
     } catch (e) {
-      yield this.traceFor(e);
+      yield [this.traceFor(e)];
       return;
     }
-    const flush = function* (): Generator<AirbyteMessage> {
-      while (side.length) yield side.shift()!;
+    const flush = function* (): Generator<AirbyteMessage[]> {
+      if (side.length) yield side.splice(0);
     };
 
     let streams: Map<string, Stream>;
@@ -177,7 +190,7 @@ export class Source {
     } catch (e) {
       // Components are built here, so an invalid template or component surfaces as a TRACE like
       // every other failure instead of an exception out of the message stream.
-      yield this.traceFor(e);
+      yield [this.traceFor(e)];
       return;
     }
     const configured: ConfiguredAirbyteStream[] =
@@ -186,7 +199,7 @@ export class Source {
     try {
       states = parseInputState(state);
     } catch (e) {
-      yield this.traceFor(e);
+      yield [this.traceFor(e)];
       return;
     }
     const failed: string[] = [];
@@ -200,11 +213,11 @@ export class Source {
       const stream = streams.get(name);
       if (!stream) {
         failed.push(name);
-        return single(
+        return single([
           errorTrace(`Stream "${name}" is in the catalog but not in the manifest (streams: ${[...streams.keys()].join(', ')})`, 'config_error', {
             stream: name,
           }),
-        );
+        ]);
       }
       const syncMode = entry.sync_mode === 'incremental' && stream.supportsIncremental ? 'incremental' : 'full_refresh';
       return this.readStream(stream, {
@@ -219,13 +232,13 @@ export class Source {
       });
     });
 
-    for await (const message of mergeConcurrent(producers, concurrency)) {
+    for await (const batch of mergeConcurrent(producers, concurrency, undefined, batchWeight)) {
       yield* flush();
-      yield message;
+      yield batch;
     }
     yield* flush();
     if (failed.length) {
-      yield errorTrace(`During the sync, the following streams did not sync successfully: ${failed.join(', ')}`, 'system_error');
+      yield [errorTrace(`During the sync, the following streams did not sync successfully: ${failed.join(', ')}`, 'system_error')];
     }
   }
 
@@ -241,15 +254,15 @@ export class Source {
       onFailure: () => void;
       onPage: ReadOptions['onPage'];
     },
-  ): AsyncGenerator<AirbyteMessage> {
+  ): AsyncGenerator<AirbyteMessage[]> {
     const name = stream.name;
-    yield streamStatusTrace(name, 'STARTED');
+    yield [streamStatusTrace(name, 'STARTED')];
     let sinceState = 0;
     let total = 0;
     let running = false;
     const limit = opts.limits?.records;
     try {
-      const events: AsyncIterable<StreamEvent> = stream.read({
+      const readOptions: ReadStreamOptions = {
         syncMode: opts.syncMode,
         state: opts.state,
         cursorField: opts.cursorField,
@@ -259,29 +272,36 @@ export class Source {
         onPage: opts.onPage
           ? (e) => opts.onPage!({ stream: name, records: e.records, url: e.response.url, status: e.response.status })
           : undefined,
-      });
+      };
+      const events = stream.readBatches ? stream.readBatches(readOptions) : recordsAsBatches(stream.read(readOptions));
       for await (const event of events) {
-        if (event.kind === 'record') {
+        if (event.kind === 'records') {
+          let records = event.data;
+          if (records.length === 0) continue;
+          if (limit !== undefined && total + records.length > limit) records = records.slice(0, limit - total);
+          const out: AirbyteMessage[] = [];
           if (!running) {
             running = true;
-            yield streamStatusTrace(name, 'RUNNING');
+            out.push(streamStatusTrace(name, 'RUNNING'));
           }
-          sinceState++;
-          total++;
-          yield recordMessage(name, event.data);
+          // One clock read per page: the records of a page are emitted together.
+          const emittedAt = Date.now();
+          for (let i = 0; i < records.length; i++) out.push(recordMessage(name, records[i]!, emittedAt));
+          sinceState += records.length;
+          total += records.length;
+          yield out;
           if (limit !== undefined && total >= limit) break;
         } else if (event.kind === 'state') {
-          yield streamStateMessage(name, event.state, sinceState);
+          yield [streamStateMessage(name, event.state, sinceState)];
           sinceState = 0;
         } else {
-          yield logMessage(event.level, event.message);
+          yield [logMessage(event.level, event.message)];
         }
       }
-      yield streamStatusTrace(name, 'COMPLETE');
+      yield [streamStatusTrace(name, 'COMPLETE')];
     } catch (e) {
       opts.onFailure();
-      yield this.traceFor(e, name);
-      yield streamStatusTrace(name, 'INCOMPLETE');
+      yield [this.traceFor(e, name), streamStatusTrace(name, 'INCOMPLETE')];
     }
   }
 
@@ -385,3 +405,13 @@ async function describeStream(stream: Stream): Promise<AirbyteStream> {
 async function* single<T>(item: T): AsyncGenerator<T> {
   yield item;
 }
+
+/** Streams without readBatches: each record as a batch of one. */
+async function* recordsAsBatches(events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamBatchEvent> {
+  for await (const event of events) {
+    if (event.kind === 'record') yield { kind: 'records', data: [event.data], slice: event.slice };
+    else yield event;
+  }
+}
+
+const batchWeight = (batch: AirbyteMessage[]): number => batch.length;

@@ -1,8 +1,9 @@
 /**
  * Runs work units (slices) up to `concurrency` at a time and merges what they emit into one
  * ordered-per-unit sequence: each unit's events keep their order (a slice's records before its
- * state), units interleave. Producers pause when the consumer falls HIGH_WATER events behind,
- * so a slow consumer never makes a whole stream pile up in memory.
+ * state), units interleave. Producers pause when the consumer falls HIGH_WATER events behind
+ * (weighted by `weight`: a page of records counts as its records), so a slow consumer never makes
+ * a whole stream pile up in memory.
  */
 const HIGH_WATER = 1000;
 
@@ -11,8 +12,10 @@ export async function* runConcurrently<U, E>(
   work: (unit: U, emit: (event: E) => Promise<void>) => Promise<void>,
   concurrency: number,
   onStop: () => void,
+  weight: (event: E) => number = () => 1,
 ): AsyncGenerator<E> {
   const queue: E[] = [];
+  let queued = 0;
   let failure: { error: unknown } | undefined;
   let stopped = false;
   let running = 0;
@@ -27,8 +30,9 @@ export async function* runConcurrently<U, E>(
   const emit = async (event: E): Promise<void> => {
     if (stopped) throw new StopSignal();
     queue.push(event);
+    queued += weight(event);
     notify();
-    if (queue.length >= HIGH_WATER) await new Promise<void>((r) => wakeProducers.push(r));
+    if (queued >= HIGH_WATER) await new Promise<void>((r) => wakeProducers.push(r));
     if (stopped) throw new StopSignal();
   };
 
@@ -55,7 +59,8 @@ export async function* runConcurrently<U, E>(
       if (failure) throw failure.error;
       if (queue.length > 0) {
         const event = queue.shift()!;
-        if (queue.length < HIGH_WATER / 2 && wakeProducers.length) {
+        queued -= weight(event);
+        if (queued < HIGH_WATER / 2 && wakeProducers.length) {
           const waiting = wakeProducers;
           wakeProducers = [];
           for (const w of waiting) w();

@@ -14,6 +14,7 @@ import type {
   RecordTransformation,
   Retriever,
   Stream,
+  StreamBatchEvent,
   StreamEvent,
 } from '../contracts.js';
 import { canMakePartitionCursors, PerPartitionCursor } from '../incremental/per-partition-cursor.js';
@@ -21,7 +22,7 @@ import { combineRouters } from '../partition/cartesian-product.js';
 import { InterpolatedString } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import { getOrigin, setOrigin } from '../manifest/locations.js';
-import { EMPTY_SLICE, makeSlice, type Obj, type RequestOptionsProvider, type StreamSlice } from '../types.js';
+import { EMPTY_SLICE, makeSlice, type DataRecord, type Obj, type RequestOptionsProvider, type StreamSlice } from '../types.js';
 import { runConcurrently } from './concurrent-units.js';
 import type { SchemaLoader } from './schema-loader.js';
 
@@ -92,6 +93,17 @@ export class DeclarativeStream implements Stream {
   }
 
   async *read(options: ReadStreamOptions): AsyncIterable<StreamEvent> {
+    for await (const event of this.readBatches(options)) {
+      if (event.kind !== 'records') {
+        yield event;
+        continue;
+      }
+      const { data, slice } = event;
+      for (let i = 0; i < data.length; i++) yield { kind: 'record', data: data[i]!, slice };
+    }
+  }
+
+  async *readBatches(options: ReadStreamOptions): AsyncIterable<StreamBatchEvent> {
     const controller = new AbortController();
     const stopOnCallerAbort = (): void => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', stopOnCallerAbort, { once: true });
@@ -122,14 +134,19 @@ export class DeclarativeStream implements Stream {
     let statesEmitted = 0;
     try {
       const units = this.units(run)[Symbol.asyncIterator]();
-      const work = (unit: SliceUnit, emit: (e: StreamEvent) => Promise<void>): Promise<void> => this.readUnit(run, unit, schema, emit);
+      const work = (unit: SliceUnit, emit: (e: StreamBatchEvent) => Promise<void>): Promise<void> => this.readUnit(run, unit, schema, emit);
       let records = 0;
       const recordLimit = options.limits?.records;
-      for await (const event of runConcurrently(units, work, options.concurrency ?? 1, () => controller.abort())) {
+      const events = runConcurrently(units, work, options.concurrency ?? 1, () => controller.abort(), eventWeight);
+      for await (const event of events) {
         if (event.kind === 'state') statesEmitted++;
-        yield event;
         // Counted here, not in the workers: they may run ahead of what the caller has taken.
-        if (event.kind === 'record' && recordLimit !== undefined && ++records >= recordLimit) return;
+        if (event.kind === 'records' && recordLimit !== undefined && records + event.data.length >= recordLimit) {
+          yield { kind: 'records', data: event.data.slice(0, recordLimit - records), slice: event.slice };
+          return;
+        }
+        if (event.kind === 'records') records += event.data.length;
+        yield event;
       }
       if (run.done) return;
       if (incremental) {
@@ -164,7 +181,7 @@ export class DeclarativeStream implements Stream {
     }
   }
 
-  private async readUnit(run: ReadRun, unit: SliceUnit, schema: Obj, emit: (e: StreamEvent) => Promise<void>): Promise<void> {
+  private async readUnit(run: ReadRun, unit: SliceUnit, schema: Obj, emit: (e: StreamBatchEvent) => Promise<void>): Promise<void> {
     const { slice, cursor } = unit;
     const extras = cursor as (IncrementalCursor & CursorExtras) | undefined;
     const dataFeed = run.incremental && extras?.isDataFeed === true && typeof extras.isOlderThanState === 'function';
@@ -184,22 +201,39 @@ export class DeclarativeStream implements Stream {
       if (stopRequestedAt !== undefined && stopAt === undefined && pageEnds >= stopRequestedAt) stopAt = pageEnds;
       run.options.onPage?.(e);
     };
-    const records = this.retriever.readSlice({ stream: this.name, slice, extra, schema, signal: run.signal, onPage, cursor });
-    for await (const record of records) {
-      received++;
-      if (stopAt !== undefined && received > stopAt) break;
-      if (cursor && !cursor.shouldEmit(record, slice)) continue;
-      if (run.perPartition) run.perPartition.observe(record, slice);
-      else cursor?.observe(record, slice);
-      await emit({ kind: 'record', data: record, slice });
-      if (limits?.records !== undefined && ++run.records >= limits.records) {
-        run.done = true;
-        return;
+    const args = { stream: this.name, slice, extra, schema, signal: run.signal, onPage, cursor };
+    const pages = this.retriever.readPages ? this.retriever.readPages(args) : onePerPage(this.retriever.readSlice(args));
+    // Per-record bookkeeping stays per record; only the hand-over to the consumer is per page.
+    pages: for await (const page of pages) {
+      const out: DataRecord[] = [];
+      try {
+        for (let i = 0; i < page.length; i++) {
+          const record = page[i]!;
+          received++;
+          if (stopAt !== undefined && received > stopAt) {
+            if (out.length) await emit({ kind: 'records', data: out, slice });
+            break pages;
+          }
+          if (cursor && !cursor.shouldEmit(record, slice)) continue;
+          if (run.perPartition) run.perPartition.observe(record, slice);
+          else cursor?.observe(record, slice);
+          out.push(record);
+          if (limits?.records !== undefined && ++run.records >= limits.records) {
+            run.done = true;
+            await emit({ kind: 'records', data: out, slice });
+            return;
+          }
+          if (dataFeed && stopRequestedAt === undefined && extras!.isOlderThanState!(record)) {
+            stopRequestedAt = received;
+            if (pageEnds >= received) stopAt = pageEnds;
+          }
+        }
+      } catch (e) {
+        // A cursor failing on one record: the records before it still go out first.
+        if (out.length) await emit({ kind: 'records', data: out, slice });
+        throw e;
       }
-      if (dataFeed && stopRequestedAt === undefined && extras!.isOlderThanState!(record)) {
-        stopRequestedAt = received;
-        if (pageEnds >= received) stopAt = pageEnds;
-      }
+      if (out.length) await emit({ kind: 'records', data: out, slice });
     }
     if (!run.incremental || !cursor) return;
     if (run.perPartition) {
@@ -217,6 +251,13 @@ export class DeclarativeStream implements Stream {
 async function* single<T>(value: T): AsyncIterable<T> {
   yield value;
 }
+
+/** Retrievers without readPages: each record as its own page. */
+async function* onePerPage(records: AsyncIterable<DataRecord>): AsyncIterable<DataRecord[]> {
+  for await (const record of records) yield [record];
+}
+
+const eventWeight = (event: StreamBatchEvent): number => (event.kind === 'records' ? event.data.length : 1);
 
 export function buildDeclarativeStream(node: ManifestNode, ctx: BuildContext): DeclarativeStream {
   const rawName = node.name ?? ctx.parameters.name;

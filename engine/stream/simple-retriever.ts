@@ -1,7 +1,8 @@
 /**
  * SimpleRetriever: for one slice, request page after page (paginator tokens), select records from
  * each response and yield them as the page arrives. The async generator gives backpressure: the
- * next page is only requested once the consumer has taken this page's records.
+ * next page is only requested once the consumer has taken this page's records. readPages hands each
+ * page over as one array (readSlice flattens it) so callers pay one await per page, not per record.
  * A RESET_PAGINATION answer or pagination_reset's record limit restarts the slice's pagination
  * (see pagination/pagination-reset.ts).
  */
@@ -56,15 +57,11 @@ export class SimpleRetriever implements Retriever {
     this.logger = options.logger;
   }
 
-  async *readSlice(args: {
-    stream: string;
-    slice: StreamSlice;
-    extra: RequestOptionsProvider[];
-    schema?: Obj | undefined;
-    signal?: AbortSignal | undefined;
-    onPage?: ((e: ReadPageEvent) => void) | undefined;
-    cursor?: IncrementalCursor | undefined;
-  }): AsyncIterable<DataRecord> {
+  async *readSlice(args: ReadSliceArgs): AsyncIterable<DataRecord> {
+    for await (const page of this.readPages(args)) yield* page;
+  }
+
+  async *readPages(args: ReadSliceArgs): AsyncIterable<DataRecord[]> {
     const { stream, signal } = args;
     // Requests use the tracker's slice (narrowed by a pagination reset); records keep the caller's.
     const tracker = this.paginationReset.tracker(args.slice, args.cursor);
@@ -100,14 +97,21 @@ export class SimpleRetriever implements Retriever {
         const stats = { extracted: 0 };
         const ctx: SelectContext = { slice: args.slice, nextPageToken: token, response, decoder: this.decoder, schema: args.schema, stats };
         const records = this.selector.selectAsync ? await this.selector.selectAsync(response, ctx) : this.selector.select(response, ctx);
-        let first: DataRecord | undefined;
-        for (const record of records) {
-          if (count === 0) first = record;
-          last = record;
-          count++;
-          tracker.observe();
-          yield record;
+        const pageRecords: DataRecord[] = [];
+        try {
+          for (const record of records) {
+            pageRecords.push(record);
+            tracker.observe();
+          }
+        } catch (e) {
+          // Records selected before the failure are still delivered, as when they streamed one by one.
+          if (pageRecords.length) yield pageRecords;
+          throw e;
         }
+        count = pageRecords.length;
+        const first = pageRecords[0];
+        last = pageRecords[count - 1];
+        if (count) yield pageRecords;
         args.onPage?.({ slice: args.slice, records: count, response });
 
         // An API that ignores the page parameter would otherwise be read forever.
@@ -145,6 +149,8 @@ export class SimpleRetriever implements Retriever {
     }
   }
 }
+
+type ReadSliceArgs = Parameters<Retriever['readSlice']>[0];
 
 /** Stands for "the response asked for a pagination reset" in the page loop. */
 const RESET = Symbol('pagination reset');
