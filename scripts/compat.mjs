@@ -20,6 +20,12 @@ if (!existsSync(new URL('manifest/index.js', dist))) {
 const manifestApi = await import(new URL('manifest/index.js', dist).href);
 const engine = await import(new URL('index.js', dist).href).catch(() => ({}));
 const Source = engine.Source;
+const offline = {
+  async send(request) {
+    // A ManifoldError is final (not retried like a network failure).
+    throw new engine.ConfigError(`needs HTTP at discover time (${request.method} ${new URL(request.url).host}); the compat run is offline`);
+  },
+};
 if (typeof engine.loadComponents === 'function') await engine.loadComponents();
 
 /** A value for a config field from its JSON Schema: default, const, enum, examples, then by type/format. */
@@ -28,7 +34,10 @@ function sampleValue(schema, name = '') {
   if (schema.default !== undefined) return schema.default;
   if (schema.const !== undefined) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
-  const example = Array.isArray(schema.examples) ? schema.examples.find((e) => fitsType(e, schema.type)) : undefined;
+  const pattern = patternOf(schema);
+  const example = Array.isArray(schema.examples)
+    ? schema.examples.find((e) => fitsType(e, schema.type) && (!pattern || pattern.test(String(e))))
+    : undefined;
   if (example !== undefined) return example;
   const branches = schema.oneOf ?? schema.anyOf;
   if (Array.isArray(branches) && branches.length) return sampleValue({ ...branches[0], type: branches[0].type ?? schema.type }, name);
@@ -42,10 +51,8 @@ function sampleValue(schema, name = '') {
     default: break;
   }
   const format = schema.format ?? '';
-  if (schema.pattern) {
-    let re;
-    try { re = new RegExp(schema.pattern, 'u'); } catch { re = undefined; }
-    const fit = re && PATTERN_CANDIDATES.find((c) => re.test(c));
+  if (pattern) {
+    const fit = PATTERN_CANDIDATES.find((c) => pattern.test(c));
     if (fit) return fit;
   }
   if (format === 'date') return '2024-01-01';
@@ -60,6 +67,15 @@ const PATTERN_CANDIDATES = [
   '2024-01-01T00:00:00Z', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00', '2024-01-01 00:00:00', '2024-01-01', '01-01-2024', '01/01/2024',
   '2024-01', '2024', 'https://example.com', 'example.com', 'user@example.com', '12345678', 'abcdefgh', 'ABCDEFGH', 'sk_test_abc123', 'x',
 ];
+
+function patternOf(schema) {
+  if (!schema.pattern) return undefined;
+  try {
+    return new RegExp(schema.pattern, 'u');
+  } catch {
+    return undefined;
+  }
+}
 
 function fitsType(value, type) {
   const t = Array.isArray(type) ? type : type ? [type] : [];
@@ -121,7 +137,9 @@ for (const file of files) {
     continue;
   }
   try {
-    const source = await Source.fromFile(path);
+    // Discover must not reach the vendors' APIs from here: manifests whose streams or schemas are
+    // only known by calling the API fail visibly ("needs HTTP") instead.
+    const source = await Source.fromFile(path, { transport: offline, applyBudget: false });
     const spec = source.spec();
     const config = sampleObject(spec.connectionSpecification ?? spec.connection_specification ?? {});
     const catalog = await source.discover(config);
