@@ -5,17 +5,11 @@ import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/glob
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { Destination } from '../../engine/destination/destination.js';
-import { getComponent } from '../../engine/registry.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog } from '../../engine/protocol/messages.js';
 import type { Obj } from '../../engine/types.js';
 import { preloadComponents } from './preload-components.js';
 
 await preloadComponents();
-// The HTTP layer (HttpRequester, OAuthAuthenticator) is written in parallel; until it lands this
-// suite cannot run against the real requester and is skipped (test/destination/write-loop.test.ts
-// covers the write loop with a fake requester meanwhile).
-const httpReady = Boolean(getComponent('HttpRequester') && getComponent('OAuthAuthenticator'));
-const suite = httpReady ? describe : describe.skip;
 
 const BASE = 'https://clazar.test';
 const MANIFEST = join(process.cwd(), 'manifests/clazar-destination.yaml');
@@ -78,7 +72,7 @@ async function run(config: Obj, catalog: ConfiguredAirbyteCatalog, messages: Obj
 const errorsOf = (out: AirbyteMessage[]) => out.filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR').map((m) => JSON.stringify(m));
 const statesOf = (out: AirbyteMessage[]) => out.filter((m) => m.type === 'STATE').length;
 
-suite('Clazar destination against a mock Clazar API', () => {
+describe('Clazar destination against a mock Clazar API', () => {
   it('sends every operation with the right method, URL, bearer token and body', async () => {
     const ops = ['create_listing', 'update_listing', 'create_opportunity', 'update_opportunity', 'create_private_offer', 'update_private_offer', 'publish_private_offer', 'delete_private_offer'];
     const out = await run({}, catalogOf(...ops), ops.map((op) => rec(op, { id: `${op}-1`, title: 'T' })));

@@ -22,37 +22,10 @@ export function isErrorCase(expected: unknown): expected is { error: true; conta
 }
 
 import { it } from '@jest/globals';
-import { InterpolatedBoolean } from '../../engine/interpolation/index.js';
 
-/**
- * While engine/interpolation still has its temporary lookup-only implementation, cases whose
- * templates need real Jinja (operators, literals, filters, methods) are skipped, not failed.
- */
-const realJinja = (() => {
-  try {
-    return new InterpolatedBoolean('{{ 1 + 1 == 2 and not False }}', {}).eval({ config: {} });
-  } catch {
-    return false;
-  }
-})();
-
-const JINJA_ONLY = /\{\{[^}]*(True|False|\.get\(|\bnot\b|\bis\b|\bin\b|[+|=<>]|\d)[^}]*\}\}/;
-
-export function needsRealJinja(c: AirbyteCase): boolean {
-  return !realJinja && JINJA_ONLY.test(JSON.stringify(c.input));
-}
-
-export function caseTitle(c: AirbyteCase): string {
-  return needsRealJinja(c) ? `${c.id} (skipped until the real interpolation lands)` : c.id;
-}
-
-/** it.each over cases, skipping those that need real Jinja while the temporary interpolation is in place. */
+/** it.each over the cases, titled by case id. */
 export function eachCase(cases: AirbyteCase[]) {
   return (title: string, fn: (id: string, c: AirbyteCase) => void) => {
-    const run = cases.filter((c) => !needsRealJinja(c));
-    const skipped = cases.filter((c) => needsRealJinja(c));
-    if (run.length) it.each(run.map((c) => [c.id, c] as const))(title, fn);
-    if (skipped.length) it.skip.each(skipped.map((c) => [c.id, c] as const))(title, fn);
+    it.each(cases.map((c) => [c.id, c] as const))(title, fn);
   };
 }
-
