@@ -78,7 +78,9 @@ interface FoundChild {
 let collecting: FoundChild[] | undefined;
 
 function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+  // validateSchema off: the schema ships with the engine (tested), and checking it against the
+  // meta-schema for every component type was most of the validation time of a cold start.
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateSchema: false });
   ajv.addKeyword({
     keyword: COMPONENT_KEYWORD,
     schemaType: 'array',
@@ -109,15 +111,19 @@ function createAjv(): Ajv {
 }
 
 const validators = new Map<string, ValidateFunction>();
+const SHALLOW_SCHEMA_ID = 'manifold-shallow-components';
 let ajvInstance: Ajv | undefined;
 
 function validatorFor(definitionName: string): ValidateFunction {
   let v = validators.get(definitionName);
   if (!v) {
-    ajvInstance ??= createAjv();
-    // Untyped helpers (Rate, TypesMap, ...) are validated inline, so they travel with each schema.
-    const schema = { ...(shallow(definitions[definitionName]) as Schema), definitions: shallow(definitions) };
-    v = ajvInstance.compile(schema);
+    if (!ajvInstance) {
+      ajvInstance = createAjv();
+      // Added once and compiled per definition on demand: ajv then walks the (large) definitions
+      // once, and helpers shared by several components (Rate, TypesMap, ...) compile once.
+      ajvInstance.addSchema({ $id: SHALLOW_SCHEMA_ID, definitions: shallow(definitions) as Schema });
+    }
+    v = ajvInstance.getSchema(`${SHALLOW_SCHEMA_ID}#/definitions/${definitionName}`)!;
     validators.set(definitionName, v);
   }
   return v;
