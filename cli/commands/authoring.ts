@@ -1,7 +1,7 @@
 /** Authoring helpers: `schema` (the manifest JSON Schema for editors) and `infer-schema`. */
 import type { Command } from 'commander';
 import { manifestSchema } from '../../engine/manifest/index.js';
-import { SchemaInferrer } from '../../engine/schema/infer.js';
+import type { SchemaInferrer } from '../../engine/schema/infer.js';
 import { ConfigError } from '../../engine/errors/manifold-error.js';
 import { addHttpTransportOptions, transportOf, addConfigOption, addManifestOption, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
 
@@ -28,7 +28,9 @@ export function registerAuthoringCommands(program: Command): void {
       }
       const wanted = opts.stream ? [opts.stream] : names;
       const catalog = { streams: wanted.map((name) => ({ stream: { name }, sync_mode: 'full_refresh' as const })) };
-      const inferrers = new Map(wanted.map((n) => [n, new SchemaInferrer()]));
+      // genson-js loads only for this command, not on every CLI start.
+      const { SchemaInferrer: Inferrer } = await import('../../engine/schema/infer.js');
+      const inferrers = new Map<string, SchemaInferrer>(wanted.map((n) => [n, new Inferrer()]));
       let failure: string | undefined;
       const limit = Number(opts.limitRecords);
       if (!Number.isInteger(limit) || limit < 1) throw new ConfigError(`--limit-records takes a whole number ≥ 1 (got "${opts.limitRecords}")`);

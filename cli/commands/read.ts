@@ -8,7 +8,7 @@ import { readJsonFile } from '../io.js';
 import { describeHttpEvent } from '../show-http.js';
 import { OutputDir } from '../output-dir.js';
 import { SchemaReport } from '../schema-report.js';
-import { Progress } from '../progress.js';
+import type { Progress } from '../progress.js';
 import type { AirbyteLogMessage, AirbyteMessage } from '../../engine/protocol/messages.js';
 import type { LogLevel } from '../../engine/services.js';
 
@@ -70,7 +70,8 @@ export function registerReadCommand(program: Command): void {
       };
       // Progress is on by default on a terminal; --progress forces it, --no-progress hides it.
       const showProgress = opts.progress ?? (process.stderr.isTTY && !opts.quiet && !opts.showHttp);
-      const progress = showProgress ? new Progress() : undefined;
+      // Imported only when shown: log-update is a noticeable part of the CLI's start-up.
+      const progress = showProgress ? new (await import('../progress.js')).Progress() : undefined;
       const onHttp =
         opts.showHttp || progress
           ? (e: HttpEvent) => {

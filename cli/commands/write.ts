@@ -7,7 +7,6 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { ConfigError } from '../../engine/errors/manifold-error.js';
-import { Destination } from '../../engine/destination/destination.js';
 import type { ConfiguredAirbyteCatalog } from '../../engine/protocol/messages.js';
 import type { HttpEvent } from '../../engine/types.js';
 import { addConfigOption, addLogOptions, logLevelOf, readConfig, runProtocol, type CommonOptions } from '../common.js';
@@ -47,6 +46,8 @@ export function registerWriteCommand(program: Command): void {
       const catalog = (await readJsonFile(opts.catalog, 'catalog')) as ConfiguredAirbyteCatalog;
       if (!Array.isArray(catalog?.streams)) throw new ConfigError(`catalog file ${opts.catalog} has no "streams" array`);
       const onHttp = opts.showHttp ? (e: HttpEvent) => process.stderr.write(describeHttpEvent(e)) : undefined;
+      // The destination engine (jsonata, interpolation) loads only for `write`, not on every CLI start.
+      const { Destination } = await import('../../engine/destination/destination.js');
       const destination = await Destination.fromFile(opts.manifest!, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
       let ok = true;
       for await (const message of destination.write(config, catalog, jsonLines(process.stdin), { dryRun: opts.dryRun === true })) {

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import got from 'got';
+import type { Got } from 'got';
 import { ConfigError, ManifoldError } from '../errors/manifold-error.js';
 import type { EngineServices, HttpRequest, SecretRegistry } from '../services.js';
 import type { HttpEvent, HttpResponse } from '../types.js';
@@ -31,23 +31,31 @@ export interface Transport {
 
 const DEFAULT_TIMEOUT_MS = 300_000;
 
-const gotClient = got.extend({
-  retry: { limit: 0 },
-  throwHttpErrors: false,
-  responseType: 'buffer',
-  decompress: true,
-  allowGetBody: true,
-  followRedirect: true,
-  agent: {
-    http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-  },
-});
+let gotClient: Promise<Got> | undefined;
+
+/** got is imported on the first request: commands that send none (spec, validate) start faster. */
+function client(): Promise<Got> {
+  return (gotClient ??= import('got').then(({ default: got }) =>
+    got.extend({
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      responseType: 'buffer',
+      decompress: true,
+      allowGetBody: true,
+      followRedirect: true,
+      agent: {
+        http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+        https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+      },
+    }),
+  ));
+}
 
 /** Sends over the network with got. */
 export const networkTransport: Transport = {
   async send(request) {
-    const response = await gotClient(request.url, {
+    const got = await client();
+    const response = await got(request.url, {
       method: request.method as 'GET',
       headers: request.headers,
       body: request.body,

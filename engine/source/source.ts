@@ -70,18 +70,17 @@ export class Source {
     private readonly options: SourceOptions = {},
   ) {}
 
+  // Components load on first use (check/discover/read), not here: `spec` and config validation
+  // need only the manifest, and loading every component module is most of a cold start.
   static async fromFile(path: string, options?: SourceOptions): Promise<Source> {
-    await loadComponents();
     return Source.checked(await loadManifestFile(path), options);
   }
 
   static async fromText(text: string, file?: string, options?: SourceOptions): Promise<Source> {
-    await loadComponents();
     return Source.checked(loadManifestText(text, file), options);
   }
 
   static async fromObject(manifest: unknown, file?: string, options?: SourceOptions): Promise<Source> {
-    await loadComponents();
     return Source.checked(loadManifestObject(manifest, file), options);
   }
 
@@ -123,6 +122,7 @@ export class Source {
 
   async check(config: Obj, signal?: AbortSignal): Promise<CheckResult> {
     try {
+      await loadComponents();
       const run = this.prepare(config, {});
       const check = this.root.check
         ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
@@ -136,6 +136,7 @@ export class Source {
   }
 
   async discover(config: Obj): Promise<AirbyteCatalog> {
+    await loadComponents();
     const run = this.prepare(config, {});
     const streams: AirbyteStream[] = [];
     for (const stream of (await run.streams()).values()) streams.push(await describeStream(stream));
@@ -175,6 +176,7 @@ export class Source {
     const side: AirbyteMessage[] = [];
     let run: PreparedRun;
     try {
+      await loadComponents();
       run = this.prepare(config, { side });
     } catch (e) {
       yield [this.traceFor(e)];
