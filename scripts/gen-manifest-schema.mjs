@@ -1,8 +1,34 @@
 // Generates engine/manifest/schema/manifest.schema.json from the compact component table below.
-// Run `node scripts/gen-manifest-schema.mjs` after editing; the JSON file is committed and shipped.
-// Field types mirror Airbyte's declarative component schema (same names, same permissiveness);
-// descriptions are ours.
-import { writeFileSync } from 'node:fs';
+// Run `node scripts/gen-manifest-schema.mjs` after editing (`--stdout` prints instead of writing);
+// the JSON file is committed and shipped. Field types mirror Airbyte's declarative component schema
+// (same names, same permissiveness, Airbyte's documented `default`s); descriptions are ours.
+//
+// One file, two forms of every component, because two readers see manifests at different stages:
+//
+// - `definitions` is the STRICT form the engine validates against (engine/manifest/validate.ts),
+//   AFTER loading: $refs resolved, $parameters propagated, default `type`s filled in. Every typed
+//   component requires its `type`, and child components are plain `#/definitions/X` refs, which
+//   validate.ts turns into its one-component-at-a-time checks. docs/components.md is rendered from
+//   it too. validate.ts reads only `definitions`, so nothing below changes what the engine reports.
+//
+// - `$defs` is the EDITOR form, which the root (`anyOf` source/destination) points at: what
+//   yaml-language-server / VS Code check the RAW YAML against. It is derived from the strict form
+//   with the allowances raw Airbyte manifests need:
+//     * every field may instead hold a reference: the string "#/definitions/x" or a mapping
+//       `{ $ref: "#/...", ...overrides }` ($defs/Reference). What a reference points at is not
+//       checked (the editor cannot resolve YAML pointers); the overrides beside it are not either;
+//     * `type` may be left out exactly where the engine fills it in: the defaults of
+//       DEFAULT_MODEL_TYPES / CUSTOM_COMPONENT_TYPES in engine/manifest/component-transformer.ts,
+//       read from that file so the two cannot drift; elsewhere a component still needs its `type`,
+//       which must be one the field accepts (so `type` values complete as an enum);
+//     * `$parameters` may appear on every component;
+//     * required fields other than `type` stay required: a value inherited through $parameters
+//       does not count, so the rare manifest relying on that shows a warning in the editor;
+//     * `definitions`, `schemas` and `metadata` hold arbitrary content (a mapping, unchecked).
+//   Wrong field types, unknown or misplaced `type`s and unknown root keys are still errors.
+//
+// scripts/check-editor-schema.mjs reports how many manifests of a folder pass the editor form.
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const str = { type: 'string' };
 const int = { type: 'integer' };
@@ -318,6 +344,35 @@ const C = {
   CustomValidationStrategy: custom('validation strategy'),
 };
 
+/** Airbyte's documented defaults (declarative_component_schema.yaml), `Type.field` → value. */
+const DEFAULTS = {
+  'AddFields.condition': '', 'RemoveFields.condition': '', 'RecordFilter.condition': '',
+  'ConfigAddFields.condition': '', 'ConfigRemoveFields.condition': '', 'ConfigMigration.transformations': [],
+  'BasicHttpAuthenticator.password': '', 'LegacySessionTokenAuthenticator.password': '',
+  'DynamicStreamCheckConfig.stream_count': 0, 'CheckDynamicStream.use_check_availability': true,
+  'DatetimeBasedCursor.is_compare_strictly': false, 'DatetimeBasedCursor.global_substream_cursor': false,
+  'JwtAuthenticator.base64_encode_secret_key': false, 'JwtAuthenticator.token_duration': 1200,
+  'OAuthAuthenticator.client_id_name': 'client_id', 'OAuthAuthenticator.client_secret_name': 'client_secret',
+  'OAuthAuthenticator.refresh_token_name': 'refresh_token', 'OAuthAuthenticator.access_token_name': 'access_token',
+  'OAuthAuthenticator.expires_in_name': 'expires_in', 'OAuthAuthenticator.grant_type_name': 'grant_type',
+  'OAuthAuthenticator.grant_type': 'refresh_token', 'OAuthAuthenticator.use_profile_assertion': false,
+  'DeclarativeStream.name': '', 'DeclarativeStream.primary_key': '', 'DeclarativeStream.state_migrations': [],
+  'StateDelegatingStream.name': '', 'DynamicDeclarativeStream.name': '', 'DynamicDeclarativeStream.use_parent_parameters': true,
+  'HTTPAPIBudget.ratelimit_reset_header': 'ratelimit-reset', 'HTTPAPIBudget.ratelimit_remaining_header': 'ratelimit-remaining',
+  'HTTPAPIBudget.status_codes_for_ratelimit_hit': [429],
+  'DefaultErrorHandler.max_retries': 5, 'ExponentialBackoffStrategy.factor': 5,
+  'HttpRequester.http_method': 'GET', 'HttpRequester.use_cache': false,
+  'SchemaTypeIdentifier.schema_pointer': [], 'FlattenFields.flatten_lists': true, 'MinMaxDatetime.datetime_format': '',
+  'OffsetIncrement.inject_on_first_request': false, 'PageIncrement.start_from_page': 0, 'PageIncrement.inject_on_first_request': false,
+  'ParentStreamConfig.incremental_dependency': false, 'ParentStreamConfig.lazy_read_pointer': [],
+  'SimpleRetriever.ignore_stream_slicer_parameters_on_paginated_requests': false,
+  'CsvDecoder.encoding': 'utf-8', 'CsvDecoder.delimiter': ',', 'GroupingPartitionRouter.deduplicate': true,
+  'ComponentMappingDefinition.create_or_update': false, 'RequestBodyGraphQlQuery.query': 'query {\n    \n}',
+};
+
+const PARAMETERS = d('Values available as {{ parameters.x }} here and in nested components.', mapping);
+
+// ── strict form (`definitions`) ─────────────────────────────────────────────────────────────────
 const definitions = {};
 for (const [name, [description, properties, required, options = {}]] of Object.entries(C)) {
   if (options.plain) {
@@ -327,7 +382,7 @@ for (const [name, [description, properties, required, options = {}]] of Object.e
   const typeName = options.typeName ?? name;
   const def = { title: name, description, type: 'object' };
   if (!options.noType) {
-    def.properties = { type: { const: typeName, description: `Component type: ${typeName}.` }, ...properties, $parameters: d('Values available as {{ parameters.x }} here and in nested components.', mapping) };
+    def.properties = { type: { const: typeName, description: `Component type: ${typeName}.` }, ...properties, $parameters: PARAMETERS };
     def.required = options.typeOptional ? required : ['type', ...required];
   } else {
     def.properties = { ...properties };
@@ -338,15 +393,129 @@ for (const [name, [description, properties, required, options = {}]] of Object.e
   if (options.typeName) def['x-manifold-type'] = typeName;
   definitions[name] = def;
 }
+for (const [key, value] of Object.entries(DEFAULTS)) {
+  const [name, field] = key.split('.');
+  const property = definitions[name]?.properties?.[field];
+  if (!property) throw new Error(`default for unknown field ${key}`);
+  definitions[name].properties[field] = { ...property, default: value };
+}
+
+// ── editor form (`$defs`) ───────────────────────────────────────────────────────────────────────
+/** `Parent.field` → type tables of the loader, read from its source so they cannot drift. */
+function transformerTable(tableName) {
+  const source = readFileSync(new URL('../engine/manifest/component-transformer.ts', import.meta.url), 'utf8');
+  const start = source.indexOf(`const ${tableName}`);
+  const body = source.slice(source.indexOf('{', source.indexOf('=', start)), source.indexOf('};', start));
+  const table = Object.fromEntries([...body.matchAll(/'([\w.]+)':\s*'(\w+)'/g)].map((m) => [m[1], m[2]]));
+  if (Object.keys(table).length === 0) throw new Error(`could not read ${tableName} from component-transformer.ts`);
+  return table;
+}
+const DEFAULT_TYPES = transformerTable('DEFAULT_MODEL_TYPES');
+const CUSTOM_DEFAULT_TYPES = transformerTable('CUSTOM_COMPONENT_TYPES');
+
+const REFERENCE = { $ref: '#/$defs/Reference' };
+const editorRef = (name) => ({ $ref: `#/$defs/${name}` });
+const refTarget = (s) => (typeof s?.$ref === 'string' && s.$ref.startsWith('#/definitions/') ? s.$ref.slice('#/definitions/'.length) : undefined);
+/** Definitions whose nodes carry a `type` the loader may have to fill in. */
+const isTyped = (name) => Boolean(definitions[name]?.properties?.type?.const);
+const typeOptional = (name) => isTyped(name) && !definitions[name].required?.includes('type');
+
+const REFERENCE_STRING = { $ref: '#/$defs/ReferenceString' };
+
+/**
+ * A field holding one of `names`: a typed component, the field's default type untyped, a
+ * `{$ref, ...overrides}` mapping whose overrides fit one of the allowed components (their
+ * required fields come from the referenced part), or a reference string.
+ */
+function componentSite(names, site) {
+  const branches = names.map((name) => {
+    if (!isTyped(name) || typeOptional(name) || DEFAULT_TYPES[site] === name || CUSTOM_DEFAULT_TYPES[site] === name) return editorRef(name);
+    return { allOf: [editorRef(name)], required: ['type'] };
+  });
+  // A custom component accepts any field, so beside a $ref it only counts when the node says it is one.
+  const overrides = names.map((name) => (name.startsWith('Custom') ? { allOf: [editorRef(name)], anyOf: [{ required: ['type'] }, { required: ['class_name'] }] } : editorRef(name)));
+  const component = { anyOf: [...branches, { type: 'object', required: ['$ref'], anyOf: overrides }, REFERENCE_STRING] };
+  // Redundant for validation (each branch pins its own type); it gives editors every allowed `type` to complete.
+  const types = names.filter(isTyped).map((name) => definitions[name].properties.type.const);
+  if (types.length > 1) component.properties = { type: { enum: types } };
+  return component;
+}
+
+/** The editor form of a field's schema; `site` is `ParentType.field`, the loader's key for defaults. */
+function editorField(s, site) {
+  if (Array.isArray(s)) return s.map((x) => editorField(x, site));
+  if (!s || typeof s !== 'object') return s;
+  const single = refTarget(s);
+  if (single) return componentSite([single], site);
+  if (Array.isArray(s.anyOf)) {
+    const names = s.anyOf.map(refTarget);
+    const { anyOf, ...rest } = s;
+    if (names.every(Boolean)) return { ...rest, ...componentSite(names, site) };
+    return { ...rest, anyOf: anyOf.map((x) => editorField(x, site)) };
+  }
+  const out = { ...s };
+  if (s.items) out.items = editorField(s.items, site);
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') out.additionalProperties = editorField(s.additionalProperties, site);
+  if (s.properties) out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, editorField(v, `${site}.${k}`)]));
+  return out;
+}
+
+const acceptsReference = (s) => s === REFERENCE || (Array.isArray(s?.anyOf) && s.anyOf.some((b) => b === REFERENCE || b === REFERENCE_STRING));
+
+/** Any field may hold a reference instead of its value; description and default stay on top for hovers. */
+function orReference(s) {
+  if (acceptsReference(s)) return s;
+  const { description, default: dflt, ...value } = s;
+  const out = {};
+  if (description !== undefined) out.description = description;
+  if (dflt !== undefined) out.default = dflt;
+  out.anyOf = [Object.keys(value).length ? value : {}, REFERENCE];
+  return out;
+}
+
+const $defs = {
+  ReferenceString: { title: 'Reference string', type: 'string', pattern: '^#/', description: 'Reference to a part of this manifest, e.g. "#/definitions/base_requester".' },
+  Reference: {
+    title: 'Reference',
+    description: 'A reference instead of a value: "#/definitions/name", or {$ref: "#/definitions/name", ...fields that override the referenced ones}. Resolved when the manifest is loaded.',
+    anyOf: [REFERENCE_STRING, { type: 'object', required: ['$ref'], properties: { $ref: REFERENCE_STRING } }],
+  },
+};
+for (const [name, strict] of Object.entries(definitions)) {
+  if (!strict.properties) {
+    $defs[name] = { ...strict };
+    continue;
+  }
+  const typeName = strict.properties.type?.const ?? name;
+  const properties = {};
+  for (const [field, s] of Object.entries(strict.properties)) {
+    properties[field] = field === 'type' ? s : orReference(editorField(s, `${typeName}.${field}`));
+  }
+  properties.$parameters ??= orReference(PARAMETERS);
+  properties.$ref = REFERENCE_STRING;
+  const { required: strictRequired = [], ...def } = { ...strict, properties };
+  // Beside a $ref, the referenced part supplies the required fields.
+  const required = strictRequired.filter((f) => f !== 'type');
+  if (required.length) Object.assign(def, { if: { required: ['$ref'] }, else: { required } });
+  $defs[name] = def;
+}
 
 const schema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://manifold.dev/schema/manifest.schema.json',
   title: 'Manifold connector manifest',
   description: 'A declarative connector manifest (Airbyte low-code compatible) as run by Manifold.',
-  anyOf: [ref('DeclarativeSource'), ref('DeclarativeDestination')],
+  $comment: 'The root and $defs are the editor form (raw YAML: references, default types, $parameters allowed); definitions is the strict form the engine checks after loading. See scripts/gen-manifest-schema.mjs.',
+  // The engine treats a root without `type` as a source; a destination must say so.
+  anyOf: [editorRef('DeclarativeSource'), { allOf: [editorRef('DeclarativeDestination')], required: ['type'] }],
   definitions,
+  $defs,
 };
-const out = new URL('../engine/manifest/schema/manifest.schema.json', import.meta.url);
-writeFileSync(out, JSON.stringify(schema, null, 2) + '\n');
-console.log(`wrote ${Object.keys(definitions).length} definitions to ${out.pathname}`);
+const text = JSON.stringify(schema, null, 2) + '\n';
+if (process.argv.includes('--stdout')) {
+  process.stdout.write(text);
+} else {
+  const out = new URL('../engine/manifest/schema/manifest.schema.json', import.meta.url);
+  writeFileSync(out, text);
+  console.log(`wrote ${Object.keys(definitions).length} definitions (strict) and ${Object.keys($defs).length} editor definitions to ${out.pathname}`);
+}
