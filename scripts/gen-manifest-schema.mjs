@@ -16,7 +16,8 @@
 //   with the allowances raw Airbyte manifests need:
 //     * every field may instead hold a reference: the string "#/definitions/x" or a mapping
 //       `{ $ref: "#/...", ...overrides }` ($defs/Reference). What a reference points at is not
-//       checked (the editor cannot resolve YAML pointers); the overrides beside it are not either;
+//       checked (the editor cannot resolve YAML pointers). In a component field the overrides must
+//       still fit one of the components allowed there, minus its required fields (`if $ref`);
 //     * `type` may be left out exactly where the engine fills it in: the defaults of
 //       DEFAULT_MODEL_TYPES / CUSTOM_COMPONENT_TYPES in engine/manifest/component-transformer.ts,
 //       read from that file so the two cannot drift; elsewhere a component still needs its `type`,
@@ -25,7 +26,8 @@
 //     * required fields other than `type` stay required: a value inherited through $parameters
 //       does not count, so the rare manifest relying on that shows a warning in the editor;
 //     * `definitions`, `schemas` and `metadata` hold arbitrary content (a mapping, unchecked).
-//   Wrong field types, unknown or misplaced `type`s and unknown root keys are still errors.
+//   Wrong field types, unknown or misplaced `type`s and unknown root keys are still errors. Each
+//   component field also lists its allowed `type`s as an enum, for completion.
 //
 // scripts/check-editor-schema.mjs reports how many manifests of a folder pass the editor form.
 import { readFileSync, writeFileSync } from 'node:fs';
