@@ -150,6 +150,25 @@ describe('Clazar destination against a mock Clazar API', () => {
     ]);
   });
 
+  it('captures responses to a webhook: one POST per response, secrets masked', async () => {
+    const hooked: unknown[] = [];
+    server.use(
+      http.post('https://hooks.test/capture', async ({ request }) => {
+        hooked.push(await request.json());
+        return HttpResponse.json({ ok: true });
+      }),
+    );
+    reply = (r) => HttpResponse.json({ id: r.path, echoed_secret: 'csecret-456' }, { status: 201 });
+    const out = await run({ response_capture_webhook: 'https://hooks.test/capture' }, catalogOf('update_listing'), [
+      rec('update_listing', { id: 'L1' }), rec('update_listing', { id: 'L2' }), state(1),
+    ]);
+    expect(statesOf(out)).toBe(1);
+    expect(hooked).toEqual([
+      { operation: 'update_listing', stream: 'update_listing', status: 201, key: 'L1', body: { id: '/listings/L1', echoed_secret: '****' } },
+      { operation: 'update_listing', stream: 'update_listing', status: 201, key: 'L2', body: { id: '/listings/L2', echoed_secret: '****' } },
+    ]);
+  });
+
   it('does not retry a POST create after a 500 or a connection reset, but retries a PUT', async () => {
     reply = (_r, n) => (n === 1 ? HttpResponse.json({}, { status: 500 }) : HttpResponse.json({}, { status: 200 }));
     let out = await run({}, catalogOf('create_listing'), [rec('create_listing', { title: 'A' })]);
