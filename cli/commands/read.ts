@@ -48,7 +48,7 @@ export function registerReadCommand(program: Command): void {
     .description('read records (RECORD, STATE, LOG and TRACE messages on stdout, one JSON object per line)')
     .option('--catalog <file>', 'configured catalog JSON (default: every stream, full refresh)')
     .option('--state <file>', 'state JSON: an array of Airbyte state messages, or the legacy object form')
-    .option('--concurrency <n>', 'streams/partitions read at once (default: manifest concurrency_level, else 4)')
+    .option('--concurrency <n>', 'streams/partitions read at once (default: manifest concurrency_level, else 8)')
     .option('--limit-records <n>', 'stop each stream after N records (test reads)')
     .option('--limit-pages <n>', 'stop each slice after N pages (test reads)')
     .option('--limit-slices <n>', 'read at most N slices per stream (test reads)')

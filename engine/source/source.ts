@@ -37,7 +37,14 @@ import { streamDefinitions } from '../stream/stream-definitions.js';
 import pLimit from 'p-limit';
 
 export const INJECTED_MANIFEST_KEY = '__injected_declarative_manifest';
-const DEFAULT_CONCURRENCY = 4;
+/**
+ * Streams/partitions read at once, and requests in flight, when neither the caller nor the
+ * manifest's concurrency_level says. Reads are latency-bound (one Node thread waits on sockets), so
+ * 8 overlaps most of the wait of many-stream syncs while staying well under the concurrent-request
+ * limits APIs commonly document (10+); manifests for stricter APIs set concurrency_level (Airbyte's
+ * own default without one is 2 worker threads) and/or an api_budget, and 429s back off as usual.
+ */
+const DEFAULT_CONCURRENCY = 8;
 
 export interface SourceOptions {
   logLevel?: LogLevel;
@@ -52,7 +59,7 @@ export interface SourceOptions {
 }
 
 export interface ReadOptions {
-  /** Streams (and partitions) read at once; default: the manifest's concurrency_level, else 4. */
+  /** Streams (and partitions) read at once; default: the manifest's concurrency_level, else 8. */
   concurrency?: number;
   limits?: { records?: number; pages?: number; slices?: number };
   signal?: AbortSignal;
