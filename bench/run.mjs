@@ -20,6 +20,13 @@ import { peakPerWindow, startServer } from './server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist/cli/main.js');
+/** Node flags the installed `manifold` command runs with (from its shebang), so the bench measures the CLI as users run it. */
+function cliNodeFlags() {
+  if (!existsSync(cli)) return [];
+  const first = readFileSync(cli, 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first);
+  return m ? m[1].trim().split(/\s+/) : [];
+}
 const probe = join(root, 'bench/rusage-probe.mjs');
 const manifests = join(root, 'bench/manifests');
 
@@ -47,7 +54,8 @@ let runSeq = 0;
 function measure(args, { stopAtFirstRecord = false } = {}) {
   const rusageFile = join(work, `rusage-${++runSeq}.json`);
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['--import', probe, ...args], {
+  const flags = args[0] === cli ? cliNodeFlags() : [];
+  const child = spawn(process.execPath, [...flags, '--import', probe, ...args], {
     cwd: root,
     env: { ...process.env, BENCH_RUSAGE_FILE: rusageFile },
     stdio: ['ignore', 'pipe', 'pipe'],

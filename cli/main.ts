@@ -1,7 +1,14 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2 --max-old-space-size=1024
 /**
  * The `manifold` command. Only argument parsing and printing live here; the work is done by the
  * engine's public API.
+ *
+ * The shebang tunes V8 for a streaming sync, which allocates one page of short-lived objects at a
+ * time: a 2 MB young generation recycles them before they add up, and a 1 GB old-space cap makes V8
+ * collect at a bounded heap instead of growing toward its multi-GB default first (measured over 1M
+ * records: peak RSS 181 → ~100 MB, throughput within noise). Pages of several hundred MB still fit;
+ * for more, run `node --max-old-space-size=4096 dist/cli/main.js`. Docker's entrypoint passes the
+ * same flags.
  */
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
