@@ -30,6 +30,6 @@ COPY manifests ./manifests
 # An empty MANIFEST leaves the image generic; otherwise the manifest is baked in.
 RUN if [ -n "$MANIFEST" ]; then cp "$MANIFEST" /app/manifest.yaml; fi
 ENV MANIFOLD_MANIFEST_DEFAULT=/app/manifest.yaml
-ENV AIRBYTE_ENTRYPOINT="node --max-semi-space-size=2 --max-old-space-size=1024 /app/dist/cli/main.js"
-ENTRYPOINT ["node", "--max-semi-space-size=2", "--max-old-space-size=1024", "/app/dist/cli/main.js"]
+ENV AIRBYTE_ENTRYPOINT="node --max-semi-space-size=2 /app/dist/cli/main.js"
+ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/dist/cli/main.js"]
 LABEL io.airbyte.name=manifold io.airbyte.version=0.1.0

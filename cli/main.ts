@@ -1,14 +1,13 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --max-old-space-size=1024
+#!/usr/bin/env -S node --max-semi-space-size=2
 /**
  * The `manifold` command. Only argument parsing and printing live here; the work is done by the
  * engine's public API.
  *
- * The shebang tunes V8 for a streaming sync, which allocates one page of short-lived objects at a
- * time: a 2 MB young generation recycles them before they add up, and a 1 GB old-space cap makes V8
- * collect at a bounded heap instead of growing toward its multi-GB default first (measured over 1M
- * records: peak RSS 181 → ~100 MB, throughput within noise). Pages of several hundred MB still fit;
- * for more, run `node --max-old-space-size=4096 dist/cli/main.js`. Docker's entrypoint passes the
- * same flags.
+ * The shebang keeps V8's young generation small: a sync allocates one page of short-lived objects
+ * at a time, and a 2 MB semi-space recycles them before they add up (measured over 1M records:
+ * peak RSS 181 → ~150 MB, throughput unchanged or better). Capping the old space as well lowered
+ * RSS further (~100 MB) but cost up to 50% more CPU in transformation-heavy syncs, so it is not
+ * set. Docker's entrypoint passes the same flag.
  */
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
