@@ -149,6 +149,8 @@ export interface Retriever {
     onPage?: ((e: ReadPageEvent) => void) | undefined;
     /** The slice's incremental cursor, if any (PaginationReset SPLIT_USING_CURSOR restarts from it). */
     cursor?: IncrementalCursor | undefined;
+    /** Test reads: request at most this many pages of the slice (the Connector Builder's page limit). */
+    maxPages?: number | undefined;
   }): AsyncIterable<DataRecord>;
   /**
    * The same records as readSlice, one array per page: lets the stream and source hand whole pages

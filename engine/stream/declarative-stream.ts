@@ -189,7 +189,7 @@ export class DeclarativeStream implements Stream {
     if (run.router) extra.push(run.router);
     if (cursor) extra.push(cursor);
     const limits = run.options.limits;
-    // Stopping early (page limit, data feed) happens at a page boundary: counted in records.
+    // A data feed stops at a page boundary once it reaches records older than the state: counted in records.
     let received = 0;
     let pageEnds = 0;
     let stopAt: number | undefined;
@@ -197,11 +197,11 @@ export class DeclarativeStream implements Stream {
     const onPage = (e: ReadPageEvent): void => {
       pageEnds += e.records;
       run.pages++;
-      if (limits?.pages !== undefined && run.pages >= limits.pages && stopAt === undefined) stopAt = pageEnds;
       if (stopRequestedAt !== undefined && stopAt === undefined && pageEnds >= stopRequestedAt) stopAt = pageEnds;
       run.options.onPage?.(e);
     };
-    const args = { stream: this.name, slice, extra, schema, signal: run.signal, onPage, cursor };
+    // The page limit of a test read is per slice, like the Connector Builder's: the retriever stops requesting.
+    const args = { stream: this.name, slice, extra, schema, signal: run.signal, onPage, cursor, maxPages: limits?.pages };
     const pages = this.retriever.readPages ? this.retriever.readPages(args) : onePerPage(this.retriever.readSlice(args));
     // Per-record bookkeeping stays per record; only the hand-over to the consumer is per page.
     pages: for await (const page of pages) {
@@ -244,7 +244,6 @@ export class DeclarativeStream implements Stream {
       cursor.closeSlice(slice);
       await emit({ kind: 'state', state: cursor.state() });
     }
-    if (limits?.pages !== undefined && run.pages >= limits.pages) run.done = true;
   }
 }
 

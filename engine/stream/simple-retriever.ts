@@ -113,6 +113,8 @@ export class SimpleRetriever implements Retriever {
         last = pageRecords[count - 1];
         if (count) yield pageRecords;
         args.onPage?.({ slice: args.slice, records: count, response });
+        // A test read's page limit: the next page is not even requested.
+        if (args.maxPages !== undefined && page >= args.maxPages) return;
 
         // An API that ignores the page parameter would otherwise be read forever.
         if (count > 0) {

@@ -34,6 +34,7 @@ export class FakeRetriever implements Retriever {
     slice: StreamSlice;
     extra: RequestOptionsProvider[];
     onPage?: ((e: ReadPageEvent) => void) | undefined;
+    maxPages?: number | undefined;
   }): AsyncIterable<DataRecord> {
     const options: Partial<RequestOptions> = mergeRequestOptions(args.extra.map((p) => p.requestOptions(args.slice, undefined)));
     const params = options.params ?? {};
@@ -41,7 +42,8 @@ export class FakeRetriever implements Retriever {
     const delay = this.delayMs(args.slice);
     if (delay) await new Promise((r) => setTimeout(r, delay));
     const all = this.api(params, args.slice);
-    for (let i = 0; i === 0 || i < all.length; i += this.pageSize) {
+    for (let i = 0, pages = 0; i === 0 || i < all.length; i += this.pageSize) {
+      if (args.maxPages !== undefined && pages++ >= args.maxPages) break;
       const page = all.slice(i, i + this.pageSize);
       args.onPage?.({ slice: args.slice, records: page.length, response: {} as HttpResponse });
       for (const r of page) yield { ...r };
