@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ManifestProblem, SourceLocation } from '../errors/manifold-error.js';
-import { suggestTypes } from '../registry.js';
+import { getComponent, suggestTypes } from '../registry.js';
 import type { LoadedManifest } from './loader.js';
 import { childPath, locationOf } from './locations.js';
 
@@ -99,6 +99,9 @@ function createAjv(): Ajv {
       }
       if (typeof type !== 'string') return fail(`component has no \`type\`; expected ${expected}`, { missingType: true });
       if (!definitionByType.has(type)) {
+        // A component a library user registered from code: it has no schema here, so it is trusted
+        // to check its own fields when built (located errors come from its BuildContext).
+        if (getComponent(type)) return true;
         const suggestions = suggestTypes(type, allowed.length > 1 ? allowed : definitionByType.keys());
         return fail(`unknown component type ${type}${suggestions.length ? `; did you mean ${suggestions.join(', ')}?` : ''}`, { unknownType: type });
       }
