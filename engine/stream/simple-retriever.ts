@@ -69,6 +69,7 @@ export class SimpleRetriever implements Retriever {
     let token = await this.paginator.initialToken({ stream, slice, signal });
     if (token === NO_PAGES) return;
     let previousPage: string | undefined;
+    let emptyPagesInARow = 0;
     for (let page = 1; ; page++) {
       const extra: Array<Partial<RequestOptions>> = [this.paginator.requestOptions(slice, token)];
       if (!(token && this.ignoreSlicerParams)) {
@@ -137,6 +138,14 @@ export class SimpleRetriever implements Retriever {
               { stream, failureType: 'system_error' },
             );
           }
+          // New tokens with nothing behind them, page after page: an API that never says "done".
+          emptyPagesInARow = stats.extracted === 0 ? emptyPagesInARow + 1 : 0;
+          if (emptyPagesInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
+            throw new ManifoldError(
+              `Pagination loop in stream "${stream}": ${emptyPagesInARow} empty pages in a row, each with a new next-page token (last ${describe(next)}); the stop condition never holds`,
+              { stream, failureType: 'system_error' },
+            );
+          }
           token = next;
           continue;
         }
@@ -153,6 +162,9 @@ export class SimpleRetriever implements Retriever {
 }
 
 type ReadSliceArgs = Parameters<Retriever['readSlice']>[0];
+
+/** Some APIs legitimately return a few empty pages mid-scan; this many in a row is a loop. */
+const MAX_EMPTY_PAGES_IN_A_ROW = 100;
 
 /** Stands for "the response asked for a pagination reset" in the page loop. */
 const RESET = Symbol('pagination reset');
