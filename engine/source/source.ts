@@ -3,7 +3,7 @@
  * The CLI is a thin layer over this class; library users call it directly.
  */
 import { loadComponents } from '../components.js';
-import type { ReadStreamOptions, Stream, StreamBatchEvent, StreamEvent } from '../contracts.js';
+import type { Stream } from '../contracts.js';
 import type { ConnectionCheck } from '../check/check-stream.js';
 import { ConfigError, ManifestError, ManifoldError, isManifoldError } from '../errors/manifold-error.js';
 import {
@@ -19,9 +19,6 @@ import {
   controlConfigMessage,
   errorTrace,
   logMessage,
-  recordMessage,
-  streamStateMessage,
-  streamStatusTrace,
   type AirbyteCatalog,
   type AirbyteMessage,
   type AirbyteSpecMessage,
@@ -33,6 +30,8 @@ import { createServices, SecretRegistry, type CallBudget, type EngineServices, t
 import type { HttpEvent, Obj } from '../types.js';
 import { collectSecrets, validateConfig } from './config.js';
 import { mergeConcurrent } from './merge.js';
+import { streamMessages } from './stream-messages.js';
+import { concurrencyLevel, describeStream } from './catalog.js';
 import { streamDefinitions } from '../stream/stream-definitions.js';
 import pLimit from 'p-limit';
 
@@ -229,7 +228,7 @@ export class Source {
         ]);
       }
       const syncMode = entry.sync_mode === 'incremental' && stream.supportsIncremental ? 'incremental' : 'full_refresh';
-      return this.readStream(stream, {
+      return streamMessages(stream, (e) => this.traceFor(e, name), {
         syncMode,
         state: syncMode === 'incremental' ? states.get(name) : undefined,
         cursorField: entry.cursor_field,
@@ -248,69 +247,6 @@ export class Source {
     yield* flush();
     if (failed.length) {
       yield [errorTrace(`During the sync, the following streams did not sync successfully: ${failed.join(', ')}`, 'system_error')];
-    }
-  }
-
-  private async *readStream(
-    stream: Stream,
-    opts: {
-      syncMode: 'full_refresh' | 'incremental';
-      state: Obj | undefined;
-      cursorField: string[] | undefined;
-      limits: ReadOptions['limits'];
-      signal: AbortSignal | undefined;
-      concurrency: number;
-      onFailure: () => void;
-      onPage: ReadOptions['onPage'];
-    },
-  ): AsyncGenerator<AirbyteMessage[]> {
-    const name = stream.name;
-    yield [streamStatusTrace(name, 'STARTED')];
-    let sinceState = 0;
-    let total = 0;
-    let running = false;
-    const limit = opts.limits?.records;
-    try {
-      const readOptions: ReadStreamOptions = {
-        syncMode: opts.syncMode,
-        state: opts.state,
-        cursorField: opts.cursorField,
-        signal: opts.signal,
-        limits: opts.limits,
-        concurrency: opts.concurrency,
-        onPage: opts.onPage
-          ? (e) => opts.onPage!({ stream: name, records: e.records, url: e.response.url, status: e.response.status })
-          : undefined,
-      };
-      const events = stream.readBatches ? stream.readBatches(readOptions) : recordsAsBatches(stream.read(readOptions));
-      for await (const event of events) {
-        if (event.kind === 'records') {
-          let records = event.data;
-          if (records.length === 0) continue;
-          if (limit !== undefined && total + records.length > limit) records = records.slice(0, limit - total);
-          const out: AirbyteMessage[] = [];
-          if (!running) {
-            running = true;
-            out.push(streamStatusTrace(name, 'RUNNING'));
-          }
-          // One clock read per page: the records of a page are emitted together.
-          const emittedAt = Date.now();
-          for (let i = 0; i < records.length; i++) out.push(recordMessage(name, records[i]!, emittedAt));
-          sinceState += records.length;
-          total += records.length;
-          yield out;
-          if (limit !== undefined && total >= limit) break;
-        } else if (event.kind === 'state') {
-          yield [streamStateMessage(name, event.state, sinceState)];
-          sinceState = 0;
-        } else {
-          yield [logMessage(event.level, event.message)];
-        }
-      }
-      yield [streamStatusTrace(name, 'COMPLETE')];
-    } catch (e) {
-      opts.onFailure();
-      yield [this.traceFor(e, name), streamStatusTrace(name, 'INCOMPLETE')];
     }
   }
 
@@ -380,47 +316,8 @@ interface PreparedRun {
   concurrency: number | undefined;
 }
 
-function concurrencyLevel(node: unknown, config: Obj): number | undefined {
-  if (!node || typeof node !== 'object') return undefined;
-  const n = node as Obj;
-  let value: unknown = n.default_concurrency;
-  if (typeof value === 'string') {
-    // Usually `{{ config.get('num_workers', 10) }}`: resolve the common forms without a full engine.
-    const m = value.match(/config(?:\.get\(\s*['"](\w+)['"]\s*,\s*(\d+)\s*\)|\[['"](\w+)['"]\]|\.(\w+))/);
-    const key = m?.[1] ?? m?.[3] ?? m?.[4];
-    value = key !== undefined && config[key] !== undefined ? config[key] : m?.[2] ?? value;
-  }
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 1) return undefined;
-  const max = Number(n.max_concurrency);
-  return Math.floor(Number.isFinite(max) && max > 0 ? Math.min(parsed, max) : parsed);
-}
-
-async function describeStream(stream: Stream): Promise<AirbyteStream> {
-  const out: AirbyteStream = {
-    name: stream.name,
-    json_schema: await stream.jsonSchema(),
-    supported_sync_modes: stream.supportsIncremental ? ['full_refresh', 'incremental'] : ['full_refresh'],
-    is_resumable: stream.supportsIncremental,
-  };
-  if (stream.supportsIncremental) {
-    out.source_defined_cursor = true;
-    if (stream.cursorField) out.default_cursor_field = stream.cursorField;
-  }
-  if (stream.primaryKey.length) out.source_defined_primary_key = stream.primaryKey;
-  return out;
-}
-
 async function* single<T>(item: T): AsyncGenerator<T> {
   yield item;
-}
-
-/** Streams without readBatches: each record as a batch of one. */
-async function* recordsAsBatches(events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamBatchEvent> {
-  for await (const event of events) {
-    if (event.kind === 'record') yield { kind: 'records', data: [event.data], slice: event.slice };
-    else yield event;
-  }
 }
 
 const batchWeight = (batch: AirbyteMessage[]): number => batch.length;
