@@ -58,6 +58,19 @@ export interface Requester {
   send(args: SendArgs): Promise<HttpResponse | undefined>;
   /** Builds the request without sending it (dry-run, --show-http). */
   prepare(args: SendArgs): Promise<HttpRequest>;
+  /**
+   * The requester's QueryProperties, if any. The retriever reads the slice once per chunk, with the
+   * chunk in the request slice's `extra_fields.query_properties` (where the requester takes it from).
+   */
+  readonly queryProperties?: QueryPropertyChunks | undefined;
+}
+
+/** QueryProperties: which properties to request, in how many requests, and how to merge their records. */
+export interface QueryPropertyChunks {
+  /** Property names per request set; each chunk is paginated through on its own. */
+  chunks(args: { stream: string; slice: StreamSlice; signal?: AbortSignal | undefined }): Promise<string[][]>;
+  /** Groups the records of different chunks (undefined: the record cannot be merged and is emitted as is). */
+  mergeKey(record: DataRecord): string | undefined;
 }
 
 // ── responses → records ─────────────────────────────────────────────────────────────────────────
