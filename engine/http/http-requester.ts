@@ -3,7 +3,7 @@
  * request, authenticates it and sends it under the error handler's retry policy.
  */
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
-import type { Authenticator, Requester, SendArgs } from '../contracts.js';
+import type { Authenticator, QueryPropertyChunks, Requester, SendArgs } from '../contracts.js';
 import type { ErrorHandler } from '../errors/error-handler.js';
 import type { InterpolationContext } from '../interpolation/index.js';
 import { InterpolatedString } from '../interpolation/index.js';
@@ -28,6 +28,8 @@ interface RequesterParts {
   bodyJson: JsonInputs;
   bodyData: FlatInputs;
   bodyText: InterpolatedString | undefined;
+  /** The request parameter that carries the QueryProperties chunk, if any. */
+  queryPropertiesParam?: string | undefined;
 }
 
 export class HttpRequester implements Requester {
@@ -38,6 +40,7 @@ export class HttpRequester implements Requester {
     private readonly services: EngineServices,
     private readonly errorHandler: ErrorHandler,
     private readonly authenticator: Authenticator | undefined,
+    readonly queryProperties?: QueryPropertyChunks | undefined,
   ) {}
 
   async send(args: SendArgs): Promise<HttpResponse | undefined> {
@@ -55,7 +58,15 @@ export class HttpRequester implements Requester {
   }
 
   private context(args: SendArgs): InterpolationContext {
-    return { config: this.config, parameters: this.parameters, stream_slice: sliceView(args.slice), next_page_token: args.nextPageToken };
+    const ctx: InterpolationContext = { config: this.config, parameters: this.parameters, stream_slice: sliceView(args.slice), next_page_token: args.nextPageToken };
+    const extra = args.slice.extra_fields;
+    // AsyncRetriever's job responses reach its requesters' templates as top-level names (as in Airbyte).
+    if (extra && (extra.creation_response !== undefined || extra.polling_response !== undefined || extra.download_target !== undefined)) {
+      ctx.creation_response = extra.creation_response;
+      ctx.polling_response = extra.polling_response;
+      ctx.download_target = extra.download_target;
+    }
+    return ctx;
   }
 
   /** Everything but auth, which may change between attempts (token refresh after a 401). */
@@ -66,6 +77,10 @@ export class HttpRequester implements Requester {
       params: parts.params.isEmpty ? {} : parts.params.eval(ctx),
       headers: parts.headers.isEmpty ? {} : stringValues(parts.headers.eval(ctx)),
     };
+    if (parts.queryPropertiesParam) {
+      const chunk = args.slice.extra_fields?.query_properties;
+      if (Array.isArray(chunk)) own.params![parts.queryPropertiesParam] = chunk.join(',');
+    }
     if (!parts.bodyJson.isEmpty) own.bodyJson = parts.bodyJson.eval(ctx);
     else if (parts.bodyText) own.bodyData = parts.bodyText.evalString(ctx);
     else if (!parts.bodyData.isEmpty) own.bodyData = parts.bodyData.eval(ctx);
@@ -174,23 +189,38 @@ export function buildHttpRequester(node: ManifestNode, ctx: BuildContext): HttpR
     bodyText = InterpolatedString.create(bodyDataSource, { parameters: ctx.parameters });
     bodyDataSource = undefined;
   }
+  const { params: paramsSource, queryPropertiesParam } = splitQueryProperties(node.request_parameters);
   const parts: RequesterParts = {
     urlBase: node.url_base === undefined ? undefined : new UrlTemplate(node.url_base, 'url', ctx.parameters, 'url_base'),
     url: node.url === undefined ? undefined : new UrlTemplate(node.url, 'url', ctx.parameters, 'url'),
     path: node.path === undefined ? undefined : new UrlTemplate(node.path, 'path', ctx.parameters, 'path'),
     method,
-    params: new FlatInputs(node.request_parameters, ctx, 'request_parameters', true),
+    params: new FlatInputs(paramsSource, ctx, 'request_parameters', true),
     headers: new FlatInputs(node.request_headers, ctx, 'request_headers', false),
     bodyJson: new JsonInputs(bodyJsonSource, ctx),
     bodyData: new FlatInputs(bodyDataSource, ctx, 'request_body_data', true),
     bodyText,
+    queryPropertiesParam,
   };
   const errorHandler = ctx.build<ErrorHandler>(node.error_handler ?? {}, 'error_handler', 'DefaultErrorHandler');
   const authenticator = ctx.buildOptional<Authenticator>(withApiUrl(node.authenticator, node.url_base), 'authenticator');
-  if (node.query_properties !== undefined || node.fetch_properties_from_endpoint !== undefined) {
-    ctx.services.logger.warn(`${ctx.path}: query_properties / fetch_properties_from_endpoint are not supported yet and are ignored.`);
+  if (node.fetch_properties_from_endpoint !== undefined) {
+    ctx.services.logger.warn(`${ctx.path}: fetch_properties_from_endpoint is not supported and is ignored; use QueryProperties in request_parameters.`);
   }
-  return new HttpRequester(parts, ctx.config, ctx.parameters, ctx.services, errorHandler, authenticator);
+  const queryProperties = queryPropertiesParam
+    ? ctx.build<QueryPropertyChunks>((node.request_parameters as Obj)[queryPropertiesParam], 'request_parameters', 'QueryProperties')
+    : undefined;
+  return new HttpRequester(parts, ctx.config, ctx.parameters, ctx.services, errorHandler, authenticator, queryProperties);
+}
+
+/** A QueryProperties value in request_parameters is no template: the requester fills it per chunk. */
+function splitQueryProperties(params: unknown): { params: unknown; queryPropertiesParam: string | undefined } {
+  if (!params || typeof params !== 'object' || Array.isArray(params)) return { params, queryPropertiesParam: undefined };
+  const entry = Object.entries(params).find(([, v]) => v !== null && typeof v === 'object' && (v as Obj).type === 'QueryProperties');
+  if (!entry) return { params, queryPropertiesParam: undefined };
+  const rest = { ...(params as Obj) };
+  delete rest[entry[0]];
+  return { params: rest, queryPropertiesParam: entry[0] };
 }
 
 /** LegacySessionTokenAuthenticator's login/validate paths are relative to this requester's url_base. */
