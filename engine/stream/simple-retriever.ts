@@ -12,6 +12,7 @@ import {
   type IncrementalCursor,
   type PartitionRouter,
   type Paginator,
+  type QueryPropertyChunks,
   type ReadPageEvent,
   type RecordSelector,
   type Requester,
@@ -23,7 +24,7 @@ import { isPaginationResetRequired } from '../errors/pagination-reset-required.j
 import { DEFAULT_PAGINATION_RESET, type PaginationReset } from '../pagination/pagination-reset.js';
 import type { Logger } from '../services.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
-import type { DataRecord, NextPageToken, Obj, RequestOptions, RequestOptionsProvider, StreamSlice } from '../types.js';
+import { makeSlice, type DataRecord, type NextPageToken, type Obj, type RequestOptions, type RequestOptionsProvider, type StreamSlice } from '../types.js';
 
 export interface SimpleRetrieverOptions {
   requester: Requester;
@@ -62,6 +63,45 @@ export class SimpleRetriever implements Retriever {
   }
 
   async *readPages(args: ReadSliceArgs): AsyncIterable<DataRecord[]> {
+    const queryProperties = this.requester.queryProperties;
+    if (queryProperties) yield* this.readPropertyChunks(args, queryProperties);
+    else yield* this.readSlicePages(args);
+  }
+
+  /**
+   * QueryProperties: the slice is read once per property chunk (the requester takes the chunk from
+   * `extra_fields.query_properties`). With several chunks, records sharing a merge key are parts of
+   * one record: they are merged and emitted after the last chunk (Airbyte does the same); records
+   * without a key are emitted as they come.
+   */
+  private async *readPropertyChunks(args: ReadSliceArgs, queryProperties: QueryPropertyChunks): AsyncIterable<DataRecord[]> {
+    const chunks = await queryProperties.chunks({ stream: args.stream, slice: args.slice, signal: args.signal });
+    const merging = chunks.length > 1;
+    const merged = new Map<string, DataRecord>();
+    for (const chunk of chunks) {
+      const slice = makeSlice(args.slice.partition, args.slice.cursor_slice, { ...args.slice.extra_fields, query_properties: chunk });
+      for await (const page of this.readSlicePages({ ...args, slice })) {
+        if (!merging) {
+          yield page;
+          continue;
+        }
+        const unmergeable: DataRecord[] = [];
+        for (const record of page) {
+          const key = queryProperties.mergeKey(record);
+          if (key === undefined) unmergeable.push(record);
+          else {
+            const into = merged.get(key);
+            if (into) deepMerge(into, record);
+            else merged.set(key, record);
+          }
+        }
+        if (unmergeable.length) yield unmergeable;
+      }
+    }
+    if (merged.size) yield [...merged.values()];
+  }
+
+  private async *readSlicePages(args: ReadSliceArgs): AsyncIterable<DataRecord[]> {
     const { stream, signal } = args;
     // Requests use the tracker's slice (narrowed by a pagination reset); records keep the caller's.
     const tracker = this.paginationReset.tracker(args.slice, args.cursor);
@@ -162,6 +202,18 @@ export class SimpleRetriever implements Retriever {
 }
 
 type ReadSliceArgs = Parameters<Retriever['readSlice']>[0];
+
+function deepMerge(target: Obj, source: Obj): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (isPlainObject(value) && isPlainObject(existing)) deepMerge(existing, value);
+    else target[key] = value;
+  }
+}
+
+function isPlainObject(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
 
 /** Some APIs legitimately return a few empty pages mid-scan; this many in a row is a loop. */
 const MAX_EMPTY_PAGES_IN_A_ROW = 100;
