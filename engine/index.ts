@@ -20,3 +20,5 @@ export type { EngineServices, Logger, LogLevel, HttpRequest, CallBudget } from '
 // Record/replay for library users (the CLI's --record/--replay): pass as SourceOptions.transport.
 export { createTransport } from './http/transport.js';
 export type { Transport, RawResponse, TransportContext } from './http/client.js';
+export { Destination } from './destination/destination.js';
+export type { DestinationOptions, WriteOptions, DestinationSpec } from './destination/destination.js';
