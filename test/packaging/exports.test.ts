@@ -44,6 +44,7 @@ describe('the manifold package', () => {
     const dts = readFileSync(join(REPO, entry.types), 'utf8');
     expect(dts).toMatch(/export \{[^}]*\bSource\b/);
     expect(dts).toMatch(/\bcreateTransport\b/);
+    expect(dts).toMatch(/export \{[^}]*\bDestination\b/);
     expect(existsSync(join(REPO, 'dist/engine/source/source.d.ts'))).toBe(true);
   });
 
