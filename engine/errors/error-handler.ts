@@ -67,14 +67,20 @@ export function defaultResolution(outcome: Outcome): ErrorResolution {
       return { action: 'FAIL', failureType: 'config_error', message: "HTTP Status Code: 403. Error: Forbidden. You don't have permission to access this resource: check your credentials and their permissions/scopes." };
     case 404:
       return { action: 'FAIL', failureType: 'system_error', message: 'HTTP Status Code: 404. Error: Not found. The requested resource was not found on the server.' };
+    case 405:
+      return { action: 'FAIL', failureType: 'system_error', message: 'HTTP Status Code: 405. Error: Method not allowed. Please check your request method.' };
     case 408:
       return { action: 'RETRY', failureType: 'transient_error', message: 'HTTP Status Code: 408. Error: Request timeout.' };
     case 429:
       return { action: 'RATE_LIMITED', failureType: 'transient_error', message: 'HTTP Status Code: 429. Error: Too many requests.' };
     case 500:
+      return { action: 'RETRY', failureType: 'transient_error', message: 'HTTP Status Code: 500. Error: Internal server error.' };
     case 502:
+      return { action: 'RETRY', failureType: 'transient_error', message: 'HTTP Status Code: 502. Error: Bad gateway.' };
     case 503:
-      return { action: 'RETRY', failureType: 'transient_error', message: `HTTP Status Code: ${status}. Error: Internal server error.` };
+      return { action: 'RETRY', failureType: 'transient_error', message: 'HTTP Status Code: 503. Error: Service unavailable.' };
+    case 504:
+      return { action: 'RETRY', failureType: 'transient_error', message: 'HTTP Status Code: 504. Error: Gateway timeout.' };
   }
   if (status >= 300 && status < 400) return SUCCESS;
   return { action: 'RETRY', failureType: status >= 500 ? 'transient_error' : 'system_error', message: `Unexpected response with HTTP status ${status}` };

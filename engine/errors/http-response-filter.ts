@@ -5,7 +5,7 @@
  */
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import { InterpolatedBoolean, InterpolatedString } from '../interpolation/index.js';
-import type { Obj } from '../types.js';
+import type { HttpResponse, Obj } from '../types.js';
 import type { FailureType } from './manifold-error.js';
 import { defaultResolution, responseForTemplates, type ErrorResolution, type Outcome, type ResponseAction, type ResponseFilter } from './error-handler.js';
 
@@ -42,12 +42,47 @@ export class HttpResponseFilter implements ResponseFilter {
     const response = outcome.response;
     if (!response) return false;
     if (this.httpCodes.has(response.status)) return true;
-    if (this.errorMessageContains !== undefined && response.text().includes(this.errorMessageContains)) return true;
+    if (this.errorMessageContains !== undefined) {
+      const parsed = parsedErrorMessage(response);
+      if (parsed && parsed.includes(this.errorMessageContains)) return true;
+    }
     if (this.predicate) {
       return this.predicate.eval({ config: this.config, parameters: this.parameters, response: responseForTemplates(response), headers: response.headers });
     }
     return false;
   }
+}
+
+// Airbyte's JsonErrorMessageParser: error_message_contains is looked for in the message an API
+// put in its usual error fields (decoded), not in the raw body, so record data never matches.
+const ERROR_FIELDS = ['message', 'messages', 'error', 'errors', 'failures', 'failure', 'detail', 'err', 'error_message', 'msg', 'reason', 'status_message'];
+
+function parsedErrorMessage(response: HttpResponse): string | undefined {
+  let body: unknown;
+  try {
+    body = response.json();
+  } catch {
+    body = response.text();
+  }
+  return errorIn(body);
+}
+
+function errorIn(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(errorIn).filter((v) => v !== undefined).join(', ');
+  if (value && typeof value === 'object') {
+    const obj = value as Obj;
+    // Python's `a.get(k1) or a.get(k2) or ...`: the first truthy field.
+    for (const key of ERROR_FIELDS) if (pyTruthy(obj[key])) return errorIn(obj[key]);
+  }
+  return undefined;
+}
+
+function pyTruthy(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
 }
 
 export function buildHttpResponseFilter(node: ManifestNode, ctx: BuildContext): HttpResponseFilter {

@@ -145,7 +145,7 @@ describe('HttpResponseFilter and CompositeErrorHandler', () => {
   });
 
   it('RETRY on error_message_contains for a 200 response', async () => {
-    const calls = sequence(() => HttpResponse.json({ status: 'busy, try later' }), () => HttpResponse.json({ status: 'ok' }));
+    const calls = sequence(() => HttpResponse.json({ message: 'busy, try later' }), () => HttpResponse.json({ status: 'ok' }));
     const r = requester({ type: 'DefaultErrorHandler', response_filters: [{ type: 'HttpResponseFilter', action: 'RETRY', error_message_contains: 'try later' }] });
     expect((await send(r))?.json()).toEqual({ status: 'ok' });
     expect(calls.count).toBe(2);
