@@ -49,6 +49,7 @@ export class CursorPagination implements PaginationStrategy {
     const token = this.cursorValue.eval(ctx);
     // Python truthiness: an empty string, 0 or empty collection means "no next page".
     if (token === undefined || token === null || token === '' || token === 0 || token === false) return undefined;
+    if (typeof token === 'object' && (Array.isArray(token) ? token.length === 0 : Object.keys(token).length === 0)) return undefined;
     return token;
   }
 
