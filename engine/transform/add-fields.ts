@@ -37,7 +37,8 @@ export class AddFields implements RecordTransformation {
 
   constructor(fields: AddedField[], condition: unknown, private readonly config: Obj, private readonly parameters: Obj) {
     this.fields = fields.map((f) => {
-      const template = typeof f.value === 'string' && f.value.includes('{{') ? InterpolatedString.create(f.value, { parameters }) : undefined;
+      const compiled = typeof f.value === 'string' ? InterpolatedString.create(f.value, { parameters }) : undefined;
+      const template = compiled && !compiled.isStatic ? compiled : undefined;
       return { path: f.path, template, constant: template ? undefined : cast(f.value, f.valueType, undefined), valueType: f.valueType };
     });
     this.condition = isEmptyCondition(condition) ? undefined : new InterpolatedBoolean(condition, parameters);
