@@ -109,7 +109,10 @@ export class OAuthAuthenticator implements Authenticator {
     };
     if (s.grantType === 'refresh_token') fields[s.names.refreshToken] = refreshToken || undefined;
     if (s.scopes) fields.scopes = s.scopes;
-    if (s.body) Object.assign(fields, s.body.eval(ctx));
+    // As Airbyte, the OAuth fields win over refresh_request_body (its refresh_token key is reserved
+    // even when the grant sends none).
+    const reserved = new Set([s.names.grantType, s.names.clientId, s.names.clientSecret, s.names.refreshToken, ...(s.scopes?.length ? ['scopes'] : [])]);
+    if (s.body) for (const [k, v] of Object.entries(s.body.eval(ctx))) if (!reserved.has(k)) fields[k] = v;
     const headers: Record<string, string> = {};
     if (s.headers) for (const [k, v] of Object.entries(s.headers.eval(ctx))) if (v !== undefined && v !== null) headers[k] = String(v);
     const encoded = encodeForm(fields);
