@@ -91,6 +91,7 @@ export function setPath(root: Obj, path: readonly PathKey[], value: unknown): vo
  * removed, as dpath does). `shouldDelete` may veto the deletion of a value. Returns how many were deleted.
  */
 export function deleteGlob(root: unknown, path: readonly PathKey[], shouldDelete?: (value: unknown) => boolean): number {
+  if (path.length > 0 && !hasWildcard(path)) return deleteExact(root, path, shouldDelete);
   const targets: Array<[unknown, PathKey]> = [];
   const walk = (node: unknown, i: number): void => {
     if (node === null || typeof node !== 'object') return;
@@ -118,11 +119,71 @@ export function deleteGlob(root: unknown, path: readonly PathKey[], shouldDelete
       if (idx === parent.length - 1) parent.pop();
       else parent[idx] = null;
     } else {
-      delete (parent as Obj)[String(k)];
+      removeKey(parent as Obj, String(k));
     }
     deleted++;
   }
   return deleted;
+}
+
+/** deleteGlob for a path without globs: no walk closure or target list per record. */
+function deleteExact(root: unknown, path: readonly PathKey[], shouldDelete?: (value: unknown) => boolean): number {
+  let parent = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    parent = child(parent, path[i]!);
+    if (parent === null || typeof parent !== 'object') return 0;
+  }
+  const k = path[path.length - 1]!;
+  const value = child(parent, k);
+  if (value === undefined || (shouldDelete && !shouldDelete(value))) return 0;
+  if (Array.isArray(parent)) {
+    const idx = Number(k);
+    if (idx === parent.length - 1) parent.pop();
+    else parent[idx] = null;
+  } else {
+    removeKey(parent as Obj, String(k));
+  }
+  return 1;
+}
+
+const LATER_KEYS_REBUILT = 16;
+const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
+
+/**
+ * `delete` of any key but the last one added switches a V8 object to dictionary mode: a large
+ * per-record allocation, and slower access and JSON.stringify afterwards. Deleting the keys after
+ * it and adding them back (each delete then removes the newest key, which V8 undoes cheaply) keeps
+ * the object fast and the key order unchanged.
+ */
+export function removeKey(obj: Obj, key: string): void {
+  if (INDEX_KEY.test(key)) {
+    // Index-like keys live apart from named ones (and sort first): a plain delete is right and cheap.
+    delete obj[key];
+    return;
+  }
+  // for-in over a fast object uses its map's cached key list: nothing allocated to find the position.
+  let later = -1;
+  for (const k in obj) {
+    if (later >= 0) later++;
+    else if (k === key) later = 0;
+  }
+  if (later <= 0 || later > LATER_KEYS_REBUILT || !Object.hasOwn(obj, key)) {
+    delete obj[key];
+    return;
+  }
+  const keys = new Array<string>(later);
+  const values = new Array<unknown>(later);
+  let n = -1;
+  for (const k in obj) {
+    if (n >= 0) keys[n++] = k;
+    else if (k === key) n = 0;
+  }
+  for (let j = later - 1; j >= 0; j--) {
+    values[j] = obj[keys[j]!];
+    delete obj[keys[j]!];
+  }
+  delete obj[key];
+  for (let j = 0; j < later; j++) obj[keys[j]!] = values[j];
 }
 
 /** field_path parts may be templates over config/parameters: evaluated once, at build time. */

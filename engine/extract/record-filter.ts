@@ -2,27 +2,21 @@
 import type { RecordContext, RecordFilter } from '../contracts.js';
 import { InterpolatedBoolean } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
-import { sliceView, type DataRecord, type Obj } from '../types.js';
+import { RecordTemplateContexts } from '../transform/context.js';
+import type { DataRecord, Obj } from '../types.js';
 
 export class InterpolatedRecordFilter implements RecordFilter {
   private readonly condition: InterpolatedBoolean | undefined;
+  private readonly contexts: RecordTemplateContexts;
 
-  constructor(condition: unknown, private readonly config: Obj, private readonly parameters: Obj) {
+  constructor(condition: unknown, config: Obj, parameters: Obj) {
     this.condition = condition === undefined || condition === null || condition === '' ? undefined : new InterpolatedBoolean(condition, parameters);
+    this.contexts = new RecordTemplateContexts(config, parameters);
   }
 
   matches(record: DataRecord, ctx: RecordContext): boolean {
     if (!this.condition) return true;
-    const slice = sliceView(ctx.slice);
-    return this.condition.eval({
-      config: this.config,
-      parameters: this.parameters,
-      record,
-      stream_slice: slice,
-      stream_interval: slice,
-      stream_partition: slice,
-      next_page_token: ctx.nextPageToken,
-    });
+    return this.condition.eval(this.contexts.for(record, ctx));
   }
 }
 

@@ -7,7 +7,7 @@ import { setPath, type PathKey } from '../extract/dpath.js';
 import { InterpolatedBoolean, InterpolatedString } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { DataRecord, Obj } from '../types.js';
-import { isEmptyCondition, recordTemplateContext } from './context.js';
+import { isEmptyCondition, RecordTemplateContexts } from './context.js';
 
 export type ValueType = 'string' | 'number' | 'integer' | 'boolean';
 
@@ -34,18 +34,22 @@ interface CompiledField {
 export class AddFields implements RecordTransformation {
   private readonly fields: CompiledField[];
   private readonly condition: InterpolatedBoolean | undefined;
+  private readonly needsContext: boolean;
+  private readonly contexts: RecordTemplateContexts;
 
-  constructor(fields: AddedField[], condition: unknown, private readonly config: Obj, private readonly parameters: Obj) {
+  constructor(fields: AddedField[], condition: unknown, config: Obj, parameters: Obj) {
     this.fields = fields.map((f) => {
       const compiled = typeof f.value === 'string' ? InterpolatedString.create(f.value, { parameters }) : undefined;
       const template = compiled && !compiled.isStatic ? compiled : undefined;
       return { path: f.path, template, constant: template ? undefined : cast(f.value, f.valueType, undefined), valueType: f.valueType };
     });
     this.condition = isEmptyCondition(condition) ? undefined : new InterpolatedBoolean(condition, parameters);
+    this.needsContext = this.fields.some((f) => f.template) || this.condition !== undefined;
+    this.contexts = new RecordTemplateContexts(config, parameters);
   }
 
   transform(record: DataRecord, ctx?: RecordContext): void {
-    const tctx = this.fields.some((f) => f.template) || this.condition ? recordTemplateContext(this.config, this.parameters, record, ctx) : undefined;
+    const tctx = this.needsContext ? this.contexts.for(record, ctx) : undefined;
     for (const f of this.fields) {
       const value = f.template ? cast(f.template.eval(tctx!), f.valueType, () => f.template!.evalString(tctx!)) : f.constant;
       if (this.condition && !this.condition.eval({ ...tctx!, value, path: f.path })) continue;
