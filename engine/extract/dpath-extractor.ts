@@ -32,7 +32,9 @@ export class DpathExtractor implements RecordExtractor {
       const extracted =
         this.fieldPath.length === 0 ? body : this.wildcard ? globValues(body, this.fieldPath) : getPath(body, this.fieldPath);
       if (Array.isArray(extracted)) {
-        for (const item of extracted) yield* this.expand(item);
+        // No generator per record unless records are expanded.
+        if (!this.expander) yield* extracted as DataRecord[];
+        else for (const item of extracted) yield* this.expand(item);
       } else if (isTruthy(extracted)) {
         yield* this.expand(extracted);
       }

@@ -81,7 +81,9 @@ export function toHttpResponse(method: string, raw: RawResponse, secrets?: Secre
     json: () => {
       if (!json) {
         try {
-          json = { value: JSON.parse(response.text()) };
+          // The decoded text is not kept when only JSON was asked for: it is as big as the body and
+          // would otherwise live (and be promoted out of the young generation) as long as the response.
+          json = { value: JSON.parse(text ?? raw.body.toString('utf8')) };
         } catch (e) {
           const type = String(raw.headers['content-type'] ?? 'unknown content type');
           const excerpt = bodyExcerpt(raw.body, secrets ?? EMPTY_SECRETS);
