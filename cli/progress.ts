@@ -53,8 +53,13 @@ export class Progress {
     const p = this.get(e.stream);
     // Retries are counted from the attempts made: the HTTP client reports each attempt's number,
     // while the wait before a retry (retryInMs) is only known to the retry loop, if it tells.
+    if (e.retryInMs !== undefined) {
+      // The announcement of a wait before a retry, not an exchange.
+      p.waitedMs += e.retryInMs;
+      return;
+    }
     if (e.attempt > 1) p.retries++;
-    if (e.retryInMs !== undefined) p.waitedMs += e.retryInMs;
+    if (e.rateLimitWaitMs) p.waitedMs += e.rateLimitWaitMs;
   }
 
   finish(stream: string, ok: boolean): void {
@@ -74,6 +79,7 @@ export class Progress {
         const secs = Math.max((now - p.started) / 1000, 0.001);
         const rate = Math.round(p.records / secs);
         const state = p.done === 'complete' ? '✔' : p.done === 'failed' ? '✖' : '…';
+        // Time spent waiting before retries and for the api_budget.
         const waited = p.waitedMs ? `, waited ${(p.waitedMs / 1000).toFixed(1)} s` : '';
         return `${state} ${name}: ${p.records} records, ${p.pages} pages, ${rate} rec/s, ${p.retries} retries${waited}`;
       })

@@ -6,6 +6,8 @@ const EXCERPT = 600;
 export function describeHttpEvent(e: HttpEvent): string {
   const lines: string[] = [];
   const who = e.stream ? `[${e.stream}] ` : '';
+  // The retry loop announces its wait as an event of its own.
+  if (e.retryInMs !== undefined) return `${who}  retrying ${e.method} ${e.url} in ${(e.retryInMs / 1000).toFixed(1)} s\n`;
   lines.push(`${who}→ ${e.method} ${e.url}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
   for (const [k, v] of Object.entries(e.requestHeaders ?? {})) lines.push(`    ${k}: ${v}`);
   if (e.requestBody) lines.push(`    body: ${truncate(e.requestBody)}`);
@@ -14,7 +16,7 @@ export function describeHttpEvent(e: HttpEvent): string {
     lines.push(`${who}← ${e.status}${e.durationMs !== undefined ? ` in ${Math.round(e.durationMs)} ms` : ''}`);
     if (e.responseBody) lines.push(`    ${truncate(e.responseBody.toString('utf8'))}`);
   }
-  if (e.retryInMs !== undefined) lines.push(`${who}  retrying in ${(e.retryInMs / 1000).toFixed(1)} s`);
+  if (e.rateLimitWaitMs) lines.push(`${who}  (waited ${(e.rateLimitWaitMs / 1000).toFixed(1)} s for the api_budget)`);
   return lines.join('\n') + '\n';
 }
 

@@ -99,6 +99,8 @@ export interface HttpEvent {
   attempt: number;
   durationMs?: number;
   error?: string | undefined;
-  /** Wait before the retry that follows, if any. */
+  /** Wait before the retry that follows, if any (an event of its own, fired before the wait). */
   retryInMs?: number | undefined;
+  /** Time this request waited for the api_budget before it was sent. */
+  rateLimitWaitMs?: number | undefined;
 }

@@ -134,7 +134,9 @@ export class HttpClient {
   /** One attempt: budget, transport, events. Throws NetworkError on a failed exchange. */
   async send(request: HttpRequest, attempt = 1): Promise<HttpResponse> {
     const { services } = this;
+    const queued = services.budget ? Date.now() : 0;
     await services.budget?.acquire(request, request.signal);
+    const rateLimitWaitMs = services.budget ? Date.now() - queued : 0;
     const transport = (services.transport as Transport | undefined) ?? networkTransport;
     const started = Date.now();
     let raw: RawResponse;
@@ -150,15 +152,15 @@ export class HttpClient {
       if (code === 'ERR_INVALID_URL') {
         throw new ConfigError(`Invalid request URL ${services.secrets.mask(JSON.stringify(request.url))}: check the url_base/path templates and the config values they use`);
       }
-      this.fire(request, attempt, started, undefined, `${code}: ${err.message}`);
+      this.fire(request, attempt, started, undefined, `${code}: ${err.message}`, rateLimitWaitMs);
       throw new NetworkError(code, services.secrets.mask(err.message), { cause: e });
     }
     services.budget?.observe?.(request, raw.status, raw.headers);
-    this.fire(request, attempt, started, raw);
+    this.fire(request, attempt, started, raw, undefined, rateLimitWaitMs);
     return toHttpResponse(request.method, raw, services.secrets);
   }
 
-  private fire(request: HttpRequest, attempt: number, started: number, raw?: RawResponse, error?: string): void {
+  private fire(request: HttpRequest, attempt: number, started: number, raw?: RawResponse, error?: string, rateLimitWaitMs = 0): void {
     const listeners = this.services.onHttp;
     if (listeners.length === 0) return;
     const { secrets } = this.services;
@@ -174,6 +176,7 @@ export class HttpClient {
       durationMs: Date.now() - started,
       error: error === undefined ? undefined : secrets.mask(error),
     };
+    if (rateLimitWaitMs > 0) event.rateLimitWaitMs = rateLimitWaitMs;
     if (raw) {
       // Masking a whole page is costly; only listeners that look at the body pay for it.
       let masked: Buffer | undefined;

@@ -40,6 +40,7 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
   const client = httpClientFor(services);
   let reauthenticated = false;
   let attempts = 0;
+  let lastRequest: HttpRequest | undefined;
 
   const attempt = async (attemptNumber: number): Promise<HttpResponse | undefined> => {
     attempts = attemptNumber;
@@ -47,6 +48,7 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
     let outcome: Outcome;
     try {
       request = await build();
+      lastRequest = request;
       outcome = { response: await client.send(request, attemptNumber) };
     } catch (e) {
       if (!(e instanceof NetworkError)) throw new AbortError(e as Error);
@@ -94,6 +96,12 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
         if (!(error instanceof RetrySignal) || retriesLeft <= 0) return;
         if (error.delayMs > 0) {
           services.logger.info(`${error.failure.message} — retrying in ${(error.delayMs / 1000).toFixed(3)}s (${retriesLeft} retries left)`);
+          // Observers (progress, --show-http) learn about the wait before it starts.
+          if (lastRequest && services.onHttp.length) {
+            const r = lastRequest;
+            const waiting = { stream: r.stream, method: r.method, url: maskUrl(r.url, services.secrets), requestHeaders: {}, attempt: attempts, retryInMs: error.delayMs };
+            for (const listener of services.onHttp) listener(waiting);
+          }
           await sleep(error.delayMs, undefined, { signal });
         }
       },

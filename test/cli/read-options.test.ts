@@ -171,7 +171,7 @@ describe('read --progress', () => {
     // log-update redraws in place; the last frame holds the final counts.
     const text = result.stderr.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     expect(text).toMatch(/✔ items: 7 records, 4 pages, \d+ rec\/s, 0 retries/);
-    expect(text).toMatch(/✔ notes: 2 records, 1 pages, \d+ rec\/s, 1 retries/);
+    expect(text).toMatch(/✔ notes: 2 records, 1 pages, \d+ rec\/s, 1 retries, waited \d+\.\d s/);
   });
 
   it('draws nothing when stderr is not a terminal and --progress is not given', async () => {
