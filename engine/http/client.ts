@@ -176,7 +176,8 @@ export class HttpClient {
       durationMs: Date.now() - started,
       error: error === undefined ? undefined : secrets.mask(error),
     };
-    if (rateLimitWaitMs > 0) event.rateLimitWaitMs = rateLimitWaitMs;
+    // A few ms is the cost of asking the budget, not a hold.
+    if (rateLimitWaitMs >= 5) event.rateLimitWaitMs = rateLimitWaitMs;
     if (raw) {
       // Masking a whole page is costly; only listeners that look at the body pay for it.
       let masked: Buffer | undefined;
