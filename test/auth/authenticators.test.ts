@@ -1,22 +1,12 @@
-import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/globals';
-import { setupServer } from 'msw/node';
+import { describe, it, expect } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import type { Authenticator, Requester } from '../../engine/contracts.js';
 import { ManifoldError } from '../../engine/errors/manifold-error.js';
 import { makeSlice, type Obj } from '../../engine/types.js';
 import { build, makeServices } from '../http/support.js';
+import { useMswServer } from '../helpers/msw.js';
 
-const server = setupServer();
-const unhandled: string[] = [];
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  server.events.on('request:unhandled', ({ request }) => unhandled.push(request.url));
-});
-afterEach(() => {
-  server.resetHandlers();
-  expect(unhandled).toEqual([]);
-});
-afterAll(() => server.close());
+const server = useMswServer();
 
 interface Seen {
   url: URL;

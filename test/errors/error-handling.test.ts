@@ -1,5 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/globals';
-import { setupServer } from 'msw/node';
+import { describe, it, expect } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import type { Requester } from '../../engine/contracts.js';
 import { ManifoldError } from '../../engine/errors/manifold-error.js';
@@ -7,18 +6,9 @@ import type { BackoffStrategy, Outcome } from '../../engine/errors/error-handler
 import { toHttpResponse } from '../../engine/http/client.js';
 import { makeSlice, type Obj } from '../../engine/types.js';
 import { build, makeServices, type TestServices } from '../http/support.js';
+import { useMswServer } from '../helpers/msw.js';
 
-const server = setupServer();
-const unhandled: string[] = [];
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  server.events.on('request:unhandled', ({ request }) => unhandled.push(request.url));
-});
-afterEach(() => {
-  server.resetHandlers();
-  expect(unhandled).toEqual([]);
-});
-afterAll(() => server.close());
+const server = useMswServer();
 
 /** Serves the given responses in order (the last one repeats) and counts requests. */
 function sequence(...responses: Array<() => Response>): { count: number } {
