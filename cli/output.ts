@@ -9,14 +9,32 @@ const CHUNK = 64 * 1024;
 
 export class LineWriter {
   private buffer = '';
+  /** `{"type":"RECORD","record":{"stream":"<name>","data":` per stream, serialised once. */
+  private readonly recordPrefixes = new Map<string, string>();
 
   constructor(private readonly out: Writable = process.stdout) {}
 
   /** Resolves immediately unless the pipe is full. */
   write(message: unknown): Promise<void> | undefined {
-    this.buffer += JSON.stringify(message) + '\n';
+    this.buffer += this.serialise(message) + '\n';
     if (this.buffer.length < CHUNK) return undefined;
     return this.flush();
+  }
+
+  /**
+   * RECORD lines are most of the output: only the record's data goes through JSON.stringify, the
+   * envelope is reused per stream (same bytes, same key order as stringifying the message).
+   */
+  private serialise(message: unknown): string {
+    const m = message as { type?: string; record?: { stream: string; data: unknown; emitted_at: number; namespace?: string; meta?: unknown } };
+    const record = m.type === 'RECORD' ? m.record : undefined;
+    if (!record || record.namespace !== undefined || record.meta !== undefined || Object.keys(m).length !== 2) return JSON.stringify(message);
+    let prefix = this.recordPrefixes.get(record.stream);
+    if (prefix === undefined) {
+      prefix = `{"type":"RECORD","record":{"stream":${JSON.stringify(record.stream)},"data":`;
+      this.recordPrefixes.set(record.stream, prefix);
+    }
+    return `${prefix}${JSON.stringify(record.data)},"emitted_at":${record.emitted_at}}}`;
   }
 
   flush(): Promise<void> | undefined {
