@@ -4,9 +4,9 @@
  * engine would turn it into a slow network error).
  */
 import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
-import { setupServer, type SetupServerApi } from 'msw/node';
+import { setupServer } from 'msw/node';
 
-export function useMswServer(): SetupServerApi {
+export function useMswServer(): ReturnType<typeof setupServer> {
   const server = setupServer();
   const unhandled: string[] = [];
   beforeAll(() => {
