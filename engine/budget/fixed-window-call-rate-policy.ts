@@ -11,10 +11,8 @@ import { parseIsoDurationMs } from './duration.js';
 import {
   buildMatchers,
   Generations,
-  matchesAny,
-  weightFor,
+  MatchedPolicy,
   type CallRatePolicy,
-  type MatchableRequest,
   type RequestMatcher,
   type Reservation,
 } from './policy.js';
@@ -23,7 +21,7 @@ interface FixedWindowReservation extends Reservation {
   readonly windowStart: number;
 }
 
-export class FixedWindowCallRatePolicy implements CallRatePolicy {
+export class FixedWindowCallRatePolicy extends MatchedPolicy implements CallRatePolicy {
   private windowStart: number | undefined;
   /** Calls booked in the window starting at windowStart (the latest booked window). */
   private used = 0;
@@ -33,15 +31,9 @@ export class FixedWindowCallRatePolicy implements CallRatePolicy {
   constructor(
     readonly periodMs: number,
     readonly callLimit: number,
-    private readonly matchers: readonly RequestMatcher[],
-  ) {}
-
-  matches(request: MatchableRequest): boolean {
-    return matchesAny(this.matchers, request);
-  }
-
-  weightFor(request: MatchableRequest): number {
-    return weightFor(this.matchers, request);
+    matchers: readonly RequestMatcher[],
+  ) {
+    super(matchers);
   }
 
   get revoked(): AbortSignal {

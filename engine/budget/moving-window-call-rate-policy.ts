@@ -8,10 +8,8 @@ import { parseIsoDurationMs } from './duration.js';
 import {
   buildMatchers,
   Generations,
-  matchesAny,
-  weightFor,
+  MatchedPolicy,
   type CallRatePolicy,
-  type MatchableRequest,
   type RequestMatcher,
   type Reservation,
 } from './policy.js';
@@ -21,7 +19,7 @@ export interface Rate {
   intervalMs: number;
 }
 
-export class MovingWindowCallRatePolicy implements CallRatePolicy {
+export class MovingWindowCallRatePolicy extends MatchedPolicy implements CallRatePolicy {
   /** Send times (ascending) and weights of calls still inside the longest interval, from `head` on. */
   private times: number[] = [];
   private weights: number[] = [];
@@ -34,18 +32,11 @@ export class MovingWindowCallRatePolicy implements CallRatePolicy {
 
   constructor(
     readonly rates: readonly Rate[],
-    private readonly matchers: readonly RequestMatcher[],
+    matchers: readonly RequestMatcher[],
   ) {
+    super(matchers);
     this.longestMs = Math.max(...rates.map((r) => r.intervalMs));
     this.shortestMs = Math.min(...rates.map((r) => r.intervalMs));
-  }
-
-  matches(request: MatchableRequest): boolean {
-    return matchesAny(this.matchers, request);
-  }
-
-  weightFor(request: MatchableRequest): number {
-    return weightFor(this.matchers, request);
   }
 
   get revoked(): AbortSignal {

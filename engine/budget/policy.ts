@@ -74,6 +74,19 @@ export function weightFor(matchers: readonly RequestMatcher[], request: Matchabl
   return 1;
 }
 
+/** Which requests a policy governs and what each one costs: the same for every policy kind. */
+export abstract class MatchedPolicy {
+  constructor(protected readonly matchers: readonly RequestMatcher[]) {}
+
+  matches(request: MatchableRequest): boolean {
+    return matchesAny(this.matchers, request);
+  }
+
+  weightFor(request: MatchableRequest): number {
+    return weightFor(this.matchers, request);
+  }
+}
+
 /** Generation bookkeeping shared by the limited policies. */
 export class Generations {
   generation = 0;

@@ -3,22 +3,12 @@
  * exempt some of the requests that policy would otherwise match (first matching policy wins).
  */
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
-import { buildMatchers, matchesAny, weightFor, type CallRatePolicy, type MatchableRequest, type RequestMatcher, type Reservation } from './policy.js';
+import { buildMatchers, MatchedPolicy, type CallRatePolicy, type Reservation } from './policy.js';
 
 const NEVER_REVOKED = new AbortController().signal;
 
-export class UnlimitedCallRatePolicy implements CallRatePolicy {
+export class UnlimitedCallRatePolicy extends MatchedPolicy implements CallRatePolicy {
   readonly revoked: AbortSignal = NEVER_REVOKED;
-
-  constructor(private readonly matchers: readonly RequestMatcher[]) {}
-
-  matches(request: MatchableRequest): boolean {
-    return matchesAny(this.matchers, request);
-  }
-
-  weightFor(request: MatchableRequest): number {
-    return weightFor(this.matchers, request);
-  }
 
   reserve(weight: number, now: number): Reservation {
     return { at: now, weight, generation: 0 };
