@@ -164,6 +164,11 @@ export interface Retriever {
     cursor?: IncrementalCursor | undefined;
     /** Test reads: request at most this many pages of the slice (the Connector Builder's page limit). */
     maxPages?: number | undefined;
+    /**
+     * Request the next page while the consumer takes this one (default true). Off for test reads
+     * with a record limit, which must not send requests whose records nobody will read.
+     */
+    readAhead?: boolean | undefined;
   }): AsyncIterable<DataRecord>;
   /**
    * The same records as readSlice, one array per page: lets the stream and source hand whole pages

@@ -24,7 +24,7 @@ import { isPaginationResetRequired } from '../errors/pagination-reset-required.j
 import { DEFAULT_PAGINATION_RESET, type PaginationReset } from '../pagination/pagination-reset.js';
 import type { Logger } from '../services.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
-import { makeSlice, type DataRecord, type NextPageToken, type Obj, type RequestOptions, type RequestOptionsProvider, type StreamSlice } from '../types.js';
+import { makeSlice, type DataRecord, type HttpResponse, type NextPageToken, type Obj, type RequestOptions, type RequestOptionsProvider, type StreamSlice } from '../types.js';
 
 export interface SimpleRetrieverOptions {
   requester: Requester;
@@ -102,102 +102,151 @@ export class SimpleRetriever implements Retriever {
   }
 
   private async *readSlicePages(args: ReadSliceArgs): AsyncIterable<DataRecord[]> {
-    const { stream, signal } = args;
+    const { stream } = args;
     // Requests use the tracker's slice (narrowed by a pagination reset); records keep the caller's.
     const tracker = this.paginationReset.tracker(args.slice, args.cursor);
     let slice = args.slice;
-    let token = await this.paginator.initialToken({ stream, slice, signal });
+    let token = await this.paginator.initialToken({ stream, slice, signal: args.signal });
     if (token === NO_PAGES) return;
+    // The next page is requested before this one is handed over (its token is known once the page
+    // is selected), so the API prepares it while the consumer writes records. A consumer that stops
+    // early aborts that request.
+    const readAhead = new AbortController();
+    const signal = args.signal ? AbortSignal.any([args.signal, readAhead.signal]) : readAhead.signal;
+    let ahead: Promise<PageResponse> | undefined;
     let previousPage: string | undefined;
     let emptyPagesInARow = 0;
-    for (let page = 1; ; page++) {
-      const extra: Array<Partial<RequestOptions>> = [this.paginator.requestOptions(slice, token)];
-      if (!(token && this.ignoreSlicerParams)) {
-        for (const provider of args.extra) extra.push(provider.requestOptions(slice, token));
-      }
-      let response;
-      try {
-        response = await this.requester.send({
-          stream,
-          slice,
-          nextPageToken: token,
-          extra,
-          pathOverride: this.paginator.pathOverride(token),
-          signal,
-        });
-      } catch (e) {
-        if (!isPaginationResetRequired(e)) throw e;
-        response = RESET;
-      }
-      // The error handler said IGNORE: this slice has nothing more to give.
-      if (!response) return;
+    try {
+      for (let page = 1; ; page++) {
+        const response = await (ahead ?? this.requestPage(args, slice, token, signal));
+        ahead = undefined;
+        // The error handler said IGNORE: this slice has nothing more to give.
+        if (!response) return;
 
-      let count = 0;
-      let last: DataRecord | undefined;
-      if (response !== RESET) {
-        const stats = { extracted: 0 };
-        const ctx: SelectContext = { slice: args.slice, nextPageToken: token, response, decoder: this.decoder, schema: args.schema, stats };
-        const records = this.selector.selectAsync ? await this.selector.selectAsync(response, ctx) : this.selector.select(response, ctx);
-        const pageRecords: DataRecord[] = [];
-        try {
-          for (const record of records) {
-            pageRecords.push(record);
-            tracker.observe();
+        if (response !== RESET) {
+          const stats = { extracted: 0 };
+          const ctx: SelectContext = { slice: args.slice, nextPageToken: token, response, decoder: this.decoder, schema: args.schema, stats };
+          const records = this.selector.selectAsync ? await this.selector.selectAsync(response, ctx) : this.selector.select(response, ctx);
+          const pageRecords: DataRecord[] = [];
+          try {
+            for (const record of records) {
+              pageRecords.push(record);
+              tracker.observe();
+            }
+          } catch (e) {
+            // Records selected before the failure are still delivered, as when they streamed one by one.
+            if (pageRecords.length) yield pageRecords;
+            throw e;
           }
-        } catch (e) {
-          // Records selected before the failure are still delivered, as when they streamed one by one.
-          if (pageRecords.length) yield pageRecords;
-          throw e;
+          const count = pageRecords.length;
+          // A test read's page limit: the next page is not even requested.
+          const lastPage = args.maxPages !== undefined && page >= args.maxPages;
+          let next: NextPageToken | undefined;
+          let loop: ManifoldError | undefined;
+          if (!lastPage && !tracker.hasReachedLimit()) {
+            try {
+              next = this.nextPage(stream, page, pageRecords, stats.extracted, response, token, (fp) => {
+                const same = fp === previousPage;
+                previousPage = fp;
+                return same;
+              }, emptyPagesInARow);
+            } catch (e) {
+              // Loop guards fail the slice only after this page's records are delivered.
+              loop = e as ManifoldError;
+            }
+            emptyPagesInARow = stats.extracted === 0 ? emptyPagesInARow + 1 : 0;
+            if (next !== undefined && args.readAhead !== false) {
+              ahead = this.requestPage(args, slice, next, signal);
+              // Its failure surfaces when the page is awaited, after this page went out.
+              ahead.catch(() => undefined);
+            }
+          }
+          if (count) yield pageRecords;
+          args.onPage?.({ slice: args.slice, records: count, response });
+          if (lastPage) return;
+          if (loop) throw loop;
+          if (next !== undefined) {
+            token = next;
+            continue;
+          }
+          if (!tracker.hasReachedLimit()) return;
         }
-        count = pageRecords.length;
-        const first = pageRecords[0];
-        last = pageRecords[count - 1];
-        if (count) yield pageRecords;
-        args.onPage?.({ slice: args.slice, records: count, response });
-        // A test read's page limit: the next page is not even requested.
-        if (args.maxPages !== undefined && page >= args.maxPages) return;
-
-        // An API that ignores the page parameter would otherwise be read forever.
-        if (count > 0) {
-          const fingerprint = `${count}\u0000${JSON.stringify(first)}\u0000${JSON.stringify(last)}`;
-          if (fingerprint === previousPage) {
-            throw new ManifoldError(
-              `Pagination loop in stream "${stream}": page ${page} returned the same ${count} record(s) as page ${page - 1}; the API seems to ignore the page token ${describe(token)}`,
-              { stream, failureType: 'system_error' },
-            );
-          }
-          previousPage = fingerprint;
-        }
-        if (!tracker.hasReachedLimit()) {
-          // Page fullness counts records before filtering (Airbyte counts them with the extractor).
-          const next = this.paginator.nextToken(response, stats.extracted, last, token);
-          if (next === undefined) return;
-          if (token !== undefined && describe(next) === describe(token)) {
-            throw new ManifoldError(
-              `Pagination loop in stream "${stream}": the paginator returned the same token ${describe(next)} twice (page ${page})`,
-              { stream, failureType: 'system_error' },
-            );
-          }
-          // New tokens with nothing behind them, page after page: an API that never says "done".
-          emptyPagesInARow = stats.extracted === 0 ? emptyPagesInARow + 1 : 0;
-          if (emptyPagesInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
-            throw new ManifoldError(
-              `Pagination loop in stream "${stream}": ${emptyPagesInARow} empty pages in a row, each with a new next-page token (last ${describe(next)}); the stop condition never holds`,
-              { stream, failureType: 'system_error' },
-            );
-          }
-          token = next;
-          continue;
-        }
+        // Pagination starts over, on a narrower slice when the cursor allows it.
+        const before = slice.cursor_slice;
+        slice = tracker.restart(stream);
+        this.logger?.info(`Stream "${stream}": pagination reset; slice ${JSON.stringify(before)} continues as ${JSON.stringify(slice.cursor_slice)}`);
+        previousPage = undefined;
+        token = await this.paginator.initialToken({ stream, slice, signal: args.signal });
+        if (token === NO_PAGES) return;
       }
-      // Pagination starts over, on a narrower slice when the cursor allows it.
-      const before = slice.cursor_slice;
-      slice = tracker.restart(stream);
-      this.logger?.info(`Stream "${stream}": pagination reset; slice ${JSON.stringify(before)} continues as ${JSON.stringify(slice.cursor_slice)}`);
-      previousPage = undefined;
-      token = await this.paginator.initialToken({ stream, slice, signal });
-      if (token === NO_PAGES) return;
+    } finally {
+      if (ahead) readAhead.abort(new ManifoldError(`Stream "${stream}": read stopped`));
     }
+  }
+
+  private async requestPage(args: ReadSliceArgs, slice: StreamSlice, token: NextPageToken, signal: AbortSignal): Promise<PageResponse> {
+    const extra: Array<Partial<RequestOptions>> = [this.paginator.requestOptions(slice, token)];
+    if (!(token && this.ignoreSlicerParams)) {
+      for (const provider of args.extra) extra.push(provider.requestOptions(slice, token));
+    }
+    try {
+      return await this.requester.send({
+        stream: args.stream,
+        slice,
+        nextPageToken: token,
+        extra,
+        pathOverride: this.paginator.pathOverride(token),
+        signal,
+      });
+    } catch (e) {
+      if (!isPaginationResetRequired(e)) throw e;
+      return RESET;
+    }
+  }
+
+  /**
+   * The token of the page after this one, or undefined when this was the last. Throws on the loop
+   * guards: an API that ignores the page token, a paginator that repeats itself, or one that never
+   * says "done".
+   */
+  private nextPage(
+    stream: string,
+    page: number,
+    records: DataRecord[],
+    extracted: number,
+    response: HttpResponse,
+    token: NextPageToken,
+    repeatsPreviousPage: (fingerprint: string) => boolean,
+    emptyPagesBefore: number,
+  ): NextPageToken | undefined {
+    const count = records.length;
+    if (count > 0) {
+      const fingerprint = `${count}\u0000${JSON.stringify(records[0])}\u0000${JSON.stringify(records[count - 1])}`;
+      if (repeatsPreviousPage(fingerprint)) {
+        throw new ManifoldError(
+          `Pagination loop in stream "${stream}": page ${page} returned the same ${count} record(s) as page ${page - 1}; the API seems to ignore the page token ${describe(token)}`,
+          { stream, failureType: 'system_error' },
+        );
+      }
+    }
+    // Page fullness counts records before filtering (Airbyte counts them with the extractor).
+    const next = this.paginator.nextToken(response, extracted, records[count - 1], token);
+    if (next === undefined) return undefined;
+    if (token !== undefined && describe(next) === describe(token)) {
+      throw new ManifoldError(
+        `Pagination loop in stream "${stream}": the paginator returned the same token ${describe(next)} twice (page ${page})`,
+        { stream, failureType: 'system_error' },
+      );
+    }
+    // New tokens with nothing behind them, page after page: an API that never says "done".
+    const emptyPagesInARow = extracted === 0 ? emptyPagesBefore + 1 : 0;
+    if (emptyPagesInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
+      throw new ManifoldError(
+        `Pagination loop in stream "${stream}": ${emptyPagesInARow} empty pages in a row, each with a new next-page token (last ${describe(next)}); the stop condition never holds`,
+        { stream, failureType: 'system_error' },
+      );
+    }
+    return next;
   }
 }
 
@@ -220,6 +269,8 @@ const MAX_EMPTY_PAGES_IN_A_ROW = 100;
 
 /** Stands for "the response asked for a pagination reset" in the page loop. */
 const RESET = Symbol('pagination reset');
+
+type PageResponse = HttpResponse | undefined | typeof RESET;
 
 function describe(token: NextPageToken): string {
   return token === undefined ? 'none' : JSON.stringify(token.next_page_token ?? token);
