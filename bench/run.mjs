@@ -22,6 +22,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist/cli/main.js');
 /** Node flags the installed `manifold` command runs with (from its shebang), so the bench measures the CLI as users run it. */
 function cliNodeFlags() {
+  // For flag experiments: BENCH_CLI_NODE_FLAGS="--max-semi-space-size=4" npm run bench
+  if (process.env.BENCH_CLI_NODE_FLAGS !== undefined) return process.env.BENCH_CLI_NODE_FLAGS.split(/\s+/).filter(Boolean);
   if (!existsSync(cli)) return [];
   const first = readFileSync(cli, 'utf8').split('\n', 1)[0];
   const m = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first);

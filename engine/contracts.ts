@@ -145,10 +145,12 @@ export interface Paginator extends RequestOptionsProvider {
 
 // ── retriever / slices / state ──────────────────────────────────────────────────────────────────
 
+/** A page was read. Carries the response's URL and status, not the response: its body is released before the page's records are handed on. */
 export interface ReadPageEvent {
   slice: StreamSlice;
   records: number;
-  response: HttpResponse;
+  url: string;
+  status: number;
 }
 
 export interface Retriever {

@@ -42,7 +42,7 @@ export async function* streamMessages(
       limits: opts.limits,
       concurrency: opts.concurrency,
       onPage: opts.onPage
-        ? (e) => opts.onPage!({ stream: name, records: e.records, url: e.response.url, status: e.response.status })
+        ? (e) => opts.onPage!({ stream: name, records: e.records, url: e.url, status: e.status })
         : undefined,
     };
     const events = stream.readBatches ? stream.readBatches(readOptions) : recordsAsBatches(stream.read(readOptions));

@@ -172,7 +172,7 @@ export class AsyncRetriever implements Retriever {
         const selected = this.o.recordSelector.selectAsync ? await this.o.recordSelector.selectAsync(response, ctx) : this.o.recordSelector.select(response, ctx);
         const records = Array.isArray(selected) ? (selected as DataRecord[]) : [...selected];
         if (records.length) yield records;
-        args.onPage?.({ slice: args.slice, records: records.length, response });
+        args.onPage?.({ slice: args.slice, records: records.length, url: response.url, status: response.status });
         if (args.maxPages !== undefined && page >= args.maxPages) return;
         const next = paginator.nextToken(response, stats.extracted, records[records.length - 1], token);
         if (next === undefined) break;

@@ -118,25 +118,17 @@ export class SimpleRetriever implements Retriever {
     let emptyPagesInARow = 0;
     try {
       for (let page = 1; ; page++) {
-        const response = await (ahead ?? this.requestPage(args, slice, token, signal));
+        let response: PageResponse = await (ahead ?? this.requestPage(args, slice, token, signal));
         ahead = undefined;
         // The error handler said IGNORE: this slice has nothing more to give.
         if (!response) return;
 
         if (response !== RESET) {
-          const stats = { extracted: 0 };
-          const ctx: SelectContext = { slice: args.slice, nextPageToken: token, response, decoder: this.decoder, schema: args.schema, stats };
-          const records = this.selector.selectAsync ? await this.selector.selectAsync(response, ctx) : this.selector.select(response, ctx);
-          const pageRecords: DataRecord[] = [];
-          try {
-            for (const record of records) {
-              pageRecords.push(record);
-              tracker.observe();
-            }
-          } catch (e) {
-            // Records selected before the failure are still delivered, as when they streamed one by one.
+          const { records: pageRecords, extracted, failure } = await this.selectPage(response, args, token, tracker);
+          // Records selected before a failure are still delivered, as when they streamed one by one.
+          if (failure) {
             if (pageRecords.length) yield pageRecords;
-            throw e;
+            throw failure.error;
           }
           const count = pageRecords.length;
           // A test read's page limit: the next page is not even requested.
@@ -145,7 +137,7 @@ export class SimpleRetriever implements Retriever {
           let loop: ManifoldError | undefined;
           if (!lastPage && !tracker.hasReachedLimit()) {
             try {
-              next = this.nextPage(stream, page, pageRecords, stats.extracted, response, token, (fp) => {
+              next = this.nextPage(stream, page, pageRecords, extracted, response, token, (fp) => {
                 const same = fp === previousPage;
                 previousPage = fp;
                 return same;
@@ -154,15 +146,18 @@ export class SimpleRetriever implements Retriever {
               // Loop guards fail the slice only after this page's records are delivered.
               loop = e as ManifoldError;
             }
-            emptyPagesInARow = stats.extracted === 0 ? emptyPagesInARow + 1 : 0;
+            emptyPagesInARow = extracted === 0 ? emptyPagesInARow + 1 : 0;
             if (next !== undefined && args.readAhead !== false) {
               ahead = this.requestPage(args, slice, next, signal);
               // Its failure surfaces when the page is awaited, after this page went out.
               ahead.catch(() => undefined);
             }
           }
+          // The body is not needed past this point: it should not live on while the consumer writes the records.
+          const pageRead = { slice: args.slice, records: count, url: response.url, status: response.status };
+          response = undefined;
           if (count) yield pageRecords;
-          args.onPage?.({ slice: args.slice, records: count, response });
+          args.onPage?.(pageRead);
           if (lastPage) return;
           if (loop) throw loop;
           if (next !== undefined) {
@@ -182,6 +177,28 @@ export class SimpleRetriever implements Retriever {
     } finally {
       if (ahead) readAhead.abort(new ManifoldError(`Stream "${stream}": read stopped`));
     }
+  }
+
+  /** The page's records, selected in full before the page is handed on (its token may depend on the last one). */
+  private async selectPage(
+    response: HttpResponse,
+    args: ReadSliceArgs,
+    token: NextPageToken,
+    tracker: { observe(): void },
+  ): Promise<{ records: DataRecord[]; extracted: number; failure?: { error: unknown } }> {
+    const stats = { extracted: 0 };
+    const ctx: SelectContext = { slice: args.slice, nextPageToken: token, response, decoder: this.decoder, schema: args.schema, stats };
+    const selected = this.selector.selectAsync ? await this.selector.selectAsync(response, ctx) : this.selector.select(response, ctx);
+    const records: DataRecord[] = [];
+    try {
+      for (const record of selected) {
+        records.push(record);
+        tracker.observe();
+      }
+    } catch (error) {
+      return { records, extracted: stats.extracted, failure: { error } };
+    }
+    return { records, extracted: stats.extracted };
   }
 
   private async requestPage(args: ReadSliceArgs, slice: StreamSlice, token: NextPageToken, signal: AbortSignal): Promise<PageResponse> {

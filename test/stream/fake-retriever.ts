@@ -45,7 +45,7 @@ export class FakeRetriever implements Retriever {
     for (let i = 0, pages = 0; i === 0 || i < all.length; i += this.pageSize) {
       if (args.maxPages !== undefined && pages++ >= args.maxPages) break;
       const page = all.slice(i, i + this.pageSize);
-      args.onPage?.({ slice: args.slice, records: page.length, response: {} as HttpResponse });
+      args.onPage?.({ slice: args.slice, records: page.length, url: '', status: 200 });
       for (const r of page) yield { ...r };
       if (all.length === 0) break;
     }
