@@ -2,7 +2,7 @@
  * `npm run bench`: runs each scenario through the real CLI (`node dist/cli/main.js`) and through
  * the hand-written baseline in the same run, against the local bench server, and prints a table.
  *
- *   node bench/run.mjs [--scenarios 1,2,...] [--records N]
+ *   node bench/run.mjs [--scenarios 1,2,...] [--records N] [--rounds N]
  *
  * Scenarios: 1 cursor pagination · 2 filter + transformations · 3 peak RSS 10k vs N records ·
  * 4 sixteen streams with 50 ms latency, --concurrency 1 vs default · 5 rate-limited server with an
@@ -36,10 +36,14 @@ const { values } = parseArgs({
   options: {
     scenarios: { type: 'string', default: '1,2,3,4,5,6' },
     records: { type: 'string', default: '1000000' },
+    // Throughput scenarios (1, 2) alternate engine and baseline runs this many times and report medians:
+    // on a shared host one run of each can differ by ±15% for reasons that have nothing to do with either.
+    rounds: { type: 'string', default: '3' },
   },
 });
 const selected = new Set(values.scenarios.split(',').map((s) => s.trim()));
 const RECORDS = Number(values.records);
+const ROUNDS = Math.max(1, Number(values.rounds) || 1);
 const work = mkdtempSync(join(tmpdir(), 'manifold-bench-'));
 const rows = [];
 const notes = [];
@@ -119,6 +123,35 @@ function row(scenario, runner, r, extra = '') {
   rows.push({ scenario, runner, ...r, extra });
 }
 
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Engine and baseline, alternately (who goes first alternates too), ROUNDS times. Rows carry the
+ * median wall and CPU time and the highest peak RSS; the note lists each round's throughput ratio.
+ */
+async function alternating(scenario, runEngine, runBaseline) {
+  const runs = { engine: [], baseline: [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    const order = i % 2 === 0 ? ['engine', 'baseline'] : ['baseline', 'engine'];
+    for (const who of order) runs[who].push(await (who === 'engine' ? runEngine() : runBaseline()));
+  }
+  const summary = (rs) => ({
+    ok: rs.every((r) => r.ok),
+    records: rs[0].records,
+    wallS: median(rs.map((r) => r.wallS)),
+    cpuS: median(rs.map((r) => r.cpuS ?? NaN)),
+    rssMb: Math.max(...rs.map((r) => r.rssMb ?? 0)),
+  });
+  const ratios = runs.engine.map((e, i) => (runs.baseline[i].wallS > 0 ? (e.records / e.wallS) / (runs.baseline[i].records / runs.baseline[i].wallS) : NaN));
+  const note = ROUNDS > 1 ? `median of ${ROUNDS} alternating runs; each round ${ratios.map((r) => `${r.toFixed(2)}x`).join(', ')}` : '';
+  row(scenario, 'engine', summary(runs.engine), note);
+  row(scenario, 'baseline', summary(runs.baseline));
+}
+
 async function withServer(options, fn) {
   const server = await startServer(options);
   try {
@@ -134,14 +167,16 @@ const scenarios = {
   1: async () =>
     withServer({ recordsPerStream: RECORDS }, async (s) => {
       const cfg = config({ base_url: s.url });
-      row('1 cursor pagination', 'engine', await engine('1-cursor-pagination.yaml', cfg));
-      row('1 cursor pagination', 'baseline', await baseline(s.url, 'items'));
+      await alternating('1 cursor pagination', () => engine('1-cursor-pagination.yaml', cfg), () => baseline(s.url, 'items'));
     }),
   2: async () =>
     withServer({ recordsPerStream: RECORDS }, async (s) => {
       const cfg = config({ base_url: s.url });
-      row('2 filter+2 AddFields+RemoveFields', 'engine', await engine('2-filter-transform.yaml', cfg));
-      row('2 filter+2 AddFields+RemoveFields', 'baseline', await baseline(s.url, 'items', ['--transform']));
+      await alternating(
+        '2 filter+2 AddFields+RemoveFields',
+        () => engine('2-filter-transform.yaml', cfg),
+        () => baseline(s.url, 'items', ['--transform']),
+      );
     }),
   3: async () => {
     for (const n of [10_000, RECORDS]) {

@@ -171,8 +171,9 @@ export function removeKey(obj: Obj, key: string): void {
     delete obj[key];
     return;
   }
-  const keys = new Array<string>(later);
-  const values = new Array<unknown>(later);
+  // Scratch space shared by every call (this runs once per record): nothing allocated per record.
+  const keys = LATER_KEYS;
+  const values = LATER_VALUES;
   let n = -1;
   for (const k in obj) {
     if (n >= 0) keys[n++] = k;
@@ -183,8 +184,14 @@ export function removeKey(obj: Obj, key: string): void {
     delete obj[keys[j]!];
   }
   delete obj[key];
-  for (let j = 0; j < later; j++) obj[keys[j]!] = values[j];
+  for (let j = 0; j < later; j++) {
+    obj[keys[j]!] = values[j];
+    values[j] = undefined;
+  }
 }
+
+const LATER_KEYS: string[] = new Array<string>(LATER_KEYS_REBUILT).fill('');
+const LATER_VALUES: unknown[] = new Array<unknown>(LATER_KEYS_REBUILT).fill(undefined);
 
 /** field_path parts may be templates over config/parameters: evaluated once, at build time. */
 export function resolvePath(parts: unknown, ctx: BuildContext, field: string): PathKey[] {

@@ -55,6 +55,11 @@ export interface CompiledTemplate {
   /** Context names that must be present (Airbyte: undeclared variable → error). */
   readonly required: readonly string[];
   readonly usesLocals: boolean;
+  /**
+   * Context variables the template reads (`parameters` included), or undefined when it also calls
+   * a global such as now_utc(): then its value may change between two evaluations in one context.
+   */
+  readonly reads: readonly string[] | undefined;
 }
 
 const templateCache = new Map<string, CompiledTemplate>();
@@ -79,6 +84,8 @@ class Compiler {
   private readonly locals = new Set<string>();
   private readonly required = new Set<string>();
   private usesLocals = false;
+  private readonly reads = new Set<string>();
+  private usesGlobals = false;
 
   constructor(private readonly source: string) {}
 
@@ -87,7 +94,7 @@ class Compiler {
     const render = this.body(nodes);
     const only = nodes.length === 1 && nodes[0]!.k === 'out' ? nodes[0] : undefined;
     const value = only && only.k === 'out' ? this.expr(only.expr) : undefined;
-    return { source: this.source, value, render, required: [...this.required], usesLocals: this.usesLocals };
+    return { source: this.source, value, render, required: [...this.required], usesLocals: this.usesLocals, reads: this.usesGlobals ? undefined : [...this.reads] };
   }
 
   private body(nodes: Node[]): Render {
@@ -310,6 +317,7 @@ class Compiler {
 
   private name(name: string): Fn {
     if (this.locals.has(name)) return (s) => s.locals![name];
+    this.reads.add(name);
     switch (name) {
       case 'parameters':
         return (s) => s.params;
@@ -319,6 +327,7 @@ class Compiler {
     }
     if (STANDARD_VARIABLES.has(name)) return (s) => s.ctx[name];
     const global = getGlobal(name);
+    if (global) this.usesGlobals = true;
     if (global) return (s) => (Object.hasOwn(s.ctx, name) ? s.ctx[name] : global);
     this.required.add(name);
     return (s) => s.ctx[name];

@@ -146,6 +146,17 @@ export class InterpolatedString {
       options.default !== undefined && options.default !== null ? InterpolatedString.create(options.default, { parameters: options.parameters }) : undefined;
   }
 
+  /**
+   * True when the value depends on config and parameters only (no record, slice, response, and no
+   * now_utc()-style global): evaluated once, it holds for every record of the read.
+   */
+  get readsOnlyConfigAndParameters(): boolean {
+    if (!this.template) return true;
+    const reads = this.template.reads;
+    if (!reads || !reads.every((name) => name === 'config' || name === 'parameters')) return false;
+    return this.defaultTemplate ? this.defaultTemplate.readsOnlyConfigAndParameters : true;
+  }
+
   static create(value: unknown, options: InterpolatedOptions = {}): InterpolatedString {
     return new InterpolatedString(value, options);
   }

@@ -4,7 +4,7 @@
  */
 import type { RecordContext, RecordTransformation } from '../contracts.js';
 import { setPath, type PathKey } from '../extract/dpath.js';
-import { InterpolatedBoolean, InterpolatedString } from '../interpolation/index.js';
+import { InterpolatedBoolean, InterpolatedString, type InterpolationContext } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { DataRecord, Obj } from '../types.js';
 import { isEmptyCondition, RecordTemplateContexts } from './context.js';
@@ -41,7 +41,9 @@ export class AddFields implements RecordTransformation {
     this.fields = fields.map((f) => {
       const compiled = typeof f.value === 'string' ? InterpolatedString.create(f.value, { parameters }) : undefined;
       const template = compiled && !compiled.isStatic ? compiled : undefined;
-      return { path: f.path, template, constant: template ? undefined : cast(f.value, f.valueType, undefined), valueType: f.valueType };
+      if (!template) return { path: f.path, template, constant: cast(f.value, f.valueType, undefined), valueType: f.valueType };
+      const folded = template.readsOnlyConfigAndParameters ? evalOnce(template, f.valueType, { config, parameters }) : undefined;
+      return folded ? { path: f.path, template: undefined, constant: folded.value, valueType: f.valueType } : { path: f.path, template, constant: undefined, valueType: f.valueType };
     });
     this.condition = isEmptyCondition(condition) ? undefined : new InterpolatedBoolean(condition, parameters);
     this.needsContext = this.fields.some((f) => f.template) || this.condition !== undefined;
@@ -55,6 +57,20 @@ export class AddFields implements RecordTransformation {
       if (this.condition && !this.condition.eval({ ...tctx!, value, path: f.path })) continue;
       setPath(record, f.path, value);
     }
+  }
+}
+
+/**
+ * A value that reads only config and parameters is the same for every record: computed once here
+ * instead of per record. Only scalars are folded (a list or object would be one instance shared by
+ * every record); one that fails is left to fail per record, where the error is reported.
+ */
+function evalOnce(template: InterpolatedString, valueType: ValueType | undefined, ctx: InterpolationContext): { value: unknown } | undefined {
+  try {
+    const value = cast(template.eval(ctx), valueType, () => template.evalString(ctx));
+    return value !== null && typeof value === 'object' ? undefined : { value };
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,6 +2,8 @@
 import { describe, it, expect } from '@jest/globals';
 import type { RecordFilter, RecordTransformation } from '../../engine/contracts.js';
 import { deleteGlob, removeKey } from '../../engine/extract/dpath.js';
+import { InterpolatedString } from '../../engine/interpolation/index.js';
+import { setNowForTesting } from '../../engine/interpolation/datetime.js';
 import { makeSlice, type Obj } from '../../engine/types.js';
 import { build } from '../extract/support.js';
 import '../../engine/transform/add-fields.js';
@@ -82,5 +84,62 @@ describe('record templates with a reused context', () => {
       out.push(record);
     }
     expect(out).toEqual([{ id: 2, tag: '2-a-' }, { id: 6, tag: "6-b-{'next_page_token': 't'}" }, { id: 7, tag: '7-a-' }]);
+  });
+});
+
+describe('AddFields values that read only config and parameters', () => {
+  it('knows which templates read nothing but config and parameters', () => {
+    const only = (t: string) => InterpolatedString.create(t).readsOnlyConfigAndParameters;
+    expect(only("{{ parameters['name'] }}")).toBe(true);
+    expect(only("{{ config.region | upper }}-{{ parameters.name }}")).toBe(true);
+    expect(only('{% set x = config.a %}{{ x }}')).toBe(true);
+    expect(only('plain text')).toBe(true);
+    expect(only("{{ record['id'] }}")).toBe(false);
+    expect(only('{{ config.a }}{{ stream_slice.p }}')).toBe(false);
+    expect(only("{{ now_utc().strftime('%Y') }}")).toBe(false);
+    expect(only('{{ config.a or today_utc() }}')).toBe(false);
+  });
+
+  it('gives every record the same value as a per-record evaluation would, typed by value_type', () => {
+    const add = build<RecordTransformation>(
+      {
+        type: 'AddFields',
+        $parameters: { name: 'items' },
+        fields: [
+          { path: ['source'], value: "{{ parameters['name'] }}/{{ config['region'] }}" },
+          { path: ['limit'], value: "{{ config['limit'] }}", value_type: 'integer' },
+          { path: ['limit_text'], value: "{{ config['limit'] }}", value_type: 'string' },
+          { path: ['missing'], value: "{{ config['nope'] }}" },
+        ],
+      },
+      { region: 'eu', limit: 50 },
+    );
+    const records = [{ id: 1 }, { id: 2 }] as Obj[];
+    for (const r of records) add.transform(r);
+    expect(records).toStrictEqual([1, 2].map((id) => ({ id, source: 'items/eu', limit: 50, limit_text: '50', missing: undefined })));
+  });
+
+  it('keeps evaluating per record what may change: now_utc(), lists and objects (never one shared instance)', () => {
+    const add = build<RecordTransformation>(
+      { type: 'AddFields', fields: [{ path: ['at'], value: "{{ now_utc().strftime('%H:%M') }}" }, { path: ['tags'], value: "{{ config['tags'] }}" }] },
+      { tags: ['a', 'b'] },
+    );
+    try {
+      setNowForTesting(new Date('2024-01-01T10:00:00Z'));
+      const first: Obj = {};
+      add.transform(first);
+      setNowForTesting(new Date('2024-01-01T11:30:00Z'));
+      const second: Obj = {};
+      add.transform(second);
+      expect([first.at, second.at]).toEqual(['10:00', '11:30']);
+      expect(first.tags).toEqual(['a', 'b']);
+    } finally {
+      setNowForTesting(undefined);
+    }
+  });
+
+  it('a value that fails still fails on the record, with the template named', () => {
+    const add = build<RecordTransformation>({ type: 'AddFields', fields: [{ path: ['x'], value: "{{ 10 / config['zero'] }}" }] }, { zero: 0 });
+    expect(() => add.transform({ id: 1 })).toThrow(/10 \/ config/);
   });
 });
