@@ -1,17 +1,15 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=150
+#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=50
 /**
  * The `manifold` command. Only argument parsing and printing live here; the work is done by the
  * engine's public API.
  *
- * The shebang keeps V8's young generation small: a sync allocates one page of short-lived objects
- * at a time, and a 2 MB semi-space recycles them before they add up (measured over 1M records:
- * peak RSS 181 → ~150 MB, throughput unchanged or better). Capping the old space as well lowered
- * RSS further (~100 MB) but cost up to 50% more CPU in transformation-heavy syncs, so it is not
- * set. --heap-growing-percent=150 makes V8 collect the old generation before it has grown to
- * 2.5x+ its live size: pages of records still get promoted, and without it their garbage piled up
- * to ~150-180 MB. Once per-record allocation was cut (no dictionary-mode records, no cached body
- * text) it costs no measurable throughput (bench scenarios 1-3: peak RSS 150-176 → 120-138 MB,
- * engine wall time unchanged). Docker's entrypoint passes the same flags.
+ * The shebang sets V8's heap for a sync's allocation pattern (bench/RESULTS.md has the measurements):
+ * a page of records lives from its response until its lines are written, so the young generation
+ * must hold a few pages for them to die young (16 MB semi-spaces; at 2 MB every page was promoted
+ * and scenario 2 spent 15% more CPU). What does get promoted, and the response buffers V8 only
+ * frees with the old generation, would pile up to ~190 MB between major GCs at V8's default
+ * growth: --heap-growing-percent=50 collects the old generation once it has grown by half
+ * (peak RSS 130-145 MB over 1M records, flat after warm-up). Docker's entrypoint passes the same flags.
  */
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
