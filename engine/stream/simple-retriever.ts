@@ -112,7 +112,12 @@ export class SimpleRetriever implements Retriever {
     // is selected), so the API prepares it while the consumer writes records. A consumer that stops
     // early aborts that request.
     const readAhead = new AbortController();
-    const signal = args.signal ? AbortSignal.any([args.signal, readAhead.signal]) : readAhead.signal;
+    const signal = readAhead.signal;
+    // Listener rather than AbortSignal.any: a read may go through thousands of slices, and each
+    // listener is removed when its slice ends.
+    const forwardAbort = (): void => readAhead.abort(args.signal?.reason);
+    if (args.signal?.aborted) forwardAbort();
+    else args.signal?.addEventListener('abort', forwardAbort, { once: true });
     let ahead: Promise<PageResponse> | undefined;
     let previousPage: string | undefined;
     let emptyPagesInARow = 0;
@@ -175,6 +180,7 @@ export class SimpleRetriever implements Retriever {
         if (token === NO_PAGES) return;
       }
     } finally {
+      args.signal?.removeEventListener('abort', forwardAbort);
       if (ahead) readAhead.abort(new ManifoldError(`Stream "${stream}": read stopped`));
     }
   }

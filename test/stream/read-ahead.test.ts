@@ -91,6 +91,18 @@ describe('SimpleRetriever read-ahead', () => {
     expect(closedEarly).toEqual([2]);
   });
 
+  it("aborts the request ahead when the read's own signal aborts", async () => {
+    special[2] = () => undefined;
+    const controller = new AbortController();
+    const pages = retriever().readPages!(args({ signal: controller.signal }))[Symbol.asyncIterator]();
+    await pages.next();
+    await until(() => server.requests.length >= 2);
+    controller.abort(new Error('sync cancelled'));
+    await until(() => closedEarly.length > 0);
+    expect(closedEarly).toEqual([2]);
+    await expect(pages.next()).rejects.toThrow();
+  });
+
   it('a failing page ahead fails the read only after the page before it was delivered', async () => {
     special[2] = (res) => json(res, 500, { error: 'boom' });
     const delivered: DataRecord[][] = [];

@@ -87,6 +87,8 @@ describe('record templates with a reused context', () => {
   });
 });
 
+const NO_SLICE = { slice: makeSlice(), nextPageToken: undefined };
+
 describe('AddFields values that read only config and parameters', () => {
   it('knows which templates read nothing but config and parameters', () => {
     const only = (t: string) => InterpolatedString.create(t).readsOnlyConfigAndParameters;
@@ -115,7 +117,7 @@ describe('AddFields values that read only config and parameters', () => {
       { region: 'eu', limit: 50 },
     );
     const records = [{ id: 1 }, { id: 2 }] as Obj[];
-    for (const r of records) add.transform(r);
+    for (const r of records) add.transform(r, NO_SLICE);
     expect(records).toStrictEqual([1, 2].map((id) => ({ id, source: 'items/eu', limit: 50, limit_text: '50', missing: undefined })));
   });
 
@@ -127,10 +129,10 @@ describe('AddFields values that read only config and parameters', () => {
     try {
       setNowForTesting(new Date('2024-01-01T10:00:00Z'));
       const first: Obj = {};
-      add.transform(first);
+      add.transform(first, NO_SLICE);
       setNowForTesting(new Date('2024-01-01T11:30:00Z'));
       const second: Obj = {};
-      add.transform(second);
+      add.transform(second, NO_SLICE);
       expect([first.at, second.at]).toEqual(['10:00', '11:30']);
       expect(first.tags).toEqual(['a', 'b']);
     } finally {
@@ -140,6 +142,6 @@ describe('AddFields values that read only config and parameters', () => {
 
   it('a value that fails still fails on the record, with the template named', () => {
     const add = build<RecordTransformation>({ type: 'AddFields', fields: [{ path: ['x'], value: "{{ 10 / config['zero'] }}" }] }, { zero: 0 });
-    expect(() => add.transform({ id: 1 })).toThrow(/10 \/ config/);
+    expect(() => add.transform({ id: 1 }, NO_SLICE)).toThrow(/10 \/ config/);
   });
 });
