@@ -28,7 +28,7 @@ export class LineWriter {
   private serialise(message: unknown): string {
     const m = message as { type?: string; record?: { stream: string; data: unknown; emitted_at: number; namespace?: string; meta?: unknown } };
     const record = m.type === 'RECORD' ? m.record : undefined;
-    if (!record || record.namespace !== undefined || record.meta !== undefined || Object.keys(m).length !== 2) return JSON.stringify(message);
+    if (!record || record.namespace !== undefined || record.meta !== undefined || !hasTwoKeys(m)) return JSON.stringify(message);
     let prefix = this.recordPrefixes.get(record.stream);
     if (prefix === undefined) {
       prefix = `{"type":"RECORD","record":{"stream":${JSON.stringify(record.stream)},"data":`;
@@ -53,4 +53,11 @@ export class LineWriter {
       else this.out.once('drain', () => resolve());
     });
   }
+}
+
+/** `Object.keys(m).length === 2` without an array per record. */
+function hasTwoKeys(m: object): boolean {
+  let n = 0;
+  for (const _ in m) if (++n > 2) return false;
+  return n === 2;
 }
