@@ -5,31 +5,40 @@
  * their own. That keeps messages precise ("missing field cursor_value" rather than a wall of
  * failed anyOf branches) and lets every problem be reported with its own location.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Ajv, ErrorObject } from 'ajv';
 import type { ManifestProblem, SourceLocation } from '../errors/manifold-error.js';
 import { getComponent, suggestTypes } from '../registry.js';
 import type { LoadedManifest } from './loader.js';
 import { childPath, locationOf } from './locations.js';
+import {
+  COMPONENT_KEYWORD,
+  PRECOMPILED_FILE,
+  definitionsByType,
+  schemaDigest,
+  shallowAjv,
+  shallowRef,
+  type ComponentChecks,
+  type ComponentFailure,
+  type ShallowValidator,
+} from './shallow-validators.js';
 
 type Schema = Record<string, unknown>;
 type Mapping = Record<string, unknown>;
 
-export const manifestSchema: Schema = JSON.parse(
-  readFileSync(new URL('./schema/manifest.schema.json', import.meta.url), 'utf8'),
-) as Schema;
+const schemaText = readFileSync(new URL('./schema/manifest.schema.json', import.meta.url), 'utf8');
+export const manifestSchema: Schema = JSON.parse(schemaText) as Schema;
 
 const definitions = manifestSchema.definitions as Record<string, Schema>;
 
 /** Manifest `type` value → definition name (they differ only for the session-token helpers). */
-const definitionByType = new Map<string, string>();
+const definitionByType = definitionsByType(definitions);
 /** Components that may omit `type` where the schema expects exactly them. */
 const typeOptional = new Set<string>();
-for (const [name, def] of Object.entries(definitions)) {
-  const typeProp = (def.properties as Record<string, Schema> | undefined)?.type;
-  if (typeof typeProp?.const !== 'string') continue;
-  definitionByType.set(typeProp.const, name);
-  if (!(def.required as string[] | undefined)?.includes('type')) typeOptional.add(typeProp.const);
+for (const [type, name] of definitionByType) {
+  if (!(definitions[name]!.required as string[] | undefined)?.includes('type')) typeOptional.add(type);
 }
 
 /** Every component `type` the manifest format knows. */
@@ -41,95 +50,64 @@ export function validateManifest(m: LoadedManifest): ManifestProblem[] {
   return new Validation(m.file).run(m.root);
 }
 
-// ── schema preparation ──────────────────────────────────────────────────────────────────────────
+// ── validators ──────────────────────────────────────────────────────────────────────────────────
 
-const COMPONENT_KEYWORD = 'manifoldComponent';
-
-function componentTypeOfRef(s: unknown): string | undefined {
-  if (!s || typeof s !== 'object') return undefined;
-  const ref = (s as Schema).$ref;
-  if (typeof ref !== 'string' || !ref.startsWith('#/definitions/')) return undefined;
-  const def = definitions[ref.slice('#/definitions/'.length)];
-  const typeConst = (def?.properties as Record<string, Schema> | undefined)?.type?.const;
-  return typeof typeConst === 'string' ? typeConst : undefined;
+interface Precompiled {
+  schemaDigest: string;
+  validators: Record<string, ShallowValidator>;
 }
 
-/** Child component references become a shallow "type is one of" check. */
-function shallow(s: unknown): unknown {
-  if (Array.isArray(s)) return s.map(shallow);
-  if (!s || typeof s !== 'object') return s;
-  const single = componentTypeOfRef(s);
-  if (single) return { [COMPONENT_KEYWORD]: [single] };
-  const schema = s as Schema;
-  if (Array.isArray(schema.anyOf)) {
-    const types = schema.anyOf.map(componentTypeOfRef);
-    if (types.every((t) => t !== undefined)) return { [COMPONENT_KEYWORD]: types };
+/**
+ * The build's standalone validators (scripts/gen-validators.mjs), if they sit next to this file
+ * and were generated from this schema: a stale file would silently check an older format.
+ */
+function loadPrecompiled(): Record<string, ShallowValidator> | undefined {
+  const file = fileURLToPath(new URL(`./${PRECOMPILED_FILE}`, import.meta.url));
+  if (!existsSync(file)) return undefined;
+  const mod = createRequire(import.meta.url)(file) as Precompiled;
+  return mod.schemaDigest === schemaDigest(schemaText) ? mod.validators : undefined;
+}
+
+let precompiled: Record<string, ShallowValidator> | undefined | null = null;
+let ajvInstance: Ajv | undefined;
+const compiled = new Map<string, ShallowValidator>();
+
+function validatorFor(definitionName: string): ShallowValidator {
+  if (precompiled === null) precompiled = loadPrecompiled();
+  const ready = precompiled?.[definitionName] ?? compiled.get(definitionName);
+  if (ready) return ready;
+  ajvInstance ??= shallowAjv(definitions);
+  const v = ajvInstance.getSchema(shallowRef(definitionName))!;
+  compiled.set(definitionName, v);
+  return v;
+}
+
+/** The `manifoldComponent` check of one child reference; found children are collected to validate next. */
+function checkComponent(allowed: string[], data: unknown, found: FoundChild[]): ComponentFailure | undefined {
+  const fail = (message: string, params: Mapping = {}): ComponentFailure => ({ message, params: { allowed, ...params } });
+  const expected = allowed.length === 1 ? `a ${allowed[0]}` : `one of ${allowed.join(', ')}`;
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return fail(`expected ${expected} component, got ${kindOf(data)}`);
+  const type = (data as Mapping).type;
+  if (type === undefined && allowed.length === 1 && typeOptional.has(allowed[0]!)) {
+    found.push({ node: data as Mapping, type: allowed[0]! });
+    return undefined;
   }
-  const out: Schema = {};
-  for (const [k, v] of Object.entries(schema)) out[k] = k === 'const' || k === 'enum' ? v : shallow(v);
-  return out;
+  if (typeof type !== 'string') return fail(`component has no \`type\`; expected ${expected}`, { missingType: true });
+  if (!definitionByType.has(type)) {
+    // A component a library user registered from code: it has no schema here, so it is trusted
+    // to check its own fields when built (located errors come from its BuildContext).
+    if (getComponent(type)) return undefined;
+    const suggestions = suggestTypes(type, allowed.length > 1 ? allowed : definitionByType.keys());
+    return fail(`unknown component type ${type}${suggestions.length ? `; did you mean ${suggestions.join(', ')}?` : ''}`, { unknownType: type });
+  }
+  if (!allowed.includes(type)) return fail(`${type} is not allowed here; expected ${expected}`, { wrongType: type });
+  found.push({ node: data as Mapping, type });
+  return undefined;
 }
 
 interface FoundChild {
   node: Mapping;
   type: string;
-}
-
-let collecting: FoundChild[] | undefined;
-
-function createAjv(): Ajv {
-  // validateSchema off: the schema ships with the engine (tested), and checking it against the
-  // meta-schema for every component type was most of the validation time of a cold start.
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateSchema: false });
-  ajv.addKeyword({
-    keyword: COMPONENT_KEYWORD,
-    schemaType: 'array',
-    errors: true,
-    validate: function check(allowed: string[], data: unknown): boolean {
-      const fail = (message: string, params: Mapping = {}): boolean => {
-        (check as unknown as { errors: Partial<ErrorObject>[] }).errors = [{ keyword: COMPONENT_KEYWORD, message, params: { allowed, ...params } }];
-        return false;
-      };
-      const expected = allowed.length === 1 ? `a ${allowed[0]}` : `one of ${allowed.join(', ')}`;
-      if (!data || typeof data !== 'object' || Array.isArray(data)) return fail(`expected ${expected} component, got ${kindOf(data)}`);
-      const type = (data as Mapping).type;
-      if (type === undefined && allowed.length === 1 && typeOptional.has(allowed[0]!)) {
-        collecting?.push({ node: data as Mapping, type: allowed[0]! });
-        return true;
-      }
-      if (typeof type !== 'string') return fail(`component has no \`type\`; expected ${expected}`, { missingType: true });
-      if (!definitionByType.has(type)) {
-        // A component a library user registered from code: it has no schema here, so it is trusted
-        // to check its own fields when built (located errors come from its BuildContext).
-        if (getComponent(type)) return true;
-        const suggestions = suggestTypes(type, allowed.length > 1 ? allowed : definitionByType.keys());
-        return fail(`unknown component type ${type}${suggestions.length ? `; did you mean ${suggestions.join(', ')}?` : ''}`, { unknownType: type });
-      }
-      if (!allowed.includes(type)) return fail(`${type} is not allowed here; expected ${expected}`, { wrongType: type });
-      collecting?.push({ node: data as Mapping, type });
-      return true;
-    },
-  });
-  return ajv;
-}
-
-const validators = new Map<string, ValidateFunction>();
-const SHALLOW_SCHEMA_ID = 'manifold-shallow-components';
-let ajvInstance: Ajv | undefined;
-
-function validatorFor(definitionName: string): ValidateFunction {
-  let v = validators.get(definitionName);
-  if (!v) {
-    if (!ajvInstance) {
-      ajvInstance = createAjv();
-      // Added once and compiled per definition on demand: ajv then walks the (large) definitions
-      // once, and helpers shared by several components (Rate, TypesMap, ...) compile once.
-      ajvInstance.addSchema({ $id: SHALLOW_SCHEMA_ID, definitions: shallow(definitions) as Schema });
-    }
-    v = ajvInstance.getSchema(`${SHALLOW_SCHEMA_ID}#/definitions/${definitionName}`)!;
-    validators.set(definitionName, v);
-  }
-  return v;
 }
 
 // ── walking and reporting ───────────────────────────────────────────────────────────────────────
@@ -156,12 +134,8 @@ class Validation {
   private component(node: Mapping, type: string): FoundChild[] {
     const validate = validatorFor(definitionByType.get(type)!);
     const children: FoundChild[] = [];
-    collecting = children;
-    try {
-      if (!validate(node)) this.report(node, type, validate.errors ?? []);
-    } finally {
-      collecting = undefined;
-    }
+    const checks: ComponentChecks = { manifoldComponent: (allowed, data) => checkComponent(allowed, data, children) };
+    if (!validate.call(checks, node)) this.report(node, type, validate.errors ?? []);
     return dedupe(children);
   }
 

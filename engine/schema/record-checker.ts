@@ -3,8 +3,9 @@
  * field, what the schema expects and what the record holds — the mismatches that make a
  * destination drop or mistype data.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { DataRecord, Obj } from '../types.js';
+import { loadAjv } from './lazy-ajv.js';
 
 export interface SchemaMismatch {
   field: string;
@@ -12,12 +13,13 @@ export interface SchemaMismatch {
   got: string;
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
+let ajv: Ajv | undefined;
 
 export class RecordChecker {
   private readonly validate: ValidateFunction | undefined;
 
   constructor(schema: Obj) {
+    ajv ??= new (loadAjv().Ajv)({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
     try {
       const { $schema: _ignored, ...rest } = schema;
       this.validate = ajv.compile(rest);

@@ -3,18 +3,20 @@
  * Like Airbyte's CDK we do not validate `format`s (its jsonschema validator ignores them), and we
  * fill documented defaults so manifests reading `config['x']` see them from the CLI too.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { ConfigError } from '../errors/manifold-error.js';
 import type { SecretRegistry } from '../services.js';
 import type { Obj } from '../types.js';
+import { loadAjv } from '../schema/lazy-ajv.js';
 
-const ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true, validateFormats: false, validateSchema: false });
-const compiled = new WeakMap<object, ReturnType<typeof ajv.compile>>();
+let ajv: Ajv | undefined;
+const compiled = new WeakMap<object, ValidateFunction>();
 
 export function validateConfig(spec: Obj | undefined, config: Obj): void {
   if (!spec || typeof spec !== 'object') return;
   let validate = compiled.get(spec);
   if (!validate) {
+    ajv ??= new (loadAjv().Ajv)({ strict: false, allErrors: true, useDefaults: true, validateFormats: false, validateSchema: false });
     try {
       validate = ajv.compile(stripUnsupported(spec) as Obj);
     } catch (e) {
