@@ -4,7 +4,7 @@
  *
  *   node bench/run.mjs [--scenarios 1,2,...] [--records N] [--rounds N]
  *
- * Scenarios: 1 cursor pagination · 2 filter + transformations · 3 peak RSS 10k vs N records ·
+ * Scenarios: 1 cursor pagination · 2 filter + transformations · 3 peak RSS 10k, N/10 and N records ·
  * 4 sixteen streams with 50 ms latency, --concurrency 1 vs default · 5 rate-limited server with an
  * api_budget · 6 cold start (spec, read to first record).
  * Children's stdout is consumed line by line, as a destination would.
@@ -179,7 +179,8 @@ const scenarios = {
       );
     }),
   3: async () => {
-    for (const n of [10_000, RECORDS]) {
+    // Three sizes, so a plateau (flat) is told apart from growth with the record count.
+    for (const n of [...new Set([10_000, Math.max(10_000, Math.round(RECORDS / 10)), RECORDS])]) {
       await withServer({ recordsPerStream: n }, async (s) => {
         const cfg = config({ base_url: s.url });
         row(`3 peak RSS, ${n} records`, 'engine', await engine('1-cursor-pagination.yaml', cfg));
