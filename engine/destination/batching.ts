@@ -3,7 +3,7 @@
  * either as a plain JSON array, wrapped as `{<property>: [...], ...extra}`, or reshaped by a
  * JSONata expression over the array.
  */
-import jsonata from 'jsonata';
+import { jsonata } from '../extract/jsonata.js';
 import { InterpolatedBoolean, InterpolatedMapping, InterpolatedString, type InterpolationContext } from '../interpolation/index.js';
 import type { BuildContext, ManifestNode } from '../registry.js';
 import type { Obj } from '../types.js';

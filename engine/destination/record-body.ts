@@ -2,7 +2,7 @@
  * What an operation sends for one record: the record itself, the record minus some fields, an
  * interpolated template, a JSONata expression, or nothing (DELETE). Compiled once per operation.
  */
-import jsonata from 'jsonata';
+import { jsonata } from '../extract/jsonata.js';
 import { InterpolatedMapping, InterpolatedString, type InterpolationContext } from '../interpolation/index.js';
 import type { Obj } from '../types.js';
 
