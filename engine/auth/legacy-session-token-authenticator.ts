@@ -26,7 +26,7 @@ export class LegacySessionTokenAuthenticator implements Authenticator {
   ) {}
 
   async authOptions(signal?: AbortSignal): Promise<Partial<RequestOptions>> {
-    const token = await this.shared.get(() => this.obtain(signal));
+    const token = await this.shared.get(() => this.obtain(), signal);
     return { headers: { [this.header]: token } };
   }
 

@@ -63,7 +63,7 @@ export class OAuthAuthenticator implements Authenticator {
 
   async authOptions(signal?: AbortSignal): Promise<Partial<RequestOptions>> {
     if (!this.shared.current()) this.seedFromConfig();
-    const token = await this.shared.get(() => this.refresh(signal));
+    const token = await this.shared.get(() => this.refresh(), signal);
     return { headers: { Authorization: `Bearer ${token}` } };
   }
 

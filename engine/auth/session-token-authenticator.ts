@@ -21,7 +21,7 @@ export class SessionTokenAuthenticator implements Authenticator {
   ) {}
 
   async authOptions(signal?: AbortSignal): Promise<Partial<RequestOptions>> {
-    const token = await this.shared.get(() => this.logIn(signal));
+    const token = await this.shared.get(() => this.logIn(), signal);
     if (!this.option) return { headers: { Authorization: `Bearer ${token}` } };
     const out: Partial<RequestOptions> = {};
     this.option.inject(out, token);

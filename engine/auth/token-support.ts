@@ -60,20 +60,29 @@ export class SharedToken {
     return this.slot().grant;
   }
 
-  /** The cached token, or the result of one `fetch()` shared by every caller waiting meanwhile. */
-  async get(fetch: () => Promise<TokenGrant>): Promise<string> {
+  /**
+   * The cached token, or the result of one `fetch()` shared by every caller waiting meanwhile.
+   * `signal` ends only this caller's wait: the fetch serves the others too, so no one caller may
+   * cancel it (a rotated refresh token the server already issued would be lost with it).
+   */
+  async get(fetch: () => Promise<TokenGrant>, signal?: AbortSignal): Promise<string> {
     const slot = this.slot();
     if (isFresh(slot.grant, Date.now())) return slot.grant.token;
-    slot.pending ??= fetch()
-      .then((grant) => {
-        this.services.secrets.add(grant.token);
-        slot.grant = grant;
-        return grant;
-      })
-      .finally(() => {
-        slot.pending = undefined;
-      });
-    return (await slot.pending).token;
+    signal?.throwIfAborted();
+    if (!slot.pending) {
+      slot.pending = fetch()
+        .then((grant) => {
+          this.services.secrets.add(grant.token);
+          slot.grant = grant;
+          return grant;
+        })
+        .finally(() => {
+          slot.pending = undefined;
+        });
+      // Every waiter may have given up by the time it fails: the failure is then nobody's to report.
+      slot.pending.catch(() => undefined);
+    }
+    return (await untilAborted(slot.pending, signal)).token;
   }
 
   set(grant: TokenGrant): void {
@@ -84,6 +93,15 @@ export class SharedToken {
   invalidate(): void {
     this.slot().grant = undefined;
   }
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Airbyte looks a token field up anywhere in the response (nested objects included). */
