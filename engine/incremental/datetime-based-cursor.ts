@@ -5,6 +5,11 @@
  *
  * Slices may be read concurrently and close out of order, so the state only absorbs a window once
  * every earlier window has closed: a checkpoint never skips past data not yet read.
+ *
+ * The state is never empty and never a window bound: as the CDK's ConcurrentCursor writes its
+ * sequential state, it is the latest record cursor value, or the sync's start (the later of
+ * start_datetime and the input state) when no record moved it. Windows read without records do
+ * not move it to their end: an API may fill a window after it was read.
  */
 import type { IncrementalCursor } from '../contracts.js';
 import { InterpolatedString } from '../interpolation/index.js';
@@ -64,6 +69,7 @@ export class DatetimeBasedCursor implements IncrementalCursor {
   private pending: Window[] = [];
   private readonly windows = new WeakMap<Obj, Window>();
   private bounds: { earliest: Micros; latest: Micros } | undefined;
+  private startInstant: Micros | undefined;
 
   constructor(readonly settings: DatetimeCursorSettings) {
     this.cursorField = settings.cursorField;
@@ -87,15 +93,17 @@ export class DatetimeBasedCursor implements IncrementalCursor {
     this.cursor = value === undefined || value === null || value === '' ? undefined : this.parse(value);
     this.pending = [];
     this.bounds = undefined;
+    this.startInstant = undefined;
   }
 
   state(): Obj {
-    return this.cursor === undefined ? {} : { [this.cursorField]: this.format(this.cursor) };
+    const start = this.start();
+    return { [this.cursorField]: this.format(this.cursor === undefined || this.cursor < start ? start : this.cursor) };
   }
 
-  /** Cursor value of the state, as an instant (for global/per-partition bookkeeping). */
-  stateInstant(): Micros | undefined {
-    return this.cursor;
+  /** start_datetime (with its min/max), unclamped by now or end_datetime: the state's floor. */
+  private start(): Micros {
+    return (this.startInstant ??= this.settings.start.getDatetime({ config: this.settings.config }));
   }
 
   *slices(): Iterable<Obj> {
@@ -170,7 +178,7 @@ export class DatetimeBasedCursor implements IncrementalCursor {
     const ctx = { config: s.config };
     const now = nowMicros();
     const latest = s.end ? Math.min(s.end.getDatetime(ctx), now) : now;
-    const start = Math.min(s.start.getDatetime(ctx), latest);
+    const start = Math.min(this.start(), latest);
     const fromState = this.cursor === undefined ? MIN_INSTANT : s.lookback ? addDuration(this.cursor, s.lookback, -1) : this.cursor;
     this.bounds = { earliest: Math.max(start, fromState), latest };
     return this.bounds;

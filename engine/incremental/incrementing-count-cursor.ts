@@ -29,8 +29,9 @@ export class IncrementingCountCursor implements IncrementalCursor {
     this.seen = undefined;
   }
 
+  /** As the CDK's ConcurrentCursor: the sync's start (start_value or a later state) until a record moves it. */
   state(): Obj {
-    return this.cursor === undefined ? {} : { [this.cursorField]: this.cursor };
+    return { [this.cursorField]: this.cursor === undefined || this.cursor < this.startValue ? this.startValue : this.cursor };
   }
 
   *slices(): Iterable<Obj> {

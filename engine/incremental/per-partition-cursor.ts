@@ -5,10 +5,12 @@
  *   { states: [{partition, cursor}], state, use_global_cursor, lookback_window, parent_state }
  *
  * `state` (the global cursor) only advances once every partition of the read has completed:
- * until then a resumed read would start new partitions from it and could skip data. Past
+ * until then a resumed read would start new partitions from it and could skip data. As in the
+ * CDK, it only moves when the read saw records: a partition cursor's state without records is its
+ * sync start, which says nothing about new partitions. Past
  * SWITCH_TO_GLOBAL_LIMIT partitions the per-partition list is dropped and only the global cursor
  * is kept (`use_global_cursor: true`), as the CDK does. `global_substream_cursor` streams keep
- * only the global cursor from the start.
+ * only the global cursor from the start (`use_global_cursor: true`).
  */
 import type { IncrementalCursor, PartitionRouter } from '../contracts.js';
 import type { DataRecord, Obj, StreamSlice } from '../types.js';
@@ -50,6 +52,7 @@ export class PerPartitionCursor {
   private lookbackWindow: unknown;
   private inputParentState: Obj | undefined;
   private finished = false;
+  private sawRecords = false;
 
   constructor(
     private readonly prototype: CursorPrototype,
@@ -64,6 +67,7 @@ export class PerPartitionCursor {
     this.entries.clear();
     this.seeded = new Map();
     this.finished = false;
+    this.sawRecords = false;
     this.lookbackWindow = state?.lookback_window;
     this.inputParentState = isObj(state?.parent_state) ? state.parent_state : undefined;
     this.router?.setParentState?.(this.inputParentState);
@@ -107,6 +111,8 @@ export class PerPartitionCursor {
   observe(record: DataRecord, slice: StreamSlice): void {
     this.cursorFor(slice.partition).observe(record, slice);
     this.tracker.observe(record, slice);
+    const value = record[this.prototype.cursorField];
+    if (value !== undefined && value !== null) this.sawRecords = true;
   }
 
   closeSlice(slice: StreamSlice): void {
@@ -117,13 +123,14 @@ export class PerPartitionCursor {
   /** Every partition was read: the global cursor and the parent state may now move forward. */
   finish(): void {
     this.finished = true;
+    if (!this.sawRecords) return;
     const tracked = this.tracker.state();
     if (Object.keys(tracked).length) this.globalState = tracked;
   }
 
   state(): Obj {
-    const out: Obj = {};
-    if (!this.globalOnly) out.use_global_cursor = this.useGlobal;
+    // Written for global_substream_cursor too: the CDK reads a state without it as per-partition.
+    const out: Obj = { use_global_cursor: this.useGlobal };
     if (!this.useGlobal) {
       // Partitions not seen in this read keep their saved state; order stays stable across reads.
       const states = new Map(this.seeded);

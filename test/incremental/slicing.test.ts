@@ -65,7 +65,8 @@ describe('DatetimeBasedCursor slicing', () => {
     const [w1, w2, w3] = [...cursor.slices()].map((w) => makeSlice({}, w));
     cursor.observe({ ts: '2024-01-02' }, w2!);
     cursor.closeSlice(w2!);
-    expect(cursor.state()).toEqual({});
+    // Still the sync start: w1 is open, so w2's record cannot count yet.
+    expect(cursor.state()).toEqual({ ts: '2024-01-01' });
     cursor.observe({ ts: '2024-01-01' }, w1!);
     cursor.closeSlice(w1!);
     expect(cursor.state()).toEqual({ ts: '2024-01-02' });
