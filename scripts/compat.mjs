@@ -4,6 +4,7 @@
 // Prints failures grouped by cause, with counts and the overall pass rate.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Ajv } from 'ajv';
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose');
@@ -28,10 +29,21 @@ const offline = {
 };
 if (typeof engine.loadComponents === 'function') await engine.loadComponents();
 
+const ajv = new Ajv({ strict: false, allErrors: false, validateFormats: false });
+
+/** Whether a sample satisfies its field's schema (a spec's `default` sometimes does not). */
+function fits(schema, value) {
+  try {
+    return ajv.validate(schema, value);
+  } catch {
+    return true;
+  }
+}
+
 /** A value for a config field from its JSON Schema: default, const, enum, examples, then by type/format. */
 function sampleValue(schema, name = '') {
   if (!schema || typeof schema !== 'object') return 'x';
-  if (schema.default !== undefined) return schema.default;
+  if (schema.default !== undefined && fits(schema, schema.default)) return schema.default;
   if (schema.const !== undefined) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
   const pattern = patternOf(schema);
@@ -40,7 +52,11 @@ function sampleValue(schema, name = '') {
     : undefined;
   if (example !== undefined) return example;
   const branches = schema.oneOf ?? schema.anyOf;
-  if (Array.isArray(branches) && branches.length) return sampleValue({ ...branches[0], type: branches[0].type ?? schema.type }, name);
+  if (Array.isArray(branches) && branches.length) {
+    // The first branch whose sample the whole field accepts (oneOf: it must match that branch only).
+    const samples = branches.map((b) => sampleValue({ ...b, type: b.type ?? schema.type }, name));
+    return samples.find((s) => fits(schema, s)) ?? samples[0];
+  }
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   switch (type) {
     case 'object': return sampleObject(schema);
@@ -65,7 +81,8 @@ function sampleValue(schema, name = '') {
 /** Strings that satisfy the patterns specs commonly use (dates, times, ids, URLs). */
 const PATTERN_CANDIDATES = [
   '2024-01-01T00:00:00Z', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00', '2024-01-01 00:00:00', '2024-01-01', '01-01-2024', '01/01/2024',
-  '2024-01', '2024', 'https://example.com', 'example.com', 'user@example.com', '12345678', 'abcdefgh', 'ABCDEFGH', 'sk_test_abc123', 'x',
+  '01/01/2024 00:00', '2024-01', '2024', 'https://example.com', 'example.com', 'user@example.com', '12345678', 'abcdefgh', 'ABCDEFGH',
+  'sk_test_abc123', 'live_abc123', 'x',
 ];
 
 function patternOf(schema) {
