@@ -11,6 +11,8 @@ import { defaultResolution, responseForTemplates, type ErrorResolution, type Out
 
 const ACTIONS: ResponseAction[] = ['SUCCESS', 'RETRY', 'FAIL', 'IGNORE', 'RATE_LIMITED', 'RESET_PAGINATION'];
 const FAILURE_TYPES: FailureType[] = ['config_error', 'system_error', 'transient_error'];
+/** The statuses in Airbyte's DEFAULT_ERROR_MAPPING (default_error_mapping.py). */
+const DEFAULT_MAPPED_STATUSES = new Set([400, 401, 403, 404, 405, 408, 429, 500, 502, 503, 504]);
 
 export class HttpResponseFilter implements ResponseFilter {
   constructor(
@@ -33,9 +35,20 @@ export class HttpResponseFilter implements ResponseFilter {
       : undefined;
     return {
       action: this.action,
-      failureType: this.failureType ?? (fallback.action === 'SUCCESS' ? 'system_error' : fallback.failureType ?? 'system_error'),
+      failureType: this.failureTypeFor(outcome, fallback),
       message: message || (fallback.action === 'SUCCESS' ? undefined : fallback.message),
     };
+  }
+
+  /**
+   * As the CDK: failure_type only types a FAIL. Other actions keep the type Airbyte's default
+   * mapping gives the status (a RETRY of a 500 that runs out of attempts stays transient), and
+   * statuses outside that mapping are system errors.
+   */
+  private failureTypeFor(outcome: Outcome, fallback: ErrorResolution): FailureType {
+    if (this.failureType && this.action === 'FAIL') return this.failureType;
+    const status = outcome.response?.status;
+    return status !== undefined && DEFAULT_MAPPED_STATUSES.has(status) ? (fallback.failureType ?? 'system_error') : 'system_error';
   }
 
   private applies(outcome: Outcome): boolean {

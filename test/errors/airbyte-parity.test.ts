@@ -76,3 +76,35 @@ describe('HttpResponseFilter.error_message_contains', () => {
     expect(await send(requester(containsFilter('quota exceeded')))).toBeUndefined();
   });
 });
+
+/** http_response_filter.py: `if self.failure_type and filter_action == ResponseAction.FAIL`. */
+describe('HttpResponseFilter.failure_type', () => {
+  const failing = async (r: Requester): Promise<ManifoldError> => (await send(r).then(() => undefined, (e: unknown) => e)) as ManifoldError;
+  const handler = (filter: Obj): Obj => ({ type: 'DefaultErrorHandler', max_retries: 1, response_filters: [{ type: 'HttpResponseFilter', ...filter }] });
+
+  it('types a FAIL', async () => {
+    sequence(() => new HttpResponse('no', { status: 500 }));
+    const error = await failing(requester(handler({ action: 'FAIL', http_codes: [500], failure_type: 'config_error' })));
+    expect(error.failureType).toBe('config_error');
+  });
+
+  it('is ignored on RETRY: a 500 that runs out of attempts stays transient', async () => {
+    const calls = sequence(() => new HttpResponse('no', { status: 500 }));
+    const error = await failing(requester(handler({ action: 'RETRY', http_codes: [500], failure_type: 'config_error' })));
+    expect(calls.count).toBe(2);
+    expect(error.failureType).toBe('transient_error');
+  });
+
+  it('is ignored on RATE_LIMITED too', async () => {
+    sequence(() => new HttpResponse('slow down', { status: 429 }));
+    const error = await failing(requester(handler({ action: 'RATE_LIMITED', http_codes: [429], failure_type: 'config_error' })));
+    expect(error.failureType).toBe('transient_error');
+  });
+
+  it('without failure_type a FAIL takes the default mapping for the status, else system_error', async () => {
+    sequence(() => new HttpResponse('no', { status: 403 }));
+    expect((await failing(requester(handler({ action: 'FAIL', http_codes: [403] })))).failureType).toBe('config_error');
+    sequence(() => new HttpResponse('teapot', { status: 599 }));
+    expect((await failing(requester(handler({ action: 'FAIL', http_codes: [599] })))).failureType).toBe('system_error');
+  });
+});
