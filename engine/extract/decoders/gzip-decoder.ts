@@ -4,6 +4,7 @@ import type { Decoder } from '../../contracts.js';
 import { ManifoldError } from '../../errors/manifold-error.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../../registry.js';
 import type { HttpResponse } from '../../types.js';
+import { responseWithBody } from './response-with-body.js';
 
 export class GzipDecoder implements Decoder {
   constructor(private readonly inner: Decoder) {}
@@ -18,31 +19,8 @@ export class GzipDecoder implements Decoder {
     } catch (e) {
       throw new ManifoldError(`The response from ${response.url} is not valid gzip: ${(e as Error).message}`, { cause: e });
     }
-    return this.inner.decode(withBody(response, plain));
+    return this.inner.decode(responseWithBody(response, plain, 'gunzipped response'));
   }
-}
-
-function withBody(response: HttpResponse, body: Buffer): HttpResponse {
-  let text: string | undefined;
-  let json: unknown;
-  let parsed = false;
-  return {
-    ...response,
-    body,
-    text: () => (text ??= body.toString('utf8')),
-    json: () => {
-      if (!parsed) {
-        try {
-          json = JSON.parse(text ??= body.toString('utf8'));
-        } catch (e) {
-          throw new ManifoldError(`The gunzipped response from ${response.url} is not JSON: ${text!.slice(0, 200)}`, { cause: e });
-        }
-        parsed = true;
-      }
-      return json;
-    },
-    links: () => response.links(),
-  };
 }
 
 export function buildGzipDecoder(node: ManifestNode, ctx: BuildContext): GzipDecoder {
