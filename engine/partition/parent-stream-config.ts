@@ -13,7 +13,7 @@ export interface ValueInjector {
 
 export interface ParentStreamConfig {
   stream: Stream;
-  /** Path into the parent record: `id`, `a/b` (dpath) or `a.b`. */
+  /** Path into the parent record: `id` or `a/b` (dpath; `a.b` is one key). */
   parentKey: string;
   partitionField: string;
   requestOption: ValueInjector | undefined;
@@ -22,19 +22,21 @@ export interface ParentStreamConfig {
   extraFields: string[][];
 }
 
-/** A value at a path of a record; a key containing the separator wins over nesting. */
+/**
+ * The value at `parent_key`, read as the CDK reads it (`dpath.get`): `/` separates nested keys
+ * (leading slashes ignored), and a `.` is part of a key, never a separator, so `a.b` is the
+ * top-level key "a.b". A record without the path gives no partition.
+ */
 export function valueAtPath(record: unknown, path: string): unknown {
-  if (record === null || typeof record !== 'object') return undefined;
-  const direct = (record as Record<string, unknown>)[path];
-  if (direct !== undefined) return direct;
-  const separator = path.includes('/') ? '/' : path.includes('.') ? '.' : undefined;
-  return separator ? valueAtKeys(record, path.split(separator)) : undefined;
+  return valueAtKeys(record, path.replace(/^\/+/, '').split('/'));
 }
 
 export function valueAtKeys(record: unknown, keys: readonly string[]): unknown {
   let node: unknown = record;
   for (const key of keys) {
-    if (node === null || typeof node !== 'object') return undefined;
+    // Own keys only (`constructor` must not read the prototype); lists by index only, not `length`.
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
+    if (Array.isArray(node) && !/^\d+$/.test(key)) return undefined;
     node = (node as Record<string, unknown>)[key];
   }
   return node;
