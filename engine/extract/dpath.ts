@@ -77,10 +77,10 @@ export function setPath(root: Obj, path: readonly PathKey[], value: unknown): vo
     } else {
       const obj = node as Obj;
       const k = String(key);
-      if (last) obj[k] = value;
+      if (last) assignOwn(obj, k, value);
       else {
-        const next = obj[k];
-        node = next !== null && typeof next === 'object' ? next : (obj[k] = {});
+        const next = Object.hasOwn(obj, k) ? obj[k] : undefined;
+        node = next !== null && typeof next === 'object' ? next : assignOwn(obj, k, {});
       }
     }
   }
@@ -185,9 +185,19 @@ export function removeKey(obj: Obj, key: string): void {
   }
   delete obj[key];
   for (let j = 0; j < later; j++) {
-    obj[keys[j]!] = values[j];
+    assignOwn(obj, keys[j]!, values[j]);
     values[j] = undefined;
   }
+}
+
+/**
+ * `obj[k] = v` as an own data property. Records come from JSON, where `__proto__` is an ordinary
+ * key; assigning it would replace the record's prototype instead.
+ */
+export function assignOwn<T>(obj: Obj, k: string, value: T): T {
+  if (k === '__proto__') Object.defineProperty(obj, k, { value, writable: true, enumerable: true, configurable: true });
+  else obj[k] = value;
+  return value;
 }
 
 const LATER_KEYS: string[] = new Array<string>(LATER_KEYS_REBUILT).fill('');

@@ -145,3 +145,21 @@ describe('AddFields values that read only config and parameters', () => {
     expect(() => add.transform({ id: 1 }, NO_SLICE)).toThrow(/10 \/ config/);
   });
 });
+
+describe('a record key named __proto__ is an ordinary key', () => {
+  it('survives RemoveFields of an earlier key and can be set by AddFields, without touching the prototype', () => {
+    const record: Obj = JSON.parse('{"id":1,"meta":{},"__proto__":{"polluted":true},"name":"n"}');
+    removeKey(record, 'meta');
+    expect(Object.keys(record)).toEqual(['id', '__proto__', 'name']);
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    expect((record as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(JSON.stringify(record)).toBe('{"id":1,"__proto__":{"polluted":true},"name":"n"}');
+
+    const add = build<RecordTransformation>({ type: 'AddFields', fields: [{ path: ['__proto__', 'x'], value: '{{ record.id }}' }, { path: ['other'], value: 'v' }] });
+    const fresh: Obj = { id: 2 };
+    add.transform(fresh, NO_SLICE);
+    expect(Object.getPrototypeOf(fresh)).toBe(Object.prototype);
+    expect(JSON.stringify(fresh)).toBe('{"id":2,"__proto__":{"x":2},"other":"v"}');
+    expect(({} as { x?: unknown }).x).toBeUndefined();
+  });
+});
