@@ -51,6 +51,8 @@ export interface DatetimeCursorSettings {
   isCompareStrictly: boolean;
   globalSubstreamCursor: boolean;
   config: Obj;
+  /** Told about a record cursor value no format parses (the record is still emitted). */
+  onUnparsable?: ((value: unknown) => void) | undefined;
 }
 
 interface Window {
@@ -203,7 +205,9 @@ export class DatetimeBasedCursor implements IncrementalCursor {
   recordInstant(record: DataRecord): Micros | undefined {
     const raw = record[this.cursorField];
     if (raw === undefined || raw === null || raw === '') return undefined;
-    return this.parse(raw);
+    const us = this.parse(raw);
+    if (us === undefined) this.settings.onUnparsable?.(raw);
+    return us;
   }
 
   private parse(value: unknown): Micros | undefined {
@@ -213,6 +217,26 @@ export class DatetimeBasedCursor implements IncrementalCursor {
   format(us: Micros): string {
     return formatInstant(us, this.settings.datetimeFormat);
   }
+}
+
+/**
+ * Unparsable record cursor values: the record is emitted and the state does not move for it (the
+ * CDK's ConcurrentCursor does the same, logging a warning; its per-partition cursor raises
+ * instead, failing the sync over one value). Warned once per stream, naming the field and value;
+ * the stream is named by `$parameters.name` when set, else by its manifest path (the builder sees
+ * no stream name).
+ */
+export function warnOnce(ctx: BuildContext, field: string, expected: string): (value: unknown) => void {
+  let warned = false;
+  const stream = typeof ctx.parameters.name === 'string' && ctx.parameters.name ? `Stream "${ctx.parameters.name}"` : ctx.path;
+  return (value) => {
+    if (warned) return;
+    warned = true;
+    ctx.services.logger.warn(
+      `${stream}: cursor field '${field}' has the value ${JSON.stringify(value)}, which does not match ${expected}; ` +
+        'such records are still emitted but do not move the state',
+    );
+  };
 }
 
 function datetimeOf(node: unknown, field: string, format: string, ctx: BuildContext): MinMaxDatetime | undefined {
@@ -271,6 +295,7 @@ export function buildDatetimeBasedCursor(node: ManifestNode, ctx: BuildContext):
     isCompareStrictly: node.is_compare_strictly === true,
     globalSubstreamCursor: node.global_substream_cursor === true,
     config: ctx.config,
+    onUnparsable: warnOnce(ctx, cursorField, `the formats ${JSON.stringify(cursorDatetimeFormats)}`),
   });
 }
 

@@ -6,7 +6,7 @@ import type { IncrementalCursor } from '../contracts.js';
 import { InterpolatedString } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { DataRecord, NextPageToken, Obj, RequestOptions, StreamSlice } from '../types.js';
-import type { ValueInjector } from './datetime-based-cursor.js';
+import { warnOnce, type ValueInjector } from './datetime-based-cursor.js';
 
 export class IncrementingCountCursor implements IncrementalCursor {
   private cursor: number | undefined;
@@ -17,10 +17,11 @@ export class IncrementingCountCursor implements IncrementalCursor {
     readonly cursorField: string,
     private readonly startValue: number,
     private readonly startValueOption: ValueInjector | undefined,
+    private readonly onUnparsable?: (value: unknown) => void,
   ) {}
 
   fresh(): IncrementingCountCursor {
-    return new IncrementingCountCursor(this.cursorField, this.startValue, this.startValueOption);
+    return new IncrementingCountCursor(this.cursorField, this.startValue, this.startValueOption, this.onUnparsable);
   }
 
   setState(state: Obj | undefined): void {
@@ -49,8 +50,14 @@ export class IncrementingCountCursor implements IncrementalCursor {
   }
 
   observe(record: DataRecord): void {
-    const value = Number(record[this.cursorField]);
-    if (Number.isFinite(value) && (this.seen === undefined || value > this.seen)) this.seen = value;
+    const raw = record[this.cursorField];
+    if (raw === undefined || raw === null) return;
+    const value = typeof raw === 'number' || (typeof raw === 'string' && raw.trim() !== '') ? Number(raw) : NaN;
+    if (!Number.isFinite(value)) {
+      this.onUnparsable?.(raw);
+      return;
+    }
+    if (this.seen === undefined || value > this.seen) this.seen = value;
   }
 
   closeSlice(): void {
@@ -66,7 +73,8 @@ export function buildIncrementingCountCursor(node: ManifestNode, ctx: BuildConte
   if (!cursorField) throw ctx.error('IncrementingCountCursor needs a cursor_field', 'cursor_field');
   const start = node.start_value === undefined ? 0 : Number(render(node.start_value));
   if (!Number.isFinite(start)) throw ctx.error(`start_value must be a number (got '${render(node.start_value)}')`, 'start_value');
-  return new IncrementingCountCursor(cursorField, start, ctx.buildOptional<ValueInjector>(node.start_value_option, 'start_value_option', 'RequestOption'));
+  const option = ctx.buildOptional<ValueInjector>(node.start_value_option, 'start_value_option', 'RequestOption');
+  return new IncrementingCountCursor(cursorField, start, option, warnOnce(ctx, cursorField, 'a number'));
 }
 
 registerComponent('IncrementingCountCursor', buildIncrementingCountCursor, 'Incremental sync on an integer cursor field.');
