@@ -5,6 +5,7 @@
 import { jsonata } from '../extract/jsonata.js';
 import { InterpolatedMapping, InterpolatedString, type InterpolationContext } from '../interpolation/index.js';
 import type { Obj } from '../types.js';
+import { assignOwn } from '../extract/dpath.js';
 
 export interface RecordBody {
   /** Body for one record; undefined means "send no body". */
@@ -35,7 +36,7 @@ function recordBody(excludeFields: string[]): RecordBody {
     // A filtered shallow copy: the record itself stays intact for keys, dead letters and reports.
     render: async (record) => {
       const out: Obj = {};
-      for (const key in record) if (!excluded.has(key)) out[key] = record[key];
+      for (const key in record) if (!excluded.has(key)) assignOwn(out, key, record[key]);
       return out;
     },
   };

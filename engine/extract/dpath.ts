@@ -200,6 +200,11 @@ export function assignOwn<T>(obj: Obj, k: string, value: T): T {
   return value;
 }
 
+/** Object.assign with assignOwn semantics: every key of `source` becomes an own key of `target`. */
+export function assignAllOwn(target: Obj, source: Obj): void {
+  for (const k of Object.keys(source)) assignOwn(target, k, source[k]);
+}
+
 const LATER_KEYS: string[] = new Array<string>(LATER_KEYS_REBUILT).fill('');
 const LATER_VALUES: unknown[] = new Array<unknown>(LATER_KEYS_REBUILT).fill(undefined);
 

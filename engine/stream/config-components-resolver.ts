@@ -10,6 +10,7 @@ import { InterpolatedString } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { Obj } from '../types.js';
 import { buildMappings, type ComponentMapping } from './component-mapping.js';
+import { assignAllOwn } from '../extract/dpath.js';
 
 interface StreamConfigSpec {
   pointer: InterpolatedString[];
@@ -37,7 +38,7 @@ export class ConfigComponentsResolver implements ComponentsResolver {
     return combos.map((combo) => {
       const merged: Obj = {};
       combo.forEach((item, configIndex) => {
-        if (item !== null && typeof item === 'object' && !Array.isArray(item)) Object.assign(merged, item);
+        if (item !== null && typeof item === 'object' && !Array.isArray(item)) assignAllOwn(merged, item as Obj);
         else if (!(`source_config_${configIndex}` in merged)) merged[`source_config_${configIndex}`] = [lists[configIndex]!.indexOf(item), item];
       });
       return merged;

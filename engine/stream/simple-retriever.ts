@@ -25,6 +25,7 @@ import { DEFAULT_PAGINATION_RESET, type PaginationReset } from '../pagination/pa
 import type { Logger } from '../services.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import { makeSlice, type DataRecord, type HttpResponse, type NextPageToken, type Obj, type RequestOptions, type RequestOptionsProvider, type StreamSlice } from '../types.js';
+import { assignOwn } from '../extract/dpath.js';
 
 export interface SimpleRetrieverOptions {
   requester: Requester;
@@ -277,9 +278,10 @@ type ReadSliceArgs = Parameters<Retriever['readSlice']>[0];
 
 function deepMerge(target: Obj, source: Obj): void {
   for (const [key, value] of Object.entries(source)) {
-    const existing = target[key];
+    // Own properties only: a record key named __proto__ must not lead the merge into Object.prototype.
+    const existing = Object.hasOwn(target, key) ? target[key] : undefined;
     if (isPlainObject(value) && isPlainObject(existing)) deepMerge(existing, value);
-    else target[key] = value;
+    else assignOwn(target, key, value);
   }
 }
 

@@ -7,6 +7,7 @@ import { deleteGlob, getPath, globValues, hasWildcard, resolvePath, type PathKey
 import { InterpolatedString } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { DataRecord, Obj } from '../types.js';
+import { assignAllOwn, assignOwn } from '../extract/dpath.js';
 
 export class DpathFlattenFields implements RecordTransformation {
   private readonly wildcard: boolean;
@@ -25,16 +26,16 @@ export class DpathFlattenFields implements RecordTransformation {
     let extracted = found as Obj;
     if (prefix || suffix) {
       extracted = {};
-      for (const [k, v] of Object.entries(found as Obj)) extracted[`${prefix}${k}${suffix}`] = v;
+      for (const [k, v] of Object.entries(found as Obj)) assignOwn(extracted, `${prefix}${k}${suffix}`, v);
     }
     if (replaceRecord && Object.keys(extracted).length > 0) {
       for (const k of Object.keys(record)) delete record[k];
-      Object.assign(record, extracted);
+      assignAllOwn(record, extracted);
       return;
     }
     for (const k of Object.keys(extracted)) if (k in record) return;
     if (deleteOrigin) deleteGlob(record, this.path);
-    Object.assign(record, extracted);
+    assignAllOwn(record, extracted);
   }
 }
 

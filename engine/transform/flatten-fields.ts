@@ -6,6 +6,7 @@
 import type { RecordTransformation } from '../contracts.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { DataRecord, Obj } from '../types.js';
+import { assignAllOwn, assignOwn } from '../extract/dpath.js';
 
 export class FlattenFields implements RecordTransformation {
   constructor(private readonly flattenLists = true) {}
@@ -15,7 +16,7 @@ export class FlattenFields implements RecordTransformation {
     const stack: Array<[unknown, string, string]> = [[record, '', '']];
     while (stack.length > 0) {
       const [node, key, parent] = stack.pop()!;
-      const name = key in out && parent !== '' ? `${parent}.${key}` : key;
+      const name = Object.hasOwn(out, key) && parent !== '' ? `${parent}.${key}` : key;
       if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
         // Pushed in reverse so fields are visited in document order: the first one keeps the plain name.
         const entries = Object.entries(node as Obj);
@@ -26,11 +27,11 @@ export class FlattenFields implements RecordTransformation {
       } else if (Array.isArray(node) && this.flattenLists) {
         for (let i = node.length - 1; i >= 0; i--) stack.push([node[i], `${name}.${i}`, name]);
       } else {
-        out[name] = node;
+        assignOwn(out, name, node);
       }
     }
     for (const k of Object.keys(record)) delete record[k];
-    Object.assign(record, out);
+    assignAllOwn(record, out);
   }
 }
 

@@ -7,6 +7,7 @@ import { ManifoldError } from '../errors/manifold-error.js';
 import { asyncOnly, bindingsFor, compileJsonata, evaluateJsonata, type CompiledJsonata } from '../extract/jsonata.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { DataRecord, Obj } from '../types.js';
+import { assignAllOwn } from '../extract/dpath.js';
 
 export class JsonataTransformation implements RecordTransformation {
   constructor(
@@ -36,7 +37,7 @@ export class JsonataTransformation implements RecordTransformation {
     if (result !== record) {
       for (const k of Object.keys(record)) delete record[k];
       if (Object.hasOwn(result, '__proto__')) copyOwnKeys(record, result as Obj);
-      else Object.assign(record, result);
+      else assignAllOwn(record, result as Obj);
     }
   }
 }

@@ -4,6 +4,7 @@ import { InterpolatedString } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { DataRecord, Obj } from '../types.js';
 import { recordTemplateContext } from './context.js';
+import { assignAllOwn, assignOwn } from '../extract/dpath.js';
 
 export class KeysReplace implements RecordTransformation {
   private readonly oldKey: InterpolatedString;
@@ -23,13 +24,13 @@ export class KeysReplace implements RecordTransformation {
     const replace = (obj: Obj): Obj => {
       const out: Obj = {};
       for (const [k, v] of Object.entries(obj)) {
-        out[k.split(from).join(to)] = v !== null && typeof v === 'object' && !Array.isArray(v) ? replace(v as Obj) : v;
+        assignOwn(out, k.split(from).join(to), v !== null && typeof v === 'object' && !Array.isArray(v) ? replace(v as Obj) : v);
       }
       return out;
     };
     const replaced = replace(record);
     for (const k of Object.keys(record)) delete record[k];
-    Object.assign(record, replaced);
+    assignAllOwn(record, replaced);
   }
 }
 

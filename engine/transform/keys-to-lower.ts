@@ -2,6 +2,7 @@
 import type { RecordTransformation } from '../contracts.js';
 import { registerComponent } from '../registry.js';
 import type { DataRecord } from '../types.js';
+import { assignOwn } from '../extract/dpath.js';
 
 export class KeysToLower implements RecordTransformation {
   transform(record: DataRecord): void {
@@ -10,7 +11,7 @@ export class KeysToLower implements RecordTransformation {
       if (lower === key) continue;
       const value = record[key];
       delete record[key];
-      record[lower] = value;
+      assignOwn(record, lower, value);
     }
   }
 }

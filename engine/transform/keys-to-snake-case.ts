@@ -5,6 +5,7 @@
 import type { RecordTransformation } from '../contracts.js';
 import { registerComponent } from '../registry.js';
 import type { DataRecord, Obj } from '../types.js';
+import { assignAllOwn, assignOwn } from '../extract/dpath.js';
 
 const TOKEN = /[A-Z]+[a-z]*|[a-z]+|\d+|([^a-zA-Z\d]+)/g;
 // Records of a stream share their keys: converting each distinct key once keeps this per-record cheap.
@@ -27,7 +28,7 @@ export function toSnakeCase(key: string): string {
 function convert(obj: Obj): Obj {
   const out: Obj = {};
   for (const [k, v] of Object.entries(obj)) {
-    out[toSnakeCase(k)] = v !== null && typeof v === 'object' && !Array.isArray(v) ? convert(v as Obj) : v;
+    assignOwn(out, toSnakeCase(k), v !== null && typeof v === 'object' && !Array.isArray(v) ? convert(v as Obj) : v);
   }
   return out;
 }
@@ -36,7 +37,7 @@ export class KeysToSnakeCase implements RecordTransformation {
   transform(record: DataRecord): void {
     const converted = convert(record);
     for (const k of Object.keys(record)) delete record[k];
-    Object.assign(record, converted);
+    assignAllOwn(record, converted);
   }
 }
 
