@@ -273,7 +273,9 @@ class LiteralParser {
       if (!this.eat(':')) throw new Fail(); // sets are not representable
       if (key !== null && typeof key === 'object') throw new Fail();
       const value = this.parseExpr();
-      out[key === true ? 'True' : key === false ? 'False' : key === null ? 'None' : String(key)] = value;
+      const name = key === true ? 'True' : key === false ? 'False' : key === null ? 'None' : String(key);
+      // A rendered dict may carry API data: `__proto__` is a key like any other, not the prototype.
+      Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
       this.ws();
       if (this.eat(',')) {
         this.ws();

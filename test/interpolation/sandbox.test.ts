@@ -65,3 +65,13 @@ describe('sandbox', () => {
     expect(() => InterpolatedString.create('{% macro x() %}{% endmacro %}')).toThrow(ManifoldError);
   });
 });
+
+describe('rendered dicts with a __proto__ key', () => {
+  it('type into a plain dict whose __proto__ is an own key, not a prototype', () => {
+    const v = InterpolatedString.create("{{ config['raw'] }}").eval({ config: { raw: "{'__proto__': {'polluted': 1}, 'a': 2}" } }) as Record<string, unknown>;
+    expect(Object.keys(v)).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(v.polluted).toBeUndefined();
+    expect(JSON.stringify(v)).toBe('{"__proto__":{"polluted":1},"a":2}');
+  });
+});
