@@ -126,6 +126,12 @@ export function deleteGlob(root: unknown, path: readonly PathKey[], shouldDelete
   return deleted;
 }
 
+/** deleteGlob for one path, with the glob-or-exact decision made once (for per-record use). */
+export function deleterFor(path: readonly PathKey[]): (root: unknown, shouldDelete?: (value: unknown) => boolean) => number {
+  if (path.length > 0 && !hasWildcard(path)) return (root, shouldDelete) => deleteExact(root, path, shouldDelete);
+  return (root, shouldDelete) => deleteGlob(root, path, shouldDelete);
+}
+
 /** deleteGlob for a path without globs: no walk closure or target list per record. */
 function deleteExact(root: unknown, path: readonly PathKey[], shouldDelete?: (value: unknown) => boolean): number {
   let parent = root;
@@ -156,28 +162,30 @@ const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
  * the object fast and the key order unchanged.
  */
 export function removeKey(obj: Obj, key: string): void {
-  if (INDEX_KEY.test(key)) {
+  const first = key.charCodeAt(0);
+  if (first >= 48 && first <= 57 && INDEX_KEY.test(key)) {
     // Index-like keys live apart from named ones (and sort first): a plain delete is right and cheap.
     delete obj[key];
     return;
   }
-  // for-in over a fast object uses its map's cached key list: nothing allocated to find the position.
+  // One for-in (a fast object's map caches its key list) finds the key and collects the keys after
+  // it into scratch space shared by every call: nothing is allocated per record.
+  const keys = LATER_KEYS;
+  const values = LATER_VALUES;
   let later = -1;
   for (const k in obj) {
-    if (later >= 0) later++;
-    else if (k === key) later = 0;
+    if (later < 0) {
+      if (k === key) later = 0;
+    } else if (later === LATER_KEYS_REBUILT) {
+      later++;
+      break;
+    } else {
+      keys[later++] = k;
+    }
   }
   if (later <= 0 || later > LATER_KEYS_REBUILT || !Object.hasOwn(obj, key)) {
     delete obj[key];
     return;
-  }
-  // Scratch space shared by every call (this runs once per record): nothing allocated per record.
-  const keys = LATER_KEYS;
-  const values = LATER_VALUES;
-  let n = -1;
-  for (const k in obj) {
-    if (n >= 0) keys[n++] = k;
-    else if (k === key) n = 0;
   }
   for (let j = later - 1; j >= 0; j--) {
     values[j] = obj[keys[j]!];

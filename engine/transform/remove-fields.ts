@@ -1,6 +1,6 @@
 /** RemoveFields: deletes the fields matched by dpath globs (`*`, `**`), optionally where `condition` holds for the value (`property`). */
 import type { RecordContext, RecordTransformation } from '../contracts.js';
-import { deleteGlob, type PathKey } from '../extract/dpath.js';
+import { deleterFor, type PathKey } from '../extract/dpath.js';
 import { InterpolatedBoolean } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import { sliceView, type DataRecord, type Obj } from '../types.js';
@@ -8,9 +8,11 @@ import { isEmptyCondition } from './context.js';
 
 export class RemoveFields implements RecordTransformation {
   private readonly condition: InterpolatedBoolean | undefined;
+  private readonly deleters: Array<ReturnType<typeof deleterFor>>;
 
-  constructor(private readonly pointers: PathKey[][], condition: unknown, private readonly config: Obj, private readonly parameters: Obj) {
+  constructor(pointers: PathKey[][], condition: unknown, private readonly config: Obj, private readonly parameters: Obj) {
     this.condition = isEmptyCondition(condition) ? undefined : new InterpolatedBoolean(condition, parameters);
+    this.deleters = pointers.map(deleterFor);
   }
 
   transform(record: DataRecord, ctx?: RecordContext): void {
@@ -19,7 +21,7 @@ export class RemoveFields implements RecordTransformation {
       ? (property: unknown) =>
           cond.eval({ config: this.config, parameters: this.parameters, property, stream_slice: sliceView(ctx?.slice) })
       : undefined;
-    for (const p of this.pointers) deleteGlob(record, p, veto);
+    for (const remove of this.deleters) remove(record, veto);
   }
 }
 
