@@ -142,17 +142,16 @@ export class SimpleRetriever implements Retriever {
           let next: NextPageToken | undefined;
           let loop: ManifoldError | undefined;
           if (!lastPage && !tracker.hasReachedLimit()) {
+            const fingerprint = count > 0 ? `${count}\u0000${JSON.stringify(pageRecords[0])}\u0000${JSON.stringify(pageRecords[count - 1])}` : undefined;
+            const repeatsPreviousPage = fingerprint !== undefined && fingerprint === previousPage;
+            if (fingerprint !== undefined) previousPage = fingerprint;
+            emptyPagesInARow = extracted === 0 ? emptyPagesInARow + 1 : 0;
             try {
-              next = this.nextPage(stream, page, pageRecords, extracted, response, token, (fp) => {
-                const same = fp === previousPage;
-                previousPage = fp;
-                return same;
-              }, emptyPagesInARow);
+              next = this.nextPage(stream, page, pageRecords, extracted, response, token, repeatsPreviousPage, emptyPagesInARow);
             } catch (e) {
               // Loop guards fail the slice only after this page's records are delivered.
               loop = e as ManifoldError;
             }
-            emptyPagesInARow = extracted === 0 ? emptyPagesInARow + 1 : 0;
             if (next !== undefined && args.readAhead !== false) {
               ahead = this.requestPage(args, slice, next, signal);
               // Its failure surfaces when the page is awaited, after this page went out.
@@ -240,18 +239,15 @@ export class SimpleRetriever implements Retriever {
     extracted: number,
     response: HttpResponse,
     token: NextPageToken,
-    repeatsPreviousPage: (fingerprint: string) => boolean,
-    emptyPagesBefore: number,
+    repeatsPreviousPage: boolean,
+    emptyPagesInARow: number,
   ): NextPageToken | undefined {
     const count = records.length;
-    if (count > 0) {
-      const fingerprint = `${count}\u0000${JSON.stringify(records[0])}\u0000${JSON.stringify(records[count - 1])}`;
-      if (repeatsPreviousPage(fingerprint)) {
-        throw new ManifoldError(
-          `Pagination loop in stream "${stream}": page ${page} returned the same ${count} record(s) as page ${page - 1}; the API seems to ignore the page token ${describe(token)}`,
-          { stream, failureType: 'system_error' },
-        );
-      }
+    if (repeatsPreviousPage) {
+      throw new ManifoldError(
+        `Pagination loop in stream "${stream}": page ${page} returned the same ${count} record(s) as page ${page - 1}; the API seems to ignore the page token ${describe(token)}`,
+        { stream, failureType: 'system_error' },
+      );
     }
     // Page fullness counts records before filtering (Airbyte counts them with the extractor).
     const next = this.paginator.nextToken(response, extracted, records[count - 1], token);
@@ -263,7 +259,6 @@ export class SimpleRetriever implements Retriever {
       );
     }
     // New tokens with nothing behind them, page after page: an API that never says "done".
-    const emptyPagesInARow = extracted === 0 ? emptyPagesBefore + 1 : 0;
     if (emptyPagesInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
       throw new ManifoldError(
         `Pagination loop in stream "${stream}": ${emptyPagesInARow} empty pages in a row, each with a new next-page token (last ${describe(next)}); the stop condition never holds`,
