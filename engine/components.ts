@@ -21,6 +21,7 @@ const COMPONENT_FOLDERS = [
   'destination',
   'check',
   'schema-loaders',
+  'config',
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

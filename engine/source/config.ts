@@ -25,14 +25,15 @@ export function validateConfig(spec: Obj | undefined, config: Obj): void {
     compiled.set(spec, validate);
   }
   if (validate(config)) return;
-  const problems = (validate.errors ?? []).map(describe);
+  const problems = (validate.errors ?? []).map((e) => describeSchemaError(e));
   throw new ConfigError(
     `Config does not match the connector spec:\n${[...new Set(problems)].map((p) => `  - ${p}`).join('\n')}`,
   );
 }
 
-function describe(e: ErrorObject): string {
-  const at = e.instancePath ? `config${e.instancePath.replace(/\/([^/]+)/g, (_m, k: string) => (/^\d+$/.test(k) ? `[${k}]` : `.${k}`))}` : 'config';
+/** One ajv error as `<where>: <what>`, where `base` names the validated value (default: the config). */
+export function describeSchemaError(e: ErrorObject, base = 'config'): string {
+  const at = base + e.instancePath.replace(/\/([^/]+)/g, (_m, k: string) => (/^\d+$/.test(k) ? `[${k}]` : `.${k}`));
   switch (e.keyword) {
     case 'required':
       return `${at}: missing required field "${(e.params as { missingProperty: string }).missingProperty}"`;

@@ -29,6 +29,7 @@ import {
 import { createServices, SecretRegistry, type CallBudget, type EngineServices, type LogLevel } from '../services.js';
 import type { HttpEvent, Obj } from '../types.js';
 import { collectSecrets, validateConfig } from './config.js';
+import { normalizeConfig } from '../config/normalize.js';
 import { mergeConcurrent } from './merge.js';
 import { streamMessages } from './stream-messages.js';
 import { concurrencyLevel, describeStream } from './catalog.js';
@@ -276,7 +277,6 @@ export class Source {
   private prepare(rawConfig: Obj, io: { side?: AirbyteMessage[] }): PreparedRun {
     const specSchema = this.spec().connectionSpecification;
     collectSecrets(specSchema, rawConfig, this.secrets);
-    const config = this.validateConfig(rawConfig);
     const side = io.side;
     const services: EngineServices = createServices({
       secrets: this.secrets,
@@ -292,6 +292,10 @@ export class Source {
       },
     });
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
+    const config = normalizeConfig(this.root, rawConfig, services, (c) => {
+      collectSecrets(specSchema, c, this.secrets);
+      return this.validateConfig(c);
+    });
     const root = this.root;
     if (root.api_budget && this.options.applyBudget !== false) services.budget = buildComponent<CallBudget>(root.api_budget, 'api_budget', config, services);
     let built: Promise<Map<string, Stream>> | undefined;
