@@ -186,7 +186,8 @@ export class Source {
       await loadComponents();
       run = this.prepare(config, { side });
     } catch (e) {
-      yield [this.traceFor(e)];
+      // A config migration's CONTROL still goes out when a later check of the config fails.
+      yield [...side.splice(0), this.traceFor(e)];
       return;
     }
     const flush = function* (): Generator<AirbyteMessage[]> {

@@ -273,3 +273,45 @@ describe('secrets', () => {
     expect(text).not.toContain('key-1234');
   });
 });
+
+describe('the corpus manifest source-gong.yaml', () => {
+  const GONG = '/work/shared/airbyte-manifests/source-gong.yaml';
+
+  it('an old-format config selects the APIKey authenticator after migration and emits one CONTROL', async () => {
+    const auth: Array<string | null> = [];
+    server.use(
+      http.get('https://api.gong.io/v2/users', ({ request }) => {
+        auth.push(request.headers.get('authorization'));
+        return HttpResponse.json({ users: [{ id: 'u1' }], records: {} });
+      }),
+    );
+    const source = await Source.fromFile(GONG);
+    const out: AirbyteMessage[] = [];
+    const catalog = { streams: [{ stream: { name: 'users' }, sync_mode: 'full_refresh' as const }] };
+    for await (const m of source.read({ access_key: 'gong-key-1', access_key_secret: 'gong-secret-2' }, catalog)) out.push(m);
+    expect(errors(out)).toEqual([]);
+    expect(records(out)).toHaveLength(1);
+    expect(auth).toEqual([basic('gong-key-1', 'gong-secret-2')]);
+    expect(controls(out)).toHaveLength(1);
+    expect(controls(out)[0]).toMatchObject({
+      control: { connectorConfig: { config: { credentials: { access_key: 'gong-key-1', access_key_secret: 'gong-secret-2', auth_type: 'APIKey' } } } },
+    });
+  });
+});
+
+describe('order of messages', () => {
+  it('the migration CONTROL still goes out when a later validation fails', async () => {
+    const rules = `${GONG_MIGRATION}
+    validations:
+      - type: DpathValidator
+        field_path: ["credentials"]
+        validation_strategy:
+          type: ValidateAdheresToSchema
+          base_schema: { type: object, properties: { access_key: { type: string, minLength: 30 } } }
+`;
+    const source = await Source.fromText(manifest(rules));
+    const messages = await read(source, { access_key: 'key-1234', access_key_secret: 'secret-5678' });
+    expect(messages.map((m) => m.type)).toEqual(['CONTROL', 'TRACE']);
+    expect(JSON.stringify(messages[1])).toContain('config.credentials.access_key: must NOT have fewer than 30 characters');
+  });
+});
