@@ -5,7 +5,7 @@
  *   for await (const message of source.read(config, catalog, state)) { ... }
  */
 export { Source, INJECTED_MANIFEST_KEY } from './source/source.js';
-export type { SourceOptions, ReadOptions, CheckResult } from './source/source.js';
+export type { SourceOptions, ReadOptions, CheckResult, OutOfBandOptions } from './source/source.js';
 export { registerComponent, registeredTypes, getComponent } from './registry.js';
 export type { BuildContext, Builder, ManifestNode, ComponentInfo } from './registry.js';
 export { loadComponents } from './components.js';

@@ -11,6 +11,7 @@ import { SchemaReport } from '../schema-report.js';
 import type { Progress } from '../progress.js';
 import type { AirbyteLogMessage, AirbyteMessage } from '../../engine/protocol/messages.js';
 import type { LogLevel } from '../../engine/services.js';
+import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
 
 const LEVEL_RANK: Record<LogLevel, number> = { FATAL: 0, ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4, TRACE: 5 };
 
@@ -22,7 +23,7 @@ function trackProgress(progress: Progress, message: AirbyteMessage): void {
   }
 }
 
-interface ReadOptions extends CommonOptions {
+interface ReadOptions extends CommonOptions, ConfigUpdateOptions {
   catalog?: string;
   state?: string;
   concurrency?: string;
@@ -57,7 +58,7 @@ export function registerReadCommand(program: Command): void {
     .option('--check-schema', "report records that do not fit their stream's declared JSON Schema")
     .option('--progress', 'draw live per-stream progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never draw progress');
-  addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(cmd)))).action(async (opts: ReadOptions) => {
+  addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(cmd))))).action(async (opts: ReadOptions) => {
     await runProtocol(async (out) => {
       const config = await readConfig(opts);
       const catalog = opts.catalog ? ((await readJsonFile(opts.catalog, 'catalog')) as ConfiguredAirbyteCatalog) : undefined;
@@ -81,6 +82,7 @@ export function registerReadCommand(program: Command): void {
           : undefined;
       const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts), ...(onHttp ? { onHttp } : {}) });
       let ok = true;
+      const onConfig = configUpdates(opts);
       const concurrency = positive(opts.concurrency, '--concurrency');
       const output = opts.output ? new OutputDir(opts.output) : undefined;
       progress?.start();
@@ -97,6 +99,7 @@ export function registerReadCommand(program: Command): void {
         })) {
           for (const message of batch) {
             if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
+            if (message.type === 'CONTROL') await onConfig(message);
             if (progress) trackProgress(progress, message);
             if (checker && message.type === 'RECORD') {
               const report = checker.check(message.record.stream, message.record.data);

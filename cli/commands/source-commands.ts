@@ -1,8 +1,11 @@
 /** spec, check, discover and validate: the source commands that produce a single answer. */
 import type { Command } from 'commander';
+import type { AirbyteMessage } from '../../engine/protocol/messages.js';
+import type { LineWriter } from '../output.js';
 import { loadComponents } from '../../engine/components.js';
 import { loadManifestFile, validateManifest } from '../../engine/manifest/index.js';
 import { ManifestError, formatLocation, isManifoldError } from '../../engine/errors/manifold-error.js';
+import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
 import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
 
 export function registerSourceCommands(program: Command): void {
@@ -13,23 +16,34 @@ export function registerSourceCommands(program: Command): void {
     });
   });
 
-  addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('check').description('check the connection (CONNECTION_STATUS)'))))).action(
-    async (opts: CommonOptions) => {
+  addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('check').description('check the connection (CONNECTION_STATUS)')))))).action(
+    async (opts: CommonOptions & ConfigUpdateOptions) => {
       await runProtocol(async (out) => {
         const config = await readConfig(opts);
         const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts) });
-        const result = await source.check(config);
+        const announced: AirbyteMessage[] = [];
+        const result = await source.check(config, undefined, { onMessage: (m) => announced.push(m) });
+        await writeAnnounced(out, announced, configUpdates(opts));
         await out.write({ type: 'CONNECTION_STATUS', connectionStatus: result });
       });
     },
   );
 
-  addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('discover').description('print the CATALOG of streams'))))).action(
-    async (opts: CommonOptions) => {
+  addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('discover').description('print the CATALOG of streams')))))).action(
+    async (opts: CommonOptions & ConfigUpdateOptions) => {
       await runProtocol(async (out) => {
         const config = await readConfig(opts);
         const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts) });
-        await out.write({ type: 'CATALOG', catalog: await source.discover(config) });
+        const announced: AirbyteMessage[] = [];
+        const onConfig = configUpdates(opts);
+        try {
+          const catalog = await source.discover(config, { onMessage: (m) => announced.push(m) });
+          await writeAnnounced(out, announced.splice(0), onConfig);
+          await out.write({ type: 'CATALOG', catalog });
+        } finally {
+          // A migration announced before discover failed still reaches stdout (and the file).
+          await writeAnnounced(out, announced, onConfig);
+        }
       });
     },
   );
@@ -55,4 +69,12 @@ export function registerSourceCommands(program: Command): void {
         process.exitCode = 1;
       }
     });
+}
+
+/** Out-of-band messages (CONTROL) go to stdout ahead of the command's answer, and to the config file with --update-config. */
+async function writeAnnounced(out: LineWriter, messages: AirbyteMessage[], onConfig: (m: AirbyteMessage) => Promise<void>): Promise<void> {
+  for (const m of messages) {
+    await out.write(m);
+    await onConfig(m);
+  }
 }

@@ -58,6 +58,10 @@ export interface SourceOptions {
   applyBudget?: boolean;
 }
 
+export interface OutOfBandOptions {
+  onMessage?: ((message: AirbyteMessage) => void) | undefined;
+}
+
 export interface ReadOptions {
   /** Streams (and partitions) read at once; default: the manifest's concurrency_level, else 8. */
   concurrency?: number;
@@ -127,10 +131,14 @@ export class Source {
     return rest;
   }
 
-  async check(config: Obj, signal?: AbortSignal): Promise<CheckResult> {
+  /**
+   * `options.onMessage` receives the out-of-band messages check and discover may produce: CONTROL
+   * with a migrated config or a rotated OAuth refresh token, which the caller must persist.
+   */
+  async check(config: Obj, signal?: AbortSignal, options: OutOfBandOptions = {}): Promise<CheckResult> {
     try {
       await loadComponents();
-      const run = this.prepare(config, {});
+      const run = this.prepare(config, { onControl: options.onMessage });
       const check = this.root.check
         ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
         : undefined;
@@ -142,9 +150,9 @@ export class Source {
     }
   }
 
-  async discover(config: Obj): Promise<AirbyteCatalog> {
+  async discover(config: Obj, options: OutOfBandOptions = {}): Promise<AirbyteCatalog> {
     await loadComponents();
-    const run = this.prepare(config, {});
+    const run = this.prepare(config, { onControl: options.onMessage });
     const streams: AirbyteStream[] = [];
     for (const stream of (await run.streams()).values()) streams.push(await describeStream(stream));
     return { streams };
@@ -275,7 +283,7 @@ export class Source {
   }
 
   /** Validates config, creates the run's services and builds components lazily. */
-  private prepare(rawConfig: Obj, io: { side?: AirbyteMessage[] }): PreparedRun {
+  private prepare(rawConfig: Obj, io: { side?: AirbyteMessage[]; onControl?: ((message: AirbyteMessage) => void) | undefined }): PreparedRun {
     const specSchema = this.spec().connectionSpecification;
     collectSecrets(specSchema, rawConfig, this.secrets);
     const side = io.side;
@@ -286,10 +294,10 @@ export class Source {
       transport: this.options.transport,
       logSink: side ? (level, message) => side.push(logMessage(level, message)) : undefined,
       emit: (message) => {
-        if (!side) return;
         const m = message as { type?: string; control?: { connectorConfig?: { config?: Obj } } };
-        if (m.type === 'CONTROL' && m.control?.connectorConfig?.config) side.push(controlConfigMessage(m.control.connectorConfig.config));
-        else side.push(message as unknown as AirbyteMessage);
+        const control = m.type === 'CONTROL' && m.control?.connectorConfig?.config ? controlConfigMessage(m.control.connectorConfig.config) : undefined;
+        if (side) side.push(control ?? (message as unknown as AirbyteMessage));
+        else if (control) io.onControl?.(control);
       },
     });
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
