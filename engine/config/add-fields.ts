@@ -7,12 +7,8 @@ import { setPath, type PathKey } from '../extract/dpath.js';
 import { InterpolatedBoolean, InterpolatedString } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { Obj } from '../types.js';
+import { addedFields, cast, type ValueType } from '../transform/add-fields.js';
 import type { ConfigTransformation } from './contracts.js';
-
-type ValueType = 'string' | 'number' | 'integer' | 'boolean';
-const VALUE_TYPES: Record<string, ValueType> = {
-  string: 'string', str: 'string', number: 'number', float: 'number', integer: 'integer', int: 'integer', boolean: 'boolean', bool: 'boolean',
-};
 
 interface Field {
   path: PathKey[];
@@ -28,37 +24,17 @@ export class ConfigAddFields implements ConfigTransformation {
 
   transform(config: Obj): void {
     for (const f of this.fields) {
-      const value = cast(f.value.eval({ config }), f.valueType);
+      const value = cast(f.value.eval({ config }), f.valueType, () => f.value.evalString({ config }));
       if (this.condition && !this.condition.eval({ config, value, path: f.path })) continue;
       setPath(config, f.path, value);
     }
   }
 }
 
-/** A typed result is kept only when it has the declared type; a numeric string is converted. */
-function cast(value: unknown, type: ValueType | undefined): unknown {
-  if (!type || value === undefined || value === null) return value;
-  if (type === 'string') return typeof value === 'string' ? value : String(value);
-  if (type === 'boolean') return typeof value === 'string' && /^(true|false)$/i.test(value) ? value.toLowerCase() === 'true' : value;
-  if (typeof value === 'number') return value;
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (Number.isNaN(n) || (type === 'integer' && !Number.isInteger(n))) return value;
-  return n;
-}
-
 function build(node: ManifestNode, ctx: BuildContext): ConfigAddFields {
-  if (!Array.isArray(node.fields) || node.fields.length === 0) throw ctx.error('ConfigAddFields needs a non-empty list of fields', 'fields');
-  const fields = node.fields.map((raw, i): Field => {
-    const f = (raw ?? {}) as Obj;
-    if (!Array.isArray(f.path) || f.path.length === 0) throw ctx.error(`fields[${i}].path must be a non-empty list of keys`, 'fields');
-    if (!('value' in f)) throw ctx.error(`fields[${i}] needs a value`, 'fields');
-    let valueType: ValueType | undefined;
-    if (f.value_type !== undefined && f.value_type !== null) {
-      valueType = VALUE_TYPES[String(f.value_type)];
-      if (!valueType) throw ctx.error(`fields[${i}].value_type must be string, number, integer or boolean`, 'fields');
-    }
-    return { path: f.path as PathKey[], value: InterpolatedString.create(f.value, { parameters: ctx.parameters }), valueType };
-  });
+  const fields = addedFields(node, ctx, 'ConfigAddFields').map(
+    (f): Field => ({ path: f.path, value: InterpolatedString.create(f.value, { parameters: ctx.parameters }), valueType: f.valueType }),
+  );
   const condition = node.condition === undefined || node.condition === null || node.condition === '' ? undefined : new InterpolatedBoolean(node.condition, ctx.parameters);
   return new ConfigAddFields(fields, condition);
 }

@@ -75,7 +75,7 @@ function evalOnce(template: InterpolatedString, valueType: ValueType | undefined
 }
 
 /** Airbyte keeps a typed result only when it matches value_type; otherwise the rendered text. */
-function cast(value: unknown, type: ValueType | undefined, rendered: (() => string) | undefined): unknown {
+export function cast(value: unknown, type: ValueType | undefined, rendered?: () => string): unknown {
   if (!type || value === undefined || value === null) return value;
   switch (type) {
     case 'string':
@@ -97,9 +97,10 @@ function cast(value: unknown, type: ValueType | undefined, rendered: (() => stri
   }
 }
 
-export function buildAddFields(node: ManifestNode, ctx: BuildContext): AddFields {
-  if (!Array.isArray(node.fields) || node.fields.length === 0) throw ctx.error('AddFields needs a non-empty list of fields', 'fields');
-  const fields = node.fields.map((raw, i): AddedField => {
+/** The `fields` of AddFields (and of ConfigAddFields): AddedFieldDefinitions with a path, a value and an optional value_type. */
+export function addedFields(node: ManifestNode, ctx: BuildContext, component: string): AddedField[] {
+  if (!Array.isArray(node.fields) || node.fields.length === 0) throw ctx.error(`${component} needs a non-empty list of fields`, 'fields');
+  return node.fields.map((raw, i): AddedField => {
     const f = (raw ?? {}) as Obj;
     if (!Array.isArray(f.path) || f.path.length === 0) throw ctx.error(`fields[${i}].path must be a non-empty list of keys`, 'fields');
     if (!('value' in f)) throw ctx.error(`fields[${i}] needs a value`, 'fields');
@@ -110,7 +111,10 @@ export function buildAddFields(node: ManifestNode, ctx: BuildContext): AddFields
     }
     return { path: f.path as PathKey[], value: f.value, valueType };
   });
-  return new AddFields(fields, node.condition, ctx.config, ctx.parameters);
+}
+
+export function buildAddFields(node: ManifestNode, ctx: BuildContext): AddFields {
+  return new AddFields(addedFields(node, ctx, 'AddFields'), node.condition, ctx.config, ctx.parameters);
 }
 
 registerComponent('AddFields', buildAddFields, 'Adds fields (static values or templates) to each record.');
