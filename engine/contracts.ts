@@ -179,9 +179,15 @@ export interface Retriever {
   readPages?(args: Parameters<Retriever['readSlice']>[0]): AsyncIterable<DataRecord[]>;
 }
 
+export interface PartitionArgs {
+  signal?: AbortSignal | undefined;
+  /** False in record-limited test reads: the parent streams behind the partitions do not read ahead either. */
+  readAhead?: boolean | undefined;
+}
+
 export interface PartitionRouter extends RequestOptionsProvider {
   /** Partitions to read; parent-stream routers read their parents here. */
-  partitions(args: { signal?: AbortSignal | undefined }): AsyncIterable<StreamSlice>;
+  partitions(args: PartitionArgs): AsyncIterable<StreamSlice>;
   /** Parent streams' state, for incremental_dependency. */
   parentState?(): Obj | undefined;
   setParentState?(state: Obj | undefined): void;
@@ -227,6 +233,11 @@ export interface ReadStreamOptions {
   limits?: { slices?: number; pages?: number; records?: number } | undefined;
   concurrency?: number | undefined;
   onPage?: ((e: ReadPageEvent) => void) | undefined;
+  /**
+   * False: fetch nothing before the consumer asks for it — no page requested ahead, no slice read
+   * ahead (test reads with a record limit, and the parent reads behind their partitions).
+   */
+  readAhead?: boolean | undefined;
 }
 
 export interface Stream {

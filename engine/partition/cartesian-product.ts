@@ -3,7 +3,7 @@
  * CartesianProductStreamSlicer): every combination of one partition from each router, merged.
  * The first router streams; the others are listed once so they can be replayed per partition.
  */
-import type { PartitionRouter } from '../contracts.js';
+import type { PartitionRouter, PartitionArgs } from '../contracts.js';
 import type { NextPageToken, Obj, RequestOptions, StreamSlice } from '../types.js';
 import { makeSlice } from '../types.js';
 import { mergeRequestOptions } from './merge-options.js';
@@ -11,7 +11,7 @@ import { mergeRequestOptions } from './merge-options.js';
 export class CartesianProductRouter implements PartitionRouter {
   constructor(readonly routers: readonly PartitionRouter[]) {}
 
-  async *partitions(args: { signal?: AbortSignal | undefined }): AsyncIterable<StreamSlice> {
+  async *partitions(args: PartitionArgs): AsyncIterable<StreamSlice> {
     const [first, ...rest] = this.routers;
     if (!first) return;
     const others: StreamSlice[][] = [];

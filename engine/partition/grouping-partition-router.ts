@@ -2,7 +2,7 @@
  * GroupingPartitionRouter: batches the partitions of another router into groups of group_size,
  * each key holding the list of the batch's values (APIs that take `ids=1,2,3`).
  */
-import type { PartitionRouter } from '../contracts.js';
+import type { PartitionRouter, PartitionArgs } from '../contracts.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { NextPageToken, Obj, RequestOptions, StreamSlice } from '../types.js';
 import { makeSlice } from '../types.js';
@@ -14,7 +14,7 @@ export class GroupingPartitionRouter implements PartitionRouter {
     private readonly deduplicate: boolean,
   ) {}
 
-  async *partitions(args: { signal?: AbortSignal | undefined }): AsyncIterable<StreamSlice> {
+  async *partitions(args: PartitionArgs): AsyncIterable<StreamSlice> {
     const seen = new Set<string>();
     let batch: StreamSlice[] = [];
     for await (const p of this.underlying.partitions(args)) {

@@ -6,7 +6,7 @@
  * With incremental_dependency the parent is read incrementally from `parent_state[<parent name>]`,
  * and its final state becomes the new parent_state once the parent read completes.
  */
-import type { PartitionRouter } from '../contracts.js';
+import type { PartitionRouter, PartitionArgs } from '../contracts.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { NextPageToken, Obj, RequestOptions, StreamSlice } from '../types.js';
 import { makeSlice } from '../types.js';
@@ -18,7 +18,7 @@ export class SubstreamPartitionRouter implements PartitionRouter {
 
   constructor(readonly parents: readonly ParentStreamConfig[]) {}
 
-  async *partitions(args: { signal?: AbortSignal | undefined }): AsyncIterable<StreamSlice> {
+  async *partitions(args: PartitionArgs): AsyncIterable<StreamSlice> {
     for (const parent of this.parents) {
       const name = parent.stream.name;
       const incremental = parent.incrementalDependency && parent.stream.supportsIncremental;
@@ -26,6 +26,7 @@ export class SubstreamPartitionRouter implements PartitionRouter {
         syncMode: incremental ? 'incremental' : 'full_refresh',
         state: incremental ? (this.inputParentState[name] as Obj | undefined) : undefined,
         signal: args.signal,
+        readAhead: args.readAhead,
       });
       for await (const event of events) {
         if (event.kind === 'state') {

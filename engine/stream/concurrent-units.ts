@@ -3,7 +3,7 @@
  * ordered-per-unit sequence: each unit's events keep their order (a slice's records before its
  * state), units interleave. Producers pause when the consumer falls HIGH_WATER events behind
  * (weighted by `weight`: a page of records counts as its records), so a slow consumer never makes
- * a whole stream pile up in memory.
+ * a whole stream pile up in memory. `highWater` 1 makes the units fetch nothing ahead of the consumer.
  */
 const HIGH_WATER = 1000;
 
@@ -13,6 +13,7 @@ export async function* runConcurrently<U, E>(
   concurrency: number,
   onStop: () => void,
   weight: (event: E) => number = () => 1,
+  highWater = HIGH_WATER,
 ): AsyncGenerator<E> {
   const queue: E[] = [];
   let queued = 0;
@@ -32,7 +33,7 @@ export async function* runConcurrently<U, E>(
     queue.push(event);
     queued += weight(event);
     notify();
-    if (queued >= HIGH_WATER) await new Promise<void>((r) => wakeProducers.push(r));
+    if (queued >= highWater) await new Promise<void>((r) => wakeProducers.push(r));
     if (stopped) throw new StopSignal();
   };
 
@@ -60,12 +61,14 @@ export async function* runConcurrently<U, E>(
       if (queue.length > 0) {
         const event = queue.shift()!;
         queued -= weight(event);
-        if (queued < HIGH_WATER / 2 && wakeProducers.length) {
+        yield event;
+        // Producers resume once the consumer asks for more, not when it merely took this event: with
+        // a high-water mark of 1 nothing is fetched before it is wanted.
+        if (queued < highWater / 2 && wakeProducers.length) {
           const waiting = wakeProducers;
           wakeProducers = [];
           for (const w of waiting) w();
         }
-        yield event;
         continue;
       }
       if (exhausted) return;

@@ -137,7 +137,9 @@ export class DeclarativeStream implements Stream {
       const work = (unit: SliceUnit, emit: (e: StreamBatchEvent) => Promise<void>): Promise<void> => this.readUnit(run, unit, schema, emit);
       let records = 0;
       const recordLimit = options.limits?.records;
-      const events = runConcurrently(units, work, options.concurrency ?? 1, () => controller.abort(), eventWeight);
+      // Without read-ahead a slice's worker waits for the consumer after every page it hands over.
+      const highWater = readsAhead(options) ? undefined : 1;
+      const events = runConcurrently(units, work, options.concurrency ?? 1, () => controller.abort(), eventWeight, highWater);
       for await (const event of events) {
         if (event.kind === 'state') statesEmitted++;
         // Counted here, not in the workers: they may run ahead of what the caller has taken.
@@ -167,7 +169,7 @@ export class DeclarativeStream implements Stream {
 
   /** Slices in order: for each partition, its cursor's windows. */
   private async *units(run: ReadRun): AsyncIterable<SliceUnit> {
-    const partitions: AsyncIterable<StreamSlice> = run.router ? run.router.partitions({ signal: run.signal }) : single(EMPTY_SLICE);
+    const partitions: AsyncIterable<StreamSlice> = run.router ? run.router.partitions({ signal: run.signal, readAhead: readsAhead(run.options) }) : single(EMPTY_SLICE);
     for await (const partition of partitions) {
       const cursor = run.perPartition ? run.perPartition.cursorFor(partition.partition) : this.cursor;
       const windows: Iterable<Obj> = cursor ? cursor.slices() : [{}];
@@ -201,7 +203,7 @@ export class DeclarativeStream implements Stream {
       run.options.onPage?.(e);
     };
     // The page limit of a test read is per slice, like the Connector Builder's: the retriever stops requesting.
-    const args = { stream: this.name, slice, extra, schema, signal: run.signal, onPage, cursor, maxPages: limits?.pages, readAhead: limits?.records === undefined };
+    const args = { stream: this.name, slice, extra, schema, signal: run.signal, onPage, cursor, maxPages: limits?.pages, readAhead: readsAhead(run.options) };
     const pages = this.retriever.readPages ? this.retriever.readPages(args) : onePerPage(this.retriever.readSlice(args));
     // Per-record bookkeeping stays per record; only the hand-over to the consumer is per page.
     pages: for await (const page of pages) {
@@ -295,3 +297,8 @@ export function buildDeclarativeStream(node: ManifestNode, ctx: BuildContext): D
 }
 
 registerComponent('DeclarativeStream', buildDeclarativeStream, 'A stream: retriever, schema, incremental sync and transformations.');
+
+/** Test reads with a record limit send no request whose records nobody will read (nor do the parent reads behind them). */
+function readsAhead(options: ReadStreamOptions): boolean {
+  return options.readAhead !== false && options.limits?.records === undefined;
+}
