@@ -111,18 +111,7 @@ export function deleteGlob(root: unknown, path: readonly PathKey[], shouldDelete
   };
   if (path.length > 0) walk(root, 0);
   let deleted = 0;
-  for (const [parent, k] of targets) {
-    const value = child(parent, k);
-    if (value === undefined || (shouldDelete && !shouldDelete(value))) continue;
-    if (Array.isArray(parent)) {
-      const idx = Number(k);
-      if (idx === parent.length - 1) parent.pop();
-      else parent[idx] = null;
-    } else {
-      removeKey(parent as Obj, String(k));
-    }
-    deleted++;
-  }
+  for (const [parent, k] of targets) deleted += deleteAt(parent, k, shouldDelete);
   return deleted;
 }
 
@@ -139,7 +128,11 @@ function deleteExact(root: unknown, path: readonly PathKey[], shouldDelete?: (va
     parent = child(parent, path[i]!);
     if (parent === null || typeof parent !== 'object') return 0;
   }
-  const k = path[path.length - 1]!;
+  return deleteAt(parent, path[path.length - 1]!, shouldDelete);
+}
+
+/** Deletes `parent[k]` the way dpath does (a list item becomes null unless it is the last); 1 if deleted. */
+function deleteAt(parent: unknown, k: PathKey, shouldDelete?: (value: unknown) => boolean): number {
   const value = child(parent, k);
   if (value === undefined || (shouldDelete && !shouldDelete(value))) return 0;
   if (Array.isArray(parent)) {
