@@ -9,6 +9,7 @@ import { chmodSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { json, startServer, type TestServer } from '../helpers/http-server.js';
 import { runCli, tempFiles } from '../helpers/cli.js';
+import { MIGRATING_MANIFEST as MANIFEST } from '../helpers/migrating-manifest.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -16,43 +17,8 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 
-const MANIFEST = `
-version: 6.0.0
-type: DeclarativeSource
-check: { type: CheckStream, stream_names: [items] }
-streams:
-  - type: DeclarativeStream
-    name: items
-    primary_key: id
-    retriever:
-      type: SimpleRetriever
-      requester:
-        type: HttpRequester
-        url_base: "{{ config.base_url }}"
-        path: /items
-        authenticator: { type: BearerAuthenticator, api_token: "{{ config.credentials.api_key }}" }
-      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [items] } }
-    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
-spec:
-  type: Spec
-  connection_specification:
-    type: object
-    required: [base_url, credentials]
-    properties:
-      base_url: { type: string }
-      credentials: { type: object, required: [api_key], properties: { api_key: { type: string, airbyte_secret: true } } }
-  config_normalization_rules:
-    type: ConfigNormalizationRules
-    config_migrations:
-      - type: ConfigMigration
-        transformations:
-          - type: ConfigAddFields
-            fields: [{ type: AddedFieldDefinition, path: [credentials, api_key], value: "{{ config['api_key'] }}" }]
-            condition: "{{ config.get('api_key', False) and not config.get('credentials') }}"
-`;
-
 const oldConfig = () => ({ base_url: server.url, api_key: 'tok-123456' });
-const migrated = () => ({ base_url: server.url, api_key: 'tok-123456', credentials: { api_key: 'tok-123456' } });
+const migrated = () => ({ base_url: server.url, api_key: 'tok-123456', credentials: { api_key: 'tok-123456', auth_method: 'api_key' } });
 
 describe('config changes announced by the connector', () => {
   for (const command of ['check', 'discover', 'read'] as const) {
