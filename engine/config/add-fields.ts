@@ -8,6 +8,7 @@ import { InterpolatedBoolean, InterpolatedString } from '../interpolation/index.
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { Obj } from '../types.js';
 import { addedFields, cast, type ValueType } from '../transform/add-fields.js';
+import { isEmptyCondition } from '../transform/context.js';
 import type { ConfigTransformation } from './contracts.js';
 
 interface Field {
@@ -35,7 +36,7 @@ function build(node: ManifestNode, ctx: BuildContext): ConfigAddFields {
   const fields = addedFields(node, ctx, 'ConfigAddFields').map(
     (f): Field => ({ path: f.path, value: InterpolatedString.create(f.value, { parameters: ctx.parameters }), valueType: f.valueType }),
   );
-  const condition = node.condition === undefined || node.condition === null || node.condition === '' ? undefined : new InterpolatedBoolean(node.condition, ctx.parameters);
+  const condition = isEmptyCondition(node.condition) ? undefined : new InterpolatedBoolean(node.condition, ctx.parameters);
   return new ConfigAddFields(fields, condition);
 }
 

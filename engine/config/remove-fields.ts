@@ -3,6 +3,7 @@ import { deleteGlob, type PathKey } from '../extract/dpath.js';
 import { InterpolatedBoolean } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { Obj } from '../types.js';
+import { isEmptyCondition } from '../transform/context.js';
 import type { ConfigTransformation } from './contracts.js';
 
 export class ConfigRemoveFields implements ConfigTransformation {
@@ -24,7 +25,7 @@ function build(node: ManifestNode, ctx: BuildContext): ConfigRemoveFields {
   pointers.forEach((p, i) => {
     if (!Array.isArray(p) || p.length === 0) throw ctx.error(`field_pointers[${i}] must be a non-empty list of keys`, 'field_pointers');
   });
-  const condition = node.condition === undefined || node.condition === null || node.condition === '' ? undefined : new InterpolatedBoolean(node.condition, ctx.parameters);
+  const condition = isEmptyCondition(node.condition) ? undefined : new InterpolatedBoolean(node.condition, ctx.parameters);
   return new ConfigRemoveFields(pointers as PathKey[][], condition);
 }
 
