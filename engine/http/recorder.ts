@@ -34,7 +34,9 @@ export function recordingTransport(dir: string, inner: Transport): Transport {
           status: raw.status,
           // The body is stored decoded, so its transfer headers no longer describe it.
           headers: maskHeaders(omit(raw.headers, ['content-encoding', 'content-length', 'transfer-encoding']), context.secrets),
-          ...(isText ? { body: maskBody(text, context.secrets) } : { body: raw.body.toString('base64'), bodyEncoding: 'base64' as const }),
+          ...(isText
+            ? { body: maskBody(text, context.secrets, request.credentialResponse === true) }
+            : { body: request.credentialResponse ? '' : raw.body.toString('base64'), bodyEncoding: 'base64' as const }),
         },
       };
       const slug = new URL(request.url).pathname.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'root';

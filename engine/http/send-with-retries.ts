@@ -137,7 +137,7 @@ function defaultWaitSeconds(outcome: Outcome, attempt: number): number {
 function describe(request: HttpRequest | undefined, outcome: Outcome, resolution: ErrorResolution, services: EngineServices): string {
   const target = request ? `${request.method} ${maskUrl(request.url, services.secrets)}` : 'request';
   if (!outcome.response) return `${target} failed: ${services.secrets.mask(resolution.message ?? outcome.error.message)}`;
-  const excerpt = bodyExcerpt(outcome.response.body, services.secrets);
+  const excerpt = bodyExcerpt(outcome.response.body, services.secrets, 500, request?.credentialResponse === true);
   const message = resolution.message ? services.secrets.mask(resolution.message) : `HTTP ${outcome.response.status}`;
   return `${target} returned HTTP ${outcome.response.status}: ${message}${excerpt ? ` Response body: ${excerpt}` : ''}`;
 }
