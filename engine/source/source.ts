@@ -29,7 +29,7 @@ import {
 import { createServices, SecretRegistry, type CallBudget, type EngineServices, type LogLevel } from '../services.js';
 import type { HttpEvent, Obj } from '../types.js';
 import { collectSecrets, validateConfig } from './config.js';
-import { scrubError } from '../http/redact.js';
+import { maskUrl, scrubError } from '../http/redact.js';
 import { normalizeConfig } from '../config/normalize.js';
 import { mergeConcurrent } from './merge.js';
 import { streamMessages } from './stream-messages.js';
@@ -252,7 +252,7 @@ export class Source {
         signal: options.signal,
         concurrency,
         onFailure: () => failed.push(name),
-        onPage: options.onPage,
+        onPage: options.onPage && ((e) => options.onPage!({ ...e, url: maskUrl(e.url, this.secrets) })),
       });
     });
 

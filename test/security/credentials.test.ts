@@ -133,6 +133,8 @@ interface RunResult {
   errors: string[];
   warnings: string[];
   events: HttpEvent[];
+  /** URLs the library's onPage callback was given. */
+  pageUrls: string[];
 }
 
 async function run(text: string, extra: { record?: string } = {}): Promise<RunResult> {
@@ -142,8 +144,8 @@ async function run(text: string, extra: { record?: string } = {}): Promise<RunRe
     onHttp: (e) => events.push(e),
     ...(extra.record ? { transport: recordingTransport(extra.record, networkTransport) } : {}),
   });
-  const out: RunResult = { records: [], errors: [], warnings: [], events };
-  for await (const m of source.read(CONFIG())) {
+  const out: RunResult = { records: [], errors: [], warnings: [], events, pageUrls: [] };
+  for await (const m of source.read(CONFIG(), undefined, undefined, { onPage: (p) => out.pageUrls.push(p.url) })) {
     if (m.type === 'RECORD') out.records.push(m.record.data as Obj);
     if (m.type === 'TRACE' && m.trace.type === 'ERROR') out.errors.push(m.trace.error!.message);
     if (m.type === 'LOG' && m.log.level === 'WARN') out.warnings.push(m.log.message);
@@ -156,6 +158,8 @@ const FORMS = SECRETS.flatMap((s) => [
   s,
   encodeURIComponent(s),
   encodeURIComponent(s).replace(/%20/g, '+'),
+  // Python's quote_plus, as query parameters are encoded.
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+'),
   Buffer.from(s).toString('base64'),
   JSON.stringify(s).slice(1, -1),
 ]);
@@ -193,6 +197,9 @@ describe('next-page URLs on another origin go out without credentials', () => {
         expect(other.requests.map((r) => r.path)).toEqual(['/next']);
         expectNoSecretReached(other);
         expect(result.warnings.join('\n')).toMatch(/not on the origin its credentials belong to .*sent without credentials/);
+        // The library's page callback gets masked URLs (an API key in the query included).
+        expect(result.pageUrls.length).toBeGreaterThan(0);
+        for (const form of FORMS) expect(result.pageUrls.join(' ')).not.toContain(form);
         // Step 1 of the two-step paginator only opens the result set; its records all come from the cursor URL.
         expect(result.records.map((r) => r.id)).toEqual(kind.startsWith('TwoStep') ? [2] : [1, 2]);
       });
