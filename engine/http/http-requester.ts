@@ -118,6 +118,10 @@ export class HttpRequester implements Requester {
 
   private async finish(base: { url: string; own: Partial<RequestOptions> }, args: SendArgs): Promise<HttpRequest> {
     const trusted = this.credentialOrigin(args);
+    // APIs behind a TLS-terminating proxy often write their next-page links as http:// on their own
+    // host: such a link is followed over https rather than sending anything in clear text.
+    const requestUrl = upgradedToTrustedScheme(base.url, trusted);
+    if (requestUrl !== base.url) base = { ...base, url: requestUrl };
     const target = originOfUrl(base.url);
     // Credentials go only to their own origin; a URL the API handed us (next page, download target)
     // on another origin gets the request without them (see docs/security.md).
@@ -192,6 +196,19 @@ export class HttpRequester implements Requester {
       );
     }
     return { url, stripped };
+  }
+}
+
+/** `http://host/…` → `https://host/…` when the trusted origin is `https://host` (default ports only). */
+function upgradedToTrustedScheme(url: string, trusted: string | undefined): string {
+  if (!trusted?.startsWith('https://') || !url.startsWith('http://')) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.port !== '' || `https://${parsed.host}` !== trusted) return url;
+    parsed.protocol = 'https:';
+    return parsed.href;
+  } catch {
+    return url;
   }
 }
 
