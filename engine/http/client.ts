@@ -9,7 +9,7 @@ import type { Got } from 'got';
 import { ConfigError, ManifoldError } from '../errors/manifold-error.js';
 import type { EngineServices, HttpRequest, SecretRegistry } from '../services.js';
 import type { HttpEvent, HttpResponse } from '../types.js';
-import { bodyExcerpt, maskBody, maskHeaders, maskUrl, scrubbedCause } from './redact.js';
+import { bodyExcerpt, carriesMintedCredentials, maskBody, maskHeaders, maskUrl, scrubbedCause } from './redact.js';
 import { followRedirects, redirectLocation } from './redirects.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
@@ -144,7 +144,7 @@ export class HttpClient {
     await services.budget?.acquire(request, request.signal);
     const rateLimitWaitMs = services.budget ? Date.now() - queued : 0;
     const { raw, request: final } = await followRedirects(request, (hop) => this.exchange(hop, attempt, hop === request ? rateLimitWaitMs : 0), services.secrets);
-    return toHttpResponse(final.method, { ...raw, url: final.url }, services.secrets, request.credentialResponse === true);
+    return toHttpResponse(final.method, { ...raw, url: final.url }, services.secrets, carriesMintedCredentials(request, raw.status));
   }
 
   private async exchange(request: HttpRequest, attempt: number, rateLimitWaitMs: number): Promise<RawResponse> {
@@ -197,7 +197,7 @@ export class HttpClient {
       let masked: Buffer | undefined;
       Object.defineProperty(event, 'responseBody', {
         enumerable: true,
-        get: () => (masked ??= Buffer.from(maskBody(raw.body.toString('utf8'), secrets, request.credentialResponse === true))),
+        get: () => (masked ??= Buffer.from(maskBody(raw.body.toString('utf8'), secrets, carriesMintedCredentials(request, raw.status)))),
       });
     }
     for (const listener of listeners) listener(event);

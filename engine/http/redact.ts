@@ -58,6 +58,14 @@ export function maskForm(form: string): string {
 }
 
 /**
+ * Whether a response's body is masked whole: it answers a request that mints credentials and it
+ * succeeded (an error answer carries no token, and its wording is what the user needs to read).
+ */
+export function carriesMintedCredentials(request: { credentialResponse?: boolean | undefined } | undefined, status: number): boolean {
+  return request?.credentialResponse === true && status < 400;
+}
+
+/**
  * A body (JSON, form or text) with secrets and token-named fields masked. A body that mints
  * credentials (`credential`: a token or login response) is masked whole: every value, whatever
  * the field is called, since the token in it may not be registered as a secret yet.

@@ -60,6 +60,7 @@ function echo(req: LoggedRequest): Obj {
 beforeAll(async () => {
   server = await startServer({
     '/oauth/token': (_req, res) => json(res, 200, { accessToken: ACCESS_TOKEN, expires_in: 3600 }),
+    '/oauth/refused': (req, res) => json(res, 401, { error: 'invalid_client', error_description: 'client c1 is disabled', you_sent: req.body }),
     '/login': (_req, res) => json(res, 200, { result: { sid: SESSION_ID, note: 'welcome' } }),
     '/fail': (req, res) => json(res, 400, echo(req)),
     '/ignored': (req, res) => json(res, 400, echo(req)),
@@ -218,6 +219,23 @@ describe('every secret form is masked in every output', () => {
     );
     expect(error?.message).toMatch(/ECONNREFUSED/);
     expectClean(inspect(error, { depth: 20 }), 'thrown network error');
+  });
+});
+
+describe('token endpoint answers', () => {
+  it('an error answer stays readable (masked by value and name only): the user needs its wording', async () => {
+    const refused = OAUTH.replace('/oauth/token', '/oauth/refused');
+    const text = `
+version: 6.7.0
+type: DeclarativeSource
+check: { type: CheckStream, stream_names: [denied] }
+streams:${stream('denied', '/fail', refused)}
+${SPEC}`;
+    const source = await Source.fromText(text, 'forms.yaml', { backoffScale: 0.0001, logLevel: 'ERROR' });
+    const traces: string[] = [];
+    for await (const m of source.read(config())) if (m.type === 'TRACE') traces.push(JSON.stringify(m));
+    expect(traces.join('\n')).toMatch(/invalid_client.*client c1 is disabled/);
+    expectClean(traces.join('\n'), 'TRACE');
   });
 });
 
