@@ -16,6 +16,7 @@ import {
   type LoadedManifest,
 } from '../manifest/index.js';
 import { errorTrace, logMessage, type AirbyteMessage, type ConfiguredAirbyteCatalog } from '../protocol/messages.js';
+import { configuredStreams } from '../source/catalog.js';
 import { collectSecrets, validateConfig } from '../source/config.js';
 import type { HttpEvent, Obj } from '../types.js';
 import type { DestinationOperation } from './operation.js';
@@ -127,6 +128,7 @@ export class Destination {
       const operations = this.buildOperations(prepared.config, prepared.services);
       const settings = this.reportSettings(prepared.config, prepared.services, options.dryRun === true);
       sinks = [settings.deadLetter, settings.capture].filter((s): s is ReportSink => s !== undefined);
+      configuredStreams(catalog, 'write');
       run = new WriteRun({ operations, catalog, services: prepared.services, dryRun: options.dryRun === true, signal: options.signal, ...settings });
     } catch (e) {
       yield* side.splice(0);

@@ -163,3 +163,15 @@ describe('malformed input', () => {
     expect(out.logs.filter((l) => l.level !== 'INFO')).toEqual([]);
   });
 });
+
+describe('a malformed catalog', () => {
+  it('is a config_error naming the entry, before anything is sent', async () => {
+    const destination = await Destination.fromObject(MANIFEST, 'dest.yaml');
+    const out: Array<Record<string, any>> = [];
+    const bad = { streams: [{ stream: { name: 'items' } }, { sync_mode: 'full_refresh' }] } as unknown as ConfiguredAirbyteCatalog;
+    for await (const m of destination.write({ base: server.url }, bad, from([record('ok-1'), state(1)]))) out.push(m);
+    expect(server.requests).toEqual([]);
+    expect(out.filter((m) => m.type === 'STATE')).toEqual([]);
+    expect(out.filter((m) => m.type === 'TRACE').map((m) => [m.trace.error.message, m.trace.error.failure_type])).toEqual([['catalog.streams[1] has no "stream" object (expected {"stream": {"name": "..."}, "sync_mode": "..."})', 'config_error']]);
+  });
+});
