@@ -22,3 +22,4 @@ export { createTransport } from './http/transport.js';
 export type { Transport, RawResponse, TransportContext } from './http/client.js';
 export { Destination } from './destination/destination.js';
 export type { DestinationOptions, WriteOptions, DestinationSpec } from './destination/destination.js';
+export { InputLine } from './destination/input.js';
