@@ -90,6 +90,8 @@ export interface HttpEvent {
   error?: string | undefined;
   /** Wait before the retry that follows, if any (an event of its own, fired before the wait). */
   retryInMs?: number | undefined;
+  /** Where a redirect response points (the next hop follows as an event of its own). */
+  redirectTo?: string | undefined;
   /** Time this request waited for the api_budget before it was sent. */
   rateLimitWaitMs?: number | undefined;
 }
