@@ -1,0 +1,113 @@
+/**
+ * The parity suite's case format and loader. A case is one whole read taken from an Airbyte test
+ * (see README.md beside this file): the manifest, config, catalog, state and the HTTP exchanges
+ * the test mocked, and what the test asserts about the read (records, final state, requests).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import type { Obj } from '../../engine/types.js';
+
+/** One mocked exchange, with Airbyte's HttpMocker matching rules (see runner.ts). */
+export interface MockedExchange {
+  method?: string;
+  /** scheme://host/path, optionally with its query string. */
+  url: string;
+  /** Query parameters (a value may be a list for a repeated key), or "any" for any query. */
+  query?: Record<string, string | string[]> | 'any';
+  /** Must be a subset of the request's headers (names case-insensitive). */
+  headers?: Record<string, string>;
+  /** Exact body: a mapping is compared as JSON, a string byte for byte; absent means no body. */
+  body?: unknown;
+  /** Served in order, the last one repeated; each must be requested at least once. */
+  responses: MockedResponse[];
+  /** The test asserts this exact number of calls (HttpMocker.assert_number_of_calls). */
+  calls?: number;
+}
+
+export interface MockedResponse {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ParityExpectations {
+  /** Records per stream; compared as a multiset unless `ordered`. */
+  records?: Record<string, Obj[]>;
+  ordered?: boolean;
+  record_counts?: Record<string, number>;
+  /** Only these fields of each record, in order (a test asserting e.g. `[r["id"] for r in records]`). */
+  record_fields?: Record<string, { fields: string[]; values: unknown[][] }>;
+  /** The last stream_state emitted per stream. */
+  state?: Record<string, unknown>;
+  /** Number of STATE messages per stream. */
+  state_counts?: Record<string, number>;
+  /** An error TRACE is expected (optionally of this failure type / mentioning this text). */
+  error?: boolean | { failure_type?: string; message_contains?: string; stream?: string };
+  /** Exact sequence of requests (method + URL), when the test pins the order. */
+  requests?: string[];
+  /** The partitions in the final per-partition state (`states[].partition`), as a set. */
+  state_partitions?: Record<string, Obj[]>;
+}
+
+export interface ParityCase {
+  id: string;
+  description?: string;
+  manifest?: Obj;
+  manifest_ref?: string;
+  /** A manifest given as YAML text (loaded as a file would be). */
+  manifest_yaml?: string;
+  config?: Obj;
+  /** Streams read and their sync mode. Default: every stream, full refresh. */
+  catalog?: { stream: string; sync_mode?: 'full_refresh' | 'incremental' }[];
+  state?: unknown[];
+  /** freezegun's frozen time, ISO 8601. */
+  now?: string;
+  http?: MockedExchange[];
+  /**
+   * The test used HttpMocker as a decorator, which fails unless every mock was requested at least
+   * once per response it lists (the context-manager form does not check this).
+   */
+  validate_mocks?: boolean;
+  expect: ParityExpectations;
+  /** A real engine difference: the runner skips the case and lists this reason. */
+  known_divergence?: string;
+  /** What was adapted from the test (e.g. a patched internal turned into HTTP mocks). */
+  notes?: string;
+}
+
+export interface ParityFile {
+  source: { repo: string; commit: string; path: string; license: string; connector?: string };
+  manifests?: Record<string, Obj | string>;
+  cases: ParityCase[];
+}
+
+export interface LoadedCase extends ParityCase {
+  file: string;
+  origin: ParityFile['source'];
+  resolvedManifest: Obj | string;
+}
+
+export function loadCases(root: string): LoadedCase[] {
+  const out: LoadedCase[] = [];
+  for (const path of walk(root)) {
+    const file = parse(readFileSync(path, 'utf8'), { maxAliasCount: -1 }) as ParityFile;
+    for (const c of file.cases) {
+      let resolved: Obj | string | undefined = c.manifest ?? c.manifest_yaml;
+      if (c.manifest_ref) resolved = file.manifests?.[c.manifest_ref];
+      if (resolved === undefined) throw new Error(`${path}: case ${c.id} has no manifest`);
+      out.push({ ...c, file: relative(root, path), origin: file.source, resolvedManifest: resolved });
+    }
+  }
+  return out;
+}
+
+function walk(dir: string): string[] {
+  const files: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) files.push(...walk(path));
+    else if (name.endsWith('.yaml') || name.endsWith('.yml')) files.push(path);
+  }
+  return files;
+}
