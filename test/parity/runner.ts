@@ -8,7 +8,7 @@
  * have been called at least once per response it lists.
  */
 import { http, HttpResponse } from 'msw';
-import type { SetupServerApi } from 'msw/node';
+import type { setupServer } from 'msw/node';
 import { Source, type AirbyteMessage, type ConfiguredAirbyteCatalog } from '../../engine/index.js';
 import { setNowForTesting } from '../../engine/interpolation/datetime.js';
 import type { Obj } from '../../engine/types.js';
@@ -102,7 +102,7 @@ function catalogOf(c: LoadedCase, source: Source): ConfiguredAirbyteCatalog {
   };
 }
 
-export async function runCase(c: LoadedCase, server: SetupServerApi): Promise<ReadOutcome> {
+export async function runCase(c: LoadedCase, server: ReturnType<typeof setupServer>): Promise<ReadOutcome> {
   const mocks = c.http ?? [];
   const calls = mocks.map(() => 0);
   const sent: SentRequest[] = [];
