@@ -32,14 +32,23 @@ export interface MockedResponse {
 }
 
 export interface ParityExpectations {
+  /** Every record of the stream is one of these (a test asserting `all(r in expected for r in records)`). */
+  records_within?: Record<string, Obj[]>;
   /** Records per stream; compared as a multiset unless `ordered`. */
   records?: Record<string, Obj[]>;
   ordered?: boolean;
   record_counts?: Record<string, number>;
-  /** Only these fields of each record, in order (a test asserting e.g. `[r["id"] for r in records]`). */
-  record_fields?: Record<string, { fields: string[]; values: unknown[][] }>;
+  /** At least this many records (a test asserting `len(records) > 0` or truthiness). */
+  record_counts_at_least?: Record<string, number>;
+  /**
+   * Only these fields of each record (a test asserting e.g. `sorted(r["id"] for r in records)`):
+   * compared as a multiset unless `ordered`.
+   */
+  record_fields?: Record<string, { fields: string[]; values: unknown[][]; ordered?: boolean }>;
   /** The last stream_state emitted per stream. */
   state?: Record<string, unknown>;
+  /** Stream names discover returned (with `catalog: discover`), in order. */
+  discovered?: string[];
   /** Number of STATE messages per stream. */
   state_counts?: Record<string, number>;
   /** An error TRACE is expected (optionally of this failure type / mentioning this text). */
@@ -58,8 +67,11 @@ export interface ParityCase {
   /** A manifest given as YAML text (loaded as a file would be). */
   manifest_yaml?: string;
   config?: Obj;
-  /** Streams read and their sync mode. Default: every stream, full refresh. */
-  catalog?: { stream: string; sync_mode?: 'full_refresh' | 'incremental' }[];
+  /**
+   * Streams read and their sync mode. Default: every stream the manifest lists, full refresh;
+   * `discover`: every stream discover returns (dynamic streams included), full refresh.
+   */
+  catalog?: { stream: string; sync_mode?: 'full_refresh' | 'incremental' }[] | 'discover';
   state?: unknown[];
   /** freezegun's frozen time, ISO 8601. */
   now?: string;

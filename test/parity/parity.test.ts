@@ -49,12 +49,20 @@ async function check(c: LoadedCase): Promise<void> {
     if (want.ordered) expect({ [stream]: got }).toEqual({ [stream]: records });
     else expect({ [stream]: got.map(sortKey).sort() }).toEqual({ [stream]: records.map(sortKey).sort() });
   }
+  for (const [stream, count] of Object.entries(want.record_counts_at_least ?? {})) {
+    expect((seen.records[stream] ?? []).length).toBeGreaterThanOrEqual(count);
+  }
+  for (const [stream, allowed] of Object.entries(want.records_within ?? {})) {
+    const keys = new Set(allowed.map(sortKey));
+    expect({ [stream]: (seen.records[stream] ?? []).filter((r) => !keys.has(sortKey(r))) }).toEqual({ [stream]: [] });
+  }
   for (const [stream, count] of Object.entries(want.record_counts ?? {})) {
     expect({ [stream]: (seen.records[stream] ?? []).length }).toEqual({ [stream]: count });
   }
-  for (const [stream, { fields, values }] of Object.entries(want.record_fields ?? {})) {
+  for (const [stream, { fields, values, ordered }] of Object.entries(want.record_fields ?? {})) {
     const got = (seen.records[stream] ?? []).map((r) => fields.map((f) => r[f]));
-    expect({ [stream]: got }).toEqual({ [stream]: values });
+    if (ordered) expect({ [stream]: got }).toEqual({ [stream]: values });
+    else expect({ [stream]: got.map(sortKey).sort() }).toEqual({ [stream]: values.map(sortKey).sort() });
   }
   for (const [stream, state] of Object.entries(want.state ?? {})) {
     const states = seen.states[stream] ?? [];
@@ -68,6 +76,7 @@ async function check(c: LoadedCase): Promise<void> {
     const last = states[states.length - 1] as { states?: { partition: unknown }[] } | undefined;
     expect({ [stream]: (last?.states ?? []).map((s) => sortKey(s.partition)).sort() }).toEqual({ [stream]: partitions.map(sortKey).sort() });
   }
+  if (want.discovered) expect(outcome.discovered).toEqual(want.discovered);
   if (want.requests) {
     expect(outcome.sent.map((r) => `${r.method} ${r.url}`)).toEqual(want.requests);
   }

@@ -27,6 +27,8 @@ export interface ReadOutcome {
   unmatched: SentRequest[];
   /** Per mock: how many requests it answered. */
   calls: number[];
+  /** Stream names discover returned, for `catalog: discover`. */
+  discovered: string[];
 }
 
 type QueryMap = Map<string, string[]>;
@@ -91,8 +93,13 @@ export function canonical(value: unknown): unknown {
   return value;
 }
 
-function catalogOf(c: LoadedCase, source: Source): ConfiguredAirbyteCatalog {
-  const entries = c.catalog ?? source.streamNames().map((stream) => ({ stream, sync_mode: 'full_refresh' as const }));
+async function catalogOf(c: LoadedCase, source: Source, discovered: string[]): Promise<ConfiguredAirbyteCatalog> {
+  let entries = c.catalog;
+  if (entries === 'discover') {
+    discovered.push(...(await source.discover(structuredClone(c.config ?? {}))).streams.map((s) => s.name));
+    entries = discovered.map((stream) => ({ stream, sync_mode: 'full_refresh' as const }));
+  }
+  entries ??= source.streamNames().map((stream) => ({ stream, sync_mode: 'full_refresh' as const }));
   return {
     streams: entries.map((e) => ({
       stream: { name: e.stream, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] },
@@ -137,8 +144,10 @@ export async function runCase(c: LoadedCase, server: ReturnType<typeof setupServ
       ? await Source.fromText(c.resolvedManifest, `${c.file}#${c.id}`, options)
       : await Source.fromObject(structuredClone(c.resolvedManifest), `${c.file}#${c.id}`, options);
     const messages: AirbyteMessage[] = [];
-    for await (const m of source.read(structuredClone(c.config ?? {}), catalogOf(c, source), structuredClone(c.state))) messages.push(m);
-    return { messages, sent, unmatched, calls };
+    const discovered: string[] = [];
+    const catalog = await catalogOf(c, source, discovered);
+    for await (const m of source.read(structuredClone(c.config ?? {}), catalog, structuredClone(c.state))) messages.push(m);
+    return { messages, sent, unmatched, calls, discovered };
   } finally {
     setNowForTesting(undefined);
   }
