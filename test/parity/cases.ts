@@ -32,7 +32,7 @@ export interface MockedResponse {
 }
 
 export interface ParityExpectations {
-  /** Every record of the stream is one of these (a test asserting `all(r in expected for r in records)`). */
+  /** Every record of the stream ("*": of any stream) is one of these (`all(r in expected for r in records)`). */
   records_within?: Record<string, Obj[]>;
   /** Records per stream; compared as a multiset unless `ordered`. */
   records?: Record<string, Obj[]>;
@@ -47,8 +47,12 @@ export interface ParityExpectations {
   record_fields?: Record<string, { fields: string[]; values: unknown[][]; ordered?: boolean }>;
   /** The last stream_state emitted per stream. */
   state?: Record<string, unknown>;
-  /** Stream names discover returned (with `catalog: discover`), in order. */
+  /** Stream names discover returned (with `catalog: discover`), in order; as a set; how many. */
   discovered?: string[];
+  discovered_set?: string[];
+  discovered_count?: number;
+  /** Records over all streams. */
+  total_records?: number;
   /** Number of STATE messages per stream. */
   state_counts?: Record<string, number>;
   /** An error TRACE is expected (optionally of this failure type / mentioning this text). */

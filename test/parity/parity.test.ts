@@ -54,7 +54,8 @@ async function check(c: LoadedCase): Promise<void> {
   }
   for (const [stream, allowed] of Object.entries(want.records_within ?? {})) {
     const keys = new Set(allowed.map(sortKey));
-    expect({ [stream]: (seen.records[stream] ?? []).filter((r) => !keys.has(sortKey(r))) }).toEqual({ [stream]: [] });
+    const got = stream === '*' ? Object.values(seen.records).flat() : seen.records[stream] ?? [];
+    expect({ [stream]: got.filter((r) => !keys.has(sortKey(r))) }).toEqual({ [stream]: [] });
   }
   for (const [stream, count] of Object.entries(want.record_counts ?? {})) {
     expect({ [stream]: (seen.records[stream] ?? []).length }).toEqual({ [stream]: count });
@@ -77,6 +78,9 @@ async function check(c: LoadedCase): Promise<void> {
     expect({ [stream]: (last?.states ?? []).map((s) => sortKey(s.partition)).sort() }).toEqual({ [stream]: partitions.map(sortKey).sort() });
   }
   if (want.discovered) expect(outcome.discovered).toEqual(want.discovered);
+  if (want.discovered_set) expect([...outcome.discovered].sort()).toEqual([...want.discovered_set].sort());
+  if (want.discovered_count !== undefined) expect(outcome.discovered.length).toBe(want.discovered_count);
+  if (want.total_records !== undefined) expect(Object.values(seen.records).flat().length).toBe(want.total_records);
   if (want.requests) {
     expect(outcome.sent.map((r) => `${r.method} ${r.url}`)).toEqual(want.requests);
   }
