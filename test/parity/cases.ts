@@ -57,6 +57,8 @@ export interface ParityExpectations {
   state_counts?: Record<string, number>;
   /** An error TRACE is expected (optionally of this failure type / mentioning this text). */
   error?: boolean | { failure_type?: string; message_contains?: string; stream?: string };
+  /** For `check`: the status, a text the message must contain; `invalid`: the manifest is refused or check fails. */
+  check?: { status?: 'SUCCEEDED' | 'FAILED'; message_contains?: string; invalid?: boolean };
   /** Exact sequence of requests (method + URL), when the test pins the order. */
   requests?: string[];
   /** The partitions in the final per-partition state (`states[].partition`), as a set. */
@@ -65,6 +67,8 @@ export interface ParityExpectations {
 
 export interface ParityCase {
   id: string;
+  /** `read` (default) or `check`. */
+  operation?: 'read' | 'check';
   description?: string;
   manifest?: Obj;
   manifest_ref?: string;

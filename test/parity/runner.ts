@@ -29,6 +29,8 @@ export interface ReadOutcome {
   calls: number[];
   /** Stream names discover returned, for `catalog: discover`. */
   discovered: string[];
+  /** For `check` cases: its result, or the error building the source. */
+  check?: { status: string; message?: string };
 }
 
 type QueryMap = Map<string, string[]>;
@@ -140,9 +142,20 @@ export async function runCase(c: LoadedCase, server: ReturnType<typeof setupServ
   setNowForTesting(c.now ? new Date(c.now) : undefined);
   try {
     const options = { logLevel: 'ERROR' as const, backoffScale: 0 };
-    const source = typeof c.resolvedManifest === 'string'
-      ? await Source.fromText(c.resolvedManifest, `${c.file}#${c.id}`, options)
-      : await Source.fromObject(structuredClone(c.resolvedManifest), `${c.file}#${c.id}`, options);
+    const load = () => typeof c.resolvedManifest === 'string'
+      ? Source.fromText(c.resolvedManifest, `${c.file}#${c.id}`, options)
+      : Source.fromObject(structuredClone(c.resolvedManifest), `${c.file}#${c.id}`, options);
+    if (c.operation === 'check') {
+      let check: { status: string; message?: string };
+      try {
+        const result = await (await load()).check(structuredClone(c.config ?? {}));
+        check = { status: result.status, ...(result.message !== undefined ? { message: result.message } : {}) };
+      } catch (e) {
+        check = { status: 'INVALID', message: e instanceof Error ? e.message : String(e) };
+      }
+      return { messages: [], sent, unmatched, calls, discovered: [], check };
+    }
+    const source = await load();
     const messages: AirbyteMessage[] = [];
     const discovered: string[] = [];
     const catalog = await catalogOf(c, source, discovered);
