@@ -47,6 +47,8 @@ export interface ParityExpectations {
   record_fields?: Record<string, { fields: string[]; values: unknown[][]; ordered?: boolean }>;
   /** The last stream_state emitted per stream. */
   state?: Record<string, unknown>;
+  /** For `discover`: each stream's json_schema. */
+  schemas?: Record<string, Obj>;
   /** Stream names discover returned (with `catalog: discover`), in order; as a set; how many. */
   discovered?: string[];
   discovered_set?: string[];
@@ -61,14 +63,19 @@ export interface ParityExpectations {
   check?: { status?: 'SUCCEEDED' | 'FAILED'; message_contains?: string; invalid?: boolean };
   /** Exact sequence of requests (method + URL), when the test pins the order. */
   requests?: string[];
+  /**
+   * Per stream, in order: the records emitted since the previous STATE of the stream, and fields
+   * the STATE that follows them must have (a test reading the messages up to each STATE).
+   */
+  checkpoints?: Record<string, { records?: Obj[]; state_has?: Obj }[]>;
   /** The partitions in the final per-partition state (`states[].partition`), as a set. */
   state_partitions?: Record<string, Obj[]>;
 }
 
 export interface ParityCase {
   id: string;
-  /** `read` (default) or `check`. */
-  operation?: 'read' | 'check';
+  /** `read` (default), `check` or `discover`. */
+  operation?: 'read' | 'check' | 'discover';
   description?: string;
   manifest?: Obj;
   manifest_ref?: string;

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCases, type LoadedCase } from './cases.js';
 import { canonical, observe, runCase } from './runner.js';
+import type { Obj } from '../../engine/types.js';
 
 /** PARITY_RUN_DIVERGENT=1 runs the known_divergence cases too (to see which a fix re-enables). */
 const RUN_DIVERGENT = process.env.PARITY_RUN_DIVERGENT === '1';
@@ -39,6 +40,12 @@ async function check(c: LoadedCase): Promise<void> {
     if (w.invalid) expect(['INVALID', 'FAILED']).toContain(got.status);
     else expect(got).toEqual({ status: w.status, ...(got.message !== undefined && w.status === got.status ? { message: got.message } : {}) });
     if (w.message_contains) expect(got.message ?? '').toContain(w.message_contains);
+    return;
+  }
+  if (c.operation === 'discover') {
+    if (want.discovered) expect(outcome.discovered).toEqual(want.discovered);
+    if (want.discovered_count !== undefined) expect(outcome.discovered.length).toBe(want.discovered_count);
+    for (const [stream, schema] of Object.entries(want.schemas ?? {})) expect({ [stream]: outcome.schemas?.[stream] }).toEqual({ [stream]: schema });
     return;
   }
   if (want.error) {
@@ -81,6 +88,13 @@ async function check(c: LoadedCase): Promise<void> {
   }
   for (const [stream, count] of Object.entries(want.state_counts ?? {})) {
     expect({ [stream]: (seen.states[stream] ?? []).length }).toEqual({ [stream]: count });
+  }
+  for (const [stream, expected] of Object.entries(want.checkpoints ?? {})) {
+    const got = (seen.checkpoints[stream] ?? []).slice(0, expected.length);
+    expect({ [stream]: got.map((g, i) => ({
+      ...(expected[i]!.records ? { records: g.records } : {}),
+      ...(expected[i]!.state_has ? { state_has: Object.fromEntries(Object.keys(expected[i]!.state_has!).map((k) => [k, (g.state as Obj | undefined)?.[k]])) } : {}),
+    })) }).toEqual({ [stream]: expected });
   }
   for (const [stream, partitions] of Object.entries(want.state_partitions ?? {})) {
     const states = seen.states[stream] ?? [];

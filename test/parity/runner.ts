@@ -29,6 +29,8 @@ export interface ReadOutcome {
   calls: number[];
   /** Stream names discover returned, for `catalog: discover`. */
   discovered: string[];
+  /** For `discover` cases: each stream's json_schema. */
+  schemas?: Record<string, Obj>;
   /** For `check` cases: its result, or the error building the source. */
   check?: { status: string; message?: string };
 }
@@ -156,6 +158,11 @@ export async function runCase(c: LoadedCase, server: ReturnType<typeof setupServ
       return { messages: [], sent, unmatched, calls, discovered: [], check };
     }
     const source = await load();
+    if (c.operation === 'discover') {
+      const catalog = await source.discover(structuredClone(c.config ?? {}));
+      const schemas = Object.fromEntries(catalog.streams.map((s) => [s.name, s.json_schema as Obj]));
+      return { messages: [], sent, unmatched, calls, discovered: catalog.streams.map((s) => s.name), schemas };
+    }
     const messages: AirbyteMessage[] = [];
     const discovered: string[] = [];
     const catalog = await catalogOf(c, source, discovered);
@@ -167,6 +174,8 @@ export async function runCase(c: LoadedCase, server: ReturnType<typeof setupServ
 }
 
 export interface Observed {
+  /** Per stream: the records emitted before each STATE of the stream, with that state. */
+  checkpoints: Record<string, { records: Obj[]; state: unknown }[]>;
   records: Record<string, Obj[]>;
   states: Record<string, unknown[]>;
   errors: { message: string; failure_type?: string; stream?: string }[];
@@ -176,13 +185,20 @@ export function observe(messages: AirbyteMessage[]): Observed {
   const records: Record<string, Obj[]> = {};
   const states: Record<string, unknown[]> = {};
   const errors: Observed['errors'] = [];
+  const checkpoints: Observed['checkpoints'] = {};
+  const pending: Record<string, Obj[]> = {};
   for (const m of messages) {
-    if (m.type === 'RECORD') (records[m.record.stream] ??= []).push(m.record.data);
+    if (m.type === 'RECORD') {
+      (records[m.record.stream] ??= []).push(m.record.data);
+      (pending[m.record.stream] ??= []).push(m.record.data);
+    }
     else if (m.type === 'STATE') {
       const s = m.state as Obj;
       const stream = s.stream as Obj | undefined;
       const name = ((stream?.stream_descriptor as Obj | undefined)?.name as string | undefined) ?? '__global__';
       (states[name] ??= []).push(stream ? stream.stream_state : s.global ?? s.data);
+      (checkpoints[name] ??= []).push({ records: pending[name] ?? [], state: stream ? stream.stream_state : undefined });
+      pending[name] = [];
     } else if (m.type === 'TRACE' && m.trace.type === 'ERROR' && m.trace.error) {
       const e = m.trace.error as Obj;
       errors.push({
@@ -192,5 +208,5 @@ export function observe(messages: AirbyteMessage[]): Observed {
       });
     }
   }
-  return { records, states, errors };
+  return { records, states, errors, checkpoints };
 }
