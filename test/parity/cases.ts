@@ -28,6 +28,8 @@ export interface MockedExchange {
 export interface MockedResponse {
   status?: number;
   body?: unknown;
+  /** A binary body. */
+  body_base64?: string;
   headers?: Record<string, string>;
 }
 

@@ -132,7 +132,9 @@ export async function runCase(c: LoadedCase, server: ReturnType<typeof setupServ
         if (!matches(mock, req)) continue;
         const response = mock.responses[Math.min(calls[i]!, mock.responses.length - 1)]!;
         calls[i]!++;
-        const body = response.body === undefined || response.body === null
+        const body = response.body_base64 !== undefined
+          ? Buffer.from(response.body_base64, 'base64')
+          : response.body === undefined || response.body === null
           ? ''
           : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
         return new HttpResponse(body, { status: response.status ?? 200, headers: response.headers ?? {} });
