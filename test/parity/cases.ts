@@ -57,6 +57,10 @@ export interface ParityExpectations {
   discovered_count?: number;
   /** Records over all streams. */
   total_records?: number;
+  /** The first stream_state emitted per stream. */
+  first_state?: Record<string, unknown>;
+  /** No STATE of the stream may carry one of these stream_states. */
+  states_exclude?: Record<string, unknown[]>;
   /** Number of STATE messages per stream. */
   state_counts?: Record<string, number>;
   /** An error TRACE is expected (optionally of this failure type / mentioning this text). */

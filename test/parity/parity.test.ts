@@ -86,6 +86,13 @@ async function check(c: LoadedCase): Promise<void> {
     const states = seen.states[stream] ?? [];
     expect({ [stream]: states[states.length - 1] }).toEqual({ [stream]: state });
   }
+  for (const [stream, state] of Object.entries(want.first_state ?? {})) {
+    expect({ [stream]: (seen.states[stream] ?? [])[0] }).toEqual({ [stream]: state });
+  }
+  for (const [stream, excluded] of Object.entries(want.states_exclude ?? {})) {
+    const bad = new Set(excluded.map(sortKey));
+    expect({ [stream]: (seen.states[stream] ?? []).filter((s) => bad.has(sortKey(s))) }).toEqual({ [stream]: [] });
+  }
   for (const [stream, count] of Object.entries(want.state_counts ?? {})) {
     expect({ [stream]: (seen.states[stream] ?? []).length }).toEqual({ [stream]: count });
   }
