@@ -153,6 +153,7 @@ export class SimpleRetriever implements Retriever {
               // Loop guards fail the slice only after this page's records are delivered.
               loop = e as ManifoldError;
             }
+            if (next !== undefined && args.lastPageIf?.(pageRecords)) next = undefined;
             if (next !== undefined && args.readAhead !== false) {
               ahead = this.requestPage(args, slice, next, signal);
               // Its failure surfaces when the page is awaited, after this page went out.
