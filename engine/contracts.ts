@@ -183,6 +183,11 @@ export interface Retriever {
      * with a record limit, which must not send requests whose records nobody will read.
      */
     readAhead?: boolean | undefined;
+    /**
+     * Data feeds: true when this page's records show the rest is already synced, so no further
+     * page of the slice is requested (not even ahead).
+     */
+    lastPageIf?: ((records: DataRecord[]) => boolean) | undefined;
   }): AsyncIterable<DataRecord>;
   /**
    * The same records as readSlice, one array per page: lets the stream and source hand whole pages

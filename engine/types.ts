@@ -55,10 +55,6 @@ export interface RequestOptions {
   bodyData?: Obj | string | undefined;
 }
 
-export function emptyRequestOptions(): RequestOptions {
-  return { params: {}, headers: {} };
-}
-
 /** Anything that adds query params / headers / body fields to a request for a slice and page. */
 export interface RequestOptionsProvider {
   requestOptions(slice: StreamSlice, nextPageToken: NextPageToken): Partial<RequestOptions>;
@@ -78,13 +74,6 @@ export interface HttpResponse {
   json(): unknown;
   /** Parsed `Link` header: { next: { url, rel }, ... } like python-requests' `response.links`. */
   links(): Record<string, Record<string, string>>;
-}
-
-/** Cancellation + observation hooks threaded through a read. */
-export interface ReadHooks {
-  signal?: AbortSignal;
-  /** Called for each HTTP exchange (used by --show-http, progress, record). */
-  onHttp?(event: HttpEvent): void;
 }
 
 export interface HttpEvent {

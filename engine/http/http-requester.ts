@@ -260,8 +260,17 @@ export function mergeOptions(list: Array<Partial<RequestOptions> | undefined>): 
   return out;
 }
 
+/** Runs (by their services) already told that use_cache is not honoured: once per run is enough. */
+const toldAboutCache = new WeakSet<object>();
+
 export function buildHttpRequester(node: ManifestNode, ctx: BuildContext): HttpRequester {
   const method = String(node.http_method ?? 'GET').toUpperCase();
+  // Airbyte caches responses of requesters with use_cache (mostly parents shared by substreams).
+  // We send every request: the records are the same, only the request count differs.
+  if (node.use_cache === true && !toldAboutCache.has(ctx.services)) {
+    toldAboutCache.add(ctx.services);
+    ctx.services.logger.info(`${ctx.path}: use_cache is accepted but responses are not cached; every request is sent`);
+  }
   if (!METHODS.includes(method)) throw ctx.error(`http_method must be one of ${METHODS.join(', ')} (got "${method}")`, 'http_method');
   if (node.url_base === undefined && node.url === undefined) throw ctx.error('HttpRequester needs url_base (or url)', 'url_base');
   if (node.request_body_json !== undefined && node.request_body_data !== undefined) {
