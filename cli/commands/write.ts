@@ -11,7 +11,8 @@ import { InputLine } from '../../engine/destination/input.js';
 import { ConfigError } from '../../engine/errors/manifold-error.js';
 import type { ConfiguredAirbyteCatalog } from '../../engine/protocol/messages.js';
 import type { HttpEvent } from '../../engine/types.js';
-import { addConfigOption, addLogOptions, logLevelOf, readConfig, runProtocol, type CommonOptions } from '../common.js';
+import { addConfigOption, addLogOptions, logLevelOf, manifestFileOf, readConfig, runProtocol, type CommonOptions } from '../common.js';
+import { INJECTED_MANIFEST_KEY } from '../../engine/source/source.js';
 import { readJsonFile } from '../io.js';
 import { describeHttpEvent } from '../show-http.js';
 
@@ -32,7 +33,7 @@ export function registerWriteCommand(program: Command): void {
   const cmd = program
     .command('write')
     .description('run a DeclarativeDestination: Airbyte messages (JSON lines) on stdin, STATE/LOG/TRACE on stdout')
-    .requiredOption('-m, --manifest <file>', 'destination manifest YAML file (type: DeclarativeDestination)')
+    .option('-m, --manifest <file>', 'destination manifest YAML file (type: DeclarativeDestination; default: $MANIFOLD_MANIFEST, the image\'s baked manifest, or the one injected in the config)')
     .requiredOption('--catalog <file>', 'configured catalog JSON: the streams to write')
     .option('--dry-run', 'print every request (secrets masked) as a LOG message instead of sending it')
     .option('--show-http', 'print each request (secrets masked) and a response excerpt to stderr')
@@ -46,9 +47,15 @@ export function registerWriteCommand(program: Command): void {
       const onHttp = opts.showHttp ? (e: HttpEvent) => process.stderr.write(describeHttpEvent(e)) : undefined;
       // The destination engine (jsonata, interpolation) loads only for `write`, not on every CLI start.
       const { Destination } = await import('../../engine/destination/destination.js');
-      const destination = await Destination.fromFile(opts.manifest!, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
+      const options = { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) };
+      // Same places as the source commands, so one image runs either side as the platform calls it.
+      const file = manifestFileOf(opts);
+      const injected = config[INJECTED_MANIFEST_KEY];
+      if (!file && !injected) throw new ConfigError(`No manifest: pass --manifest <file>, set MANIFOLD_MANIFEST, or inject it in the config under "${INJECTED_MANIFEST_KEY}"`);
+      const destination = file ? await Destination.fromFile(file, options) : await Destination.fromObject(injected, undefined, options);
       let ok = true;
-      for await (const message of destination.write(config, catalog, inputLines(process.stdin), { dryRun: opts.dryRun === true, onBadInput: opts.onBadInput })) {
+      const { [INJECTED_MANIFEST_KEY]: _manifest, ...ownConfig } = config;
+      for await (const message of destination.write(ownConfig, catalog, inputLines(process.stdin), { dryRun: opts.dryRun === true, onBadInput: opts.onBadInput })) {
         if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
         const pending = out.write(message);
         if (pending) await pending;

@@ -244,7 +244,7 @@ export class Destination {
   }
 
   private traceFor(e: unknown): AirbyteMessage {
-    if (isManifoldError(e)) return errorTrace(this.userMessage(e), e.failureType, { stream: e.stream, internalMessage: e.internalMessage });
+    if (isManifoldError(e)) return errorTrace(this.userMessage(e), e.failureType, { stream: e.stream, internalMessage: e.internalMessage && this.secrets.mask(e.internalMessage) });
     const err = e as Error;
     return errorTrace(`Unexpected error: ${this.userMessage(e)}`, 'system_error', { stackTrace: this.secrets.mask(err?.stack ?? '') });
   }

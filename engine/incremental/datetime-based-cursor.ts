@@ -141,7 +141,9 @@ export class DatetimeBasedCursor implements IncrementalCursor {
   }
 
   shouldEmit(record: DataRecord, _slice: StreamSlice): boolean {
-    if (!this.settings.isClientSideIncremental) return true;
+    // A data feed's last page ends with records already synced: like client-side incremental, the
+    // cursor drops what lies outside [state, end] (Airbyte's should_be_synced).
+    if (!this.settings.isClientSideIncremental && !this.settings.isDataFeed) return true;
     const value = this.recordInstant(record);
     if (value === undefined) return true;
     const { earliest, latest } = this.readBounds();

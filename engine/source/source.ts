@@ -29,6 +29,7 @@ import {
 import { createServices, SecretRegistry, type CallBudget, type EngineServices, type LogLevel } from '../services.js';
 import type { HttpEvent, Obj } from '../types.js';
 import { collectSecrets, validateConfig } from './config.js';
+import { maskUrl, scrubError } from '../http/redact.js';
 import { normalizeConfig } from '../config/normalize.js';
 import { mergeConcurrent } from './merge.js';
 import { streamMessages } from './stream-messages.js';
@@ -37,6 +38,31 @@ import { streamDefinitions } from '../stream/stream-definitions.js';
 import pLimit from 'p-limit';
 
 export const INJECTED_MANIFEST_KEY = '__injected_declarative_manifest';
+/**
+ * The SPEC of a generic image that has no manifest of its own: like Airbyte's
+ * source-declarative-manifest, it asks for the manifest inside the config, so the platform can
+ * register the image before any manifest exists.
+ */
+export function injectedManifestSpec(): AirbyteSpecMessage['spec'] {
+  return {
+    documentationUrl: 'https://docs.airbyte.com/platform/connector-development/config-based/low-code-cdk-overview',
+    connectionSpecification: {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      title: 'Declarative manifest source',
+      type: 'object',
+      required: [INJECTED_MANIFEST_KEY],
+      additionalProperties: true,
+      properties: {
+        [INJECTED_MANIFEST_KEY]: {
+          title: 'Declarative manifest',
+          type: 'object',
+          description: 'The connector manifest (type: DeclarativeSource) to run; the rest of the config is that manifest\'s own config.',
+        },
+      },
+    },
+  };
+}
+
 /**
  * Streams/partitions read at once, and requests in flight, when neither the caller nor the
  * manifest's concurrency_level says. Reads are latency-bound (one Node thread waits on sockets), so
@@ -151,11 +177,16 @@ export class Source {
   }
 
   async discover(config: Obj, options: OutOfBandOptions = {}): Promise<AirbyteCatalog> {
-    await loadComponents();
-    const run = this.prepare(config, { onControl: options.onMessage });
-    const streams: AirbyteStream[] = [];
-    for (const stream of (await run.streams()).values()) streams.push(await describeStream(stream));
-    return { streams };
+    try {
+      await loadComponents();
+      const run = this.prepare(config, { onControl: options.onMessage });
+      const streams: AirbyteStream[] = [];
+      for (const stream of (await run.streams()).values()) streams.push(await describeStream(stream));
+      return { streams };
+    } catch (e) {
+      // The error object goes to the caller as is: no secret in its message, stack or fields.
+      throw scrubError(e, this.secrets);
+    }
   }
 
   /** Names of the streams the manifest defines (no config needed). */
@@ -248,7 +279,7 @@ export class Source {
         signal: options.signal,
         concurrency,
         onFailure: () => failed.push(name),
-        onPage: options.onPage,
+        onPage: options.onPage && ((e) => options.onPage!({ ...e, url: maskUrl(e.url, this.secrets) })),
       });
     });
 
@@ -264,7 +295,7 @@ export class Source {
 
   private traceFor(e: unknown, stream?: string): AirbyteMessage {
     if (isManifoldError(e)) {
-      return errorTrace(this.userMessage(e), e.failureType, { stream: stream ?? e.stream, internalMessage: e.internalMessage });
+      return errorTrace(this.userMessage(e), e.failureType, { stream: stream ?? e.stream, internalMessage: e.internalMessage && this.mask(e.internalMessage) });
     }
     const err = e as Error;
     return errorTrace(`Unexpected error${stream ? ` in stream ${stream}` : ''}: ${this.mask(err?.message ?? String(e))}`, 'system_error', {
