@@ -26,7 +26,7 @@ export interface WriteRunSettings {
 }
 
 /** Per operation, every record ends in exactly one of written, ignored, dead-lettered or failed. */
-export interface OperationCounts {
+interface OperationCounts {
   /** Acknowledged by the API. */
   written: number;
   /** Answered with a response the error handler IGNOREs (e.g. 404): not written, not failed. */
@@ -125,10 +125,6 @@ export class WriteRun {
     if (this.captureFailures) this.out.push(logMessage('WARN', `${this.captureFailures} response capture line(s) could not be written`));
   }
 
-  /** Record counts per operation name, for library callers and tests. */
-  counts(): Record<string, OperationCounts> {
-    return Object.fromEntries([...this.counters].map(([op, c]) => [op.name, { ...c }]));
-  }
 
   private async flush(op: DestinationOperation): Promise<void> {
     const buffer = this.buffers.get(op);
