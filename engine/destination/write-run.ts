@@ -7,9 +7,9 @@
 import { isManifoldError } from '../errors/manifold-error.js';
 import { errorTrace, logMessage, type AirbyteMessage, type ConfiguredAirbyteCatalog } from '../protocol/messages.js';
 import type { EngineServices } from '../services.js';
-import type { HttpRequest } from '../services.js';
-import type { Obj } from '../types.js';
+import type { HttpEvent, Obj } from '../types.js';
 import type { DestinationOperation, PendingWrite } from './operation.js';
+import { viewRequest, type RequestView } from './request-view.js';
 import { reportBody, type ReportSink } from './sinks.js';
 
 export type FailureMode = 'stop' | 'dead_letter';
@@ -23,6 +23,15 @@ export interface WriteRunSettings {
   capture?: ReportSink | undefined;
   dryRun: boolean;
   signal?: AbortSignal | undefined;
+  /** Dry run only: receives each prepared request instead of a DRY RUN LOG message. */
+  onPrepared?: ((prepared: PreparedWrite) => void) | undefined;
+}
+
+export interface PreparedWrite {
+  operation: string;
+  stream: string;
+  keys: unknown[];
+  request: RequestView;
 }
 
 interface Counters {
@@ -30,9 +39,6 @@ interface Counters {
   failed: number;
   requests: number;
 }
-
-/** Header names whose values are credentials whatever their content. */
-const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$/i;
 
 export class WriteRun {
   /** Messages produced while handling the current input message, drained by the caller. */
@@ -44,8 +50,17 @@ export class WriteRun {
   private readonly ignoredStreams = new Set<string>();
   private readonly unmatched = new Map<string, number>();
   private readonly counters = new Map<DestinationOperation, Counters>();
+  /** The stream whose write is in flight, and the last HTTP response it got (for failure reports). */
+  private sending: string | undefined;
+  private lastResponse: HttpEvent | undefined;
 
   constructor(private readonly s: WriteRunSettings) {
+    if (s.capture) {
+      // A request that fails throws an error, not a response: the capture still reports what the API answered.
+      s.services.onHttp.push((event) => {
+        if (event.status !== undefined && event.stream !== undefined && event.stream === this.sending) this.lastResponse = event;
+      });
+    }
     for (const entry of s.catalog.streams) {
       const name = entry.stream.name;
       const pk = entry.primary_key?.map((path) => path[0]).filter((f): f is string => typeof f === 'string');
@@ -128,23 +143,38 @@ export class WriteRun {
       const args = { ...(await op.request(items)), signal: this.s.signal };
       counters.requests++;
       if (this.s.dryRun) {
-        const request = await op.requester.prepare({ ...args, withoutAuth: true });
-        this.out.push(logMessage('INFO', `DRY RUN ${op.name} ${this.describe(request)}`));
+        const request = viewRequest(await op.requester.prepare({ ...args, withoutAuth: true }), this.s.services.secrets);
+        if (this.s.onPrepared) this.s.onPrepared({ operation: op.name, stream: items[0]!.stream, keys: items.map((i) => i.key), request });
+        else this.out.push(logMessage('INFO', `DRY RUN ${op.name} ${JSON.stringify(request)}`));
       } else {
+        this.sending = items[0]!.stream;
+        this.lastResponse = undefined;
         const response = await op.requester.send(args);
-        if (this.s.capture) {
-          await this.s.capture.write({
-            operation: op.name,
-            stream: items[0]!.stream,
-            status: response?.status ?? null,
-            key: items.length === 1 ? items[0]!.key : items.map((i) => i.key),
-            body: response ? reportBody(response.text()) : null,
-          });
-        }
+        this.sending = undefined;
+        await this.report(op, items, response?.status ?? null, response ? reportBody(response.text()) : null);
       }
       counters.sent += items.length;
     } catch (e) {
+      this.sending = undefined;
+      const answered = this.lastResponse;
+      this.lastResponse = undefined;
+      if (answered) await this.report(op, items, answered.status ?? null, reportBody(answered.responseBody?.toString('utf8') ?? ''));
       await this.fail(op, items, e);
+    }
+  }
+
+  /**
+   * Response capture. The write itself is done (or has failed) whatever happens here, so a capture
+   * that cannot be delivered is a warning and never changes the record's own outcome.
+   */
+  private async report(op: DestinationOperation, items: PendingWrite[], status: number | null, body: unknown): Promise<void> {
+    if (!this.s.capture) return;
+    const key = items.length === 1 ? items[0]!.key : items.map((i) => i.key);
+    try {
+      await this.s.capture.write({ operation: op.name, stream: items[0]!.stream, status, key, body });
+    } catch (e) {
+      const reason = this.s.services.secrets.mask((e as Error)?.message ?? String(e));
+      this.out.push(logMessage('WARN', `Response capture failed for operation ${op.name}, stream "${items[0]!.stream}", key ${JSON.stringify(key)}: ${reason}`));
     }
   }
 
@@ -167,12 +197,5 @@ export class WriteRun {
     this.stopped = true;
     const failureType = isManifoldError(e) ? e.failureType : 'system_error';
     this.out.push(errorTrace(message, failureType, { stream, internalMessage: isManifoldError(e) ? e.internalMessage : undefined }));
-  }
-
-  private describe(request: HttpRequest): string {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) headers[name] = CREDENTIAL_HEADERS.test(name) ? '****' : value;
-    const body = request.body === undefined ? undefined : reportBody(request.body.toString());
-    return this.s.services.secrets.mask(JSON.stringify({ method: request.method, url: request.url, headers, body }));
   }
 }
