@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { ConfigError } from '../../engine/errors/manifold-error.js';
+import { ConfigError, isManifoldError } from '../../engine/errors/manifold-error.js';
 import type { ConfiguredAirbyteCatalog } from '../../engine/protocol/messages.js';
 import type { HttpEvent } from '../../engine/types.js';
 import { addConfigOption, addLogOptions, logLevelOf, readConfig, runProtocol, type CommonOptions } from '../common.js';
@@ -14,9 +14,13 @@ import { readJsonFile } from '../io.js';
 import { describeHttpEvent } from '../show-http.js';
 
 interface WriteCommandOptions extends CommonOptions {
-  catalog: string;
+  catalog?: string;
   dryRun?: boolean;
   showHttp?: boolean;
+  sample?: string;
+  testRecord?: string;
+  stream?: string;
+  yes?: boolean;
 }
 
 export async function* jsonLines(input: Readable): AsyncGenerator<unknown> {
@@ -37,14 +41,22 @@ export function registerWriteCommand(program: Command): void {
     .command('write')
     .description('run a DeclarativeDestination: Airbyte messages (JSON lines) on stdin, STATE/LOG/TRACE on stdout')
     .requiredOption('-m, --manifest <file>', 'destination manifest YAML file (type: DeclarativeDestination)')
-    .requiredOption('--catalog <file>', 'configured catalog JSON: the streams to write')
+    .option('--catalog <file>', 'configured catalog JSON: the streams to write (required, except with --sample/--test-record)')
     .option('--dry-run', 'print every request (secrets masked) as a LOG message instead of sending it')
+    .option('--sample <n>', 'print the requests the first N input records would produce (secrets masked); sends nothing')
+    .option('--test-record <file>', 'send this one record (JSON: the record, or a RECORD message) for real and print the response')
+    .option('--stream <name>', 'with --test-record: the stream the record belongs to')
+    .option('--yes', 'with --test-record: confirm a destructive operation (publish, delete)')
     .option('--show-http', 'print each request (secrets masked) and a response excerpt to stderr');
   addLogOptions(addConfigOption(cmd)).action(async (opts: WriteCommandOptions) => {
+    if (opts.sample !== undefined || opts.testRecord !== undefined) {
+      await runPreview(opts);
+      return;
+    }
     await runProtocol(async (out) => {
+      if (!opts.catalog) throw new ConfigError('write needs --catalog <file> (the configured catalog)');
       const config = await readConfig(opts);
-      const catalog = (await readJsonFile(opts.catalog, 'catalog')) as ConfiguredAirbyteCatalog;
-      if (!Array.isArray(catalog?.streams)) throw new ConfigError(`catalog file ${opts.catalog} has no "streams" array`);
+      const catalog = await readCatalog(opts.catalog);
       const onHttp = opts.showHttp ? (e: HttpEvent) => process.stderr.write(describeHttpEvent(e)) : undefined;
       // The destination engine (jsonata, interpolation) loads only for `write`, not on every CLI start.
       const { Destination } = await import('../../engine/destination/destination.js');
@@ -58,4 +70,36 @@ export function registerWriteCommand(program: Command): void {
       return ok;
     });
   });
+}
+
+async function readCatalog(path: string): Promise<ConfiguredAirbyteCatalog> {
+  const catalog = (await readJsonFile(path, 'catalog')) as ConfiguredAirbyteCatalog;
+  if (!Array.isArray(catalog?.streams)) throw new ConfigError(`catalog file ${path} has no "streams" array`);
+  return catalog;
+}
+
+/** --sample / --test-record print for a person, not Airbyte messages; failures go to stderr. */
+async function runPreview(opts: WriteCommandOptions): Promise<void> {
+  const print = (text: string) => process.stdout.write(text + '\n');
+  let ok = false;
+  try {
+    if (opts.sample !== undefined && opts.testRecord !== undefined) throw new ConfigError('give --sample or --test-record, not both');
+    if (opts.dryRun) throw new ConfigError('--dry-run cannot be combined with --sample or --test-record');
+    const config = await readConfig(opts);
+    const catalog = opts.catalog ? await readCatalog(opts.catalog) : undefined;
+    const onHttp = opts.showHttp ? (e: HttpEvent) => process.stderr.write(describeHttpEvent(e)) : undefined;
+    const { Destination } = await import('../../engine/destination/destination.js');
+    const { printSample, sendTestRecord } = await import('./write-preview.js');
+    const destination = await Destination.fromFile(opts.manifest!, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
+    if (opts.sample !== undefined) {
+      const count = Number(opts.sample);
+      if (!Number.isInteger(count) || count < 1) throw new ConfigError(`--sample needs a positive number of records (got "${opts.sample}")`);
+      ok = await printSample(destination, config, catalog, jsonLines(process.stdin), count, print);
+    } else {
+      ok = await sendTestRecord(destination, config, catalog, { file: opts.testRecord!, stream: opts.stream, confirmed: opts.yes === true }, print);
+    }
+  } catch (e) {
+    process.stderr.write(`manifold: ${isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e)}\n`);
+  }
+  if (!ok) process.exitCode = 1;
 }

@@ -20,7 +20,7 @@ import { collectSecrets, validateConfig } from '../source/config.js';
 import type { HttpEvent, Obj } from '../types.js';
 import type { DestinationOperation } from './operation.js';
 import type { HttpRequestCheck } from './request-check.js';
-import { viewRequest, type RequestView } from './request-view.js';
+import { viewHttpEvent, viewRequest, type RequestView } from './request-view.js';
 import { JsonlFileSink, reportBody, WebhookSink, type ReportSink } from './sinks.js';
 import { WriteRun, type FailureMode, type PreparedWrite } from './write-run.js';
 
@@ -230,6 +230,15 @@ export class Destination {
    * marked destructive (publish, delete) refuse unless `confirmed`.
    */
   async sendTestRecord(config: Obj, stream: string, data: Obj, options: TestSendOptions = {}): Promise<TestSendResult[]> {
+    try {
+      return await this.testSend(config, stream, data, options);
+    } catch (e) {
+      // Config and manifest errors can quote config values: masked like every other output.
+      throw new ManifoldError(this.userMessage(e), { failureType: isManifoldError(e) ? e.failureType : 'system_error' });
+    }
+  }
+
+  private async testSend(config: Obj, stream: string, data: Obj, options: TestSendOptions): Promise<TestSendResult[]> {
     const side: AirbyteMessage[] = [];
     const { services } = this.prepare(config, side);
     const operations = this.buildOperations(config, services);
@@ -242,24 +251,29 @@ export class Destination {
       throw new ConfigError(`Operation ${destructive.map((o) => o.name).join(', ')} changes or removes data that cannot be restored by another write; a test send of it needs explicit confirmation (--yes on the command line)`);
     }
     // A failed write throws an error, not a response: the last answer for this stream is kept to show it.
-    const seen: { last?: HttpEvent | undefined } = {};
+    const seen: { last?: HttpEvent | undefined; sent?: HttpEvent | undefined } = {};
     services.onHttp.push((event) => {
-      if (event.status !== undefined && event.stream === stream) seen.last = event;
+      if (event.stream !== stream || event.retryInMs !== undefined) return;
+      seen.sent = event;
+      if (event.status !== undefined) seen.last = event;
     });
     const results: TestSendResult[] = [];
     for (const op of takers) {
       const key = op.keyOf(data, primaryKey && primaryKey.length ? primaryKey : undefined) ?? '#1';
       const pending = await op.render(stream, data, op.context(stream, data), key);
       const args = { ...(await op.request([pending])), signal: options.signal };
-      const request = viewRequest(await op.requester.prepare({ ...args, withoutAuth: true }), services.secrets);
+      const prepared = viewRequest(await op.requester.prepare({ ...args, withoutAuth: true }), services.secrets);
       delete seen.last;
+      delete seen.sent;
       const answered = (): HttpEvent | undefined => seen.last;
+      // What actually went out (with its real, masked, auth header) once something was sent.
+      const request = (): RequestView => (seen.sent ? viewHttpEvent(seen.sent) : prepared);
       try {
         const response = await op.requester.send(args);
         results.push({
           operation: op.name,
           key,
-          request,
+          request: request(),
           status: response?.status ?? answered()?.status ?? null,
           body: response ? reportBody(services.secrets.mask(response.text())) : reportBody(answered()?.responseBody?.toString('utf8') ?? ''),
         });
@@ -267,7 +281,7 @@ export class Destination {
         results.push({
           operation: op.name,
           key,
-          request,
+          request: request(),
           status: answered()?.status ?? null,
           body: reportBody(answered()?.responseBody?.toString('utf8') ?? ''),
           error: this.userMessage(e),
