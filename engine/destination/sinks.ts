@@ -55,7 +55,8 @@ export class WebhookSink implements ReportSink {
 
   async write(line: Obj): Promise<void> {
     const body = this.secrets.mask(JSON.stringify(line));
-    const target = this.secrets.mask(this.url);
+    // Webhook paths and queries often carry a token (Slack, Zapier): messages name the origin only.
+    const target = this.secrets.mask(originOf(this.url));
     await pRetry(
       async () => {
         let response: Response;
@@ -98,6 +99,14 @@ export class WebhookSink implements ReportSink {
 class RetryableWebhookError extends Error {
   constructor(message: string, readonly retryAfterMs: number | undefined) {
     super(message);
+  }
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(invalid URL)';
   }
 }
 

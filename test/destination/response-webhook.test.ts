@@ -99,7 +99,7 @@ describe('response webhook', () => {
     expect(states(out)).toBe(2);
     expect(clazar.requests.filter((r) => r.method === 'PUT').map((r) => r.path)).toEqual(['/listings/L1', '/listings/L3']);
     expect(warnings(out)).toEqual([
-      expect.stringMatching(/^Response capture failed for operation update_listing, stream "hubspot_products", key "L1": webhook .*\/hook answered HTTP 500 \(gave up after 4 attempts\)$/),
+      expect.stringMatching(/^Response capture failed for operation update_listing, stream "hubspot_products", key "L1": webhook http:\/\/127\.0\.0\.1:\d+ answered HTTP 500 \(gave up after 4 attempts\)$/),
       expect.stringMatching(/key "L3".*gave up after 4 attempts/),
     ]);
     expect(webhook.requests).toHaveLength(8);
