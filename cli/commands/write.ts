@@ -95,6 +95,8 @@ async function runPreview(opts: WriteCommandOptions): Promise<void> {
       const count = Number(opts.sample);
       if (!Number.isInteger(count) || count < 1) throw new ConfigError(`--sample needs a positive number of records (got "${opts.sample}")`);
       ok = await printSample(destination, config, catalog, jsonLines(process.stdin), count, print);
+      // The rest of the input is not needed: don't wait for a source still writing to the pipe.
+      process.stdin.destroy();
     } else {
       ok = await sendTestRecord(destination, config, catalog, { file: opts.testRecord!, stream: opts.stream, confirmed: opts.yes === true }, print);
     }
