@@ -8,8 +8,10 @@ import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { ConfigError, isManifoldError } from '../../engine/errors/manifold-error.js';
 import type { ConfiguredAirbyteCatalog } from '../../engine/protocol/messages.js';
+import type { Destination, DestinationOptions } from '../../engine/destination/destination.js';
 import type { HttpEvent } from '../../engine/types.js';
-import { addConfigOption, addLogOptions, logLevelOf, readConfig, runProtocol, type CommonOptions } from '../common.js';
+import { addConfigOption, addLogOptions, logLevelOf, manifestFileOf, readConfig, runProtocol, type CommonOptions } from '../common.js';
+import { INJECTED_MANIFEST_KEY } from '../../engine/source/source.js';
 import { readJsonFile } from '../io.js';
 import { describeHttpEvent } from '../show-http.js';
 
@@ -40,7 +42,7 @@ export function registerWriteCommand(program: Command): void {
   const cmd = program
     .command('write')
     .description('run a DeclarativeDestination: Airbyte messages (JSON lines) on stdin, STATE/LOG/TRACE on stdout')
-    .requiredOption('-m, --manifest <file>', 'destination manifest YAML file (type: DeclarativeDestination)')
+    .option('-m, --manifest <file>', 'destination manifest YAML file (type: DeclarativeDestination; default: $MANIFOLD_MANIFEST, the image\'s baked manifest, or the one injected in the config)')
     .option('--catalog <file>', 'configured catalog JSON: the streams to write (required, except with --sample/--test-record)')
     .option('--dry-run', 'print every request (secrets masked) as a LOG message instead of sending it')
     .option('--sample <n>', 'print the requests the first N input records would produce (secrets masked); sends nothing')
@@ -59,10 +61,9 @@ export function registerWriteCommand(program: Command): void {
       const catalog = await readCatalog(opts.catalog);
       const onHttp = opts.showHttp ? (e: HttpEvent) => process.stderr.write(describeHttpEvent(e)) : undefined;
       // The destination engine (jsonata, interpolation) loads only for `write`, not on every CLI start.
-      const { Destination } = await import('../../engine/destination/destination.js');
-      const destination = await Destination.fromFile(opts.manifest!, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
+      const { destination, ownConfig } = await openDestination(opts, config, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
       let ok = true;
-      for await (const message of destination.write(config, catalog, jsonLines(process.stdin), { dryRun: opts.dryRun === true })) {
+      for await (const message of destination.write(ownConfig, catalog, jsonLines(process.stdin), { dryRun: opts.dryRun === true })) {
         if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
         const pending = out.write(message);
         if (pending) await pending;
@@ -70,6 +71,18 @@ export function registerWriteCommand(program: Command): void {
       return ok;
     });
   });
+}
+
+/** Same places as the source commands, so one image runs either side as the platform calls it. */
+async function openDestination(opts: WriteCommandOptions, config: Record<string, unknown>, options: DestinationOptions): Promise<{ destination: Destination; ownConfig: Record<string, unknown> }> {
+  // The destination engine (jsonata, interpolation) loads only for `write`, not on every CLI start.
+  const { Destination } = await import('../../engine/destination/destination.js');
+  const file = manifestFileOf(opts);
+  const injected = config[INJECTED_MANIFEST_KEY];
+  if (!file && !injected) throw new ConfigError(`No manifest: pass --manifest <file>, set MANIFOLD_MANIFEST, or inject it in the config under "${INJECTED_MANIFEST_KEY}"`);
+  const destination = file ? await Destination.fromFile(file, options) : await Destination.fromObject(injected, undefined, options);
+  const { [INJECTED_MANIFEST_KEY]: _manifest, ...ownConfig } = config;
+  return { destination, ownConfig };
 }
 
 async function readCatalog(path: string): Promise<ConfiguredAirbyteCatalog> {
@@ -88,17 +101,16 @@ async function runPreview(opts: WriteCommandOptions): Promise<void> {
     const config = await readConfig(opts);
     const catalog = opts.catalog ? await readCatalog(opts.catalog) : undefined;
     const onHttp = opts.showHttp ? (e: HttpEvent) => process.stderr.write(describeHttpEvent(e)) : undefined;
-    const { Destination } = await import('../../engine/destination/destination.js');
     const { printSample, sendTestRecord } = await import('./write-preview.js');
-    const destination = await Destination.fromFile(opts.manifest!, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
+    const { destination, ownConfig } = await openDestination(opts, config, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
     if (opts.sample !== undefined) {
       const count = Number(opts.sample);
       if (!Number.isInteger(count) || count < 1) throw new ConfigError(`--sample needs a positive number of records (got "${opts.sample}")`);
-      ok = await printSample(destination, config, catalog, jsonLines(process.stdin), count, print);
+      ok = await printSample(destination, ownConfig, catalog, jsonLines(process.stdin), count, print);
       // The rest of the input is not needed: don't wait for a source still writing to the pipe.
       process.stdin.destroy();
     } else {
-      ok = await sendTestRecord(destination, config, catalog, { file: opts.testRecord!, stream: opts.stream, confirmed: opts.yes === true }, print);
+      ok = await sendTestRecord(destination, ownConfig, catalog, { file: opts.testRecord!, stream: opts.stream, confirmed: opts.yes === true }, print);
     }
   } catch (e) {
     process.stderr.write(`manifold: ${isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e)}\n`);

@@ -38,6 +38,31 @@ import pLimit from 'p-limit';
 
 export const INJECTED_MANIFEST_KEY = '__injected_declarative_manifest';
 /**
+ * The SPEC of a generic image that has no manifest of its own: like Airbyte's
+ * source-declarative-manifest, it asks for the manifest inside the config, so the platform can
+ * register the image before any manifest exists.
+ */
+export function injectedManifestSpec(): AirbyteSpecMessage['spec'] {
+  return {
+    documentationUrl: 'https://docs.airbyte.com/platform/connector-development/config-based/low-code-cdk-overview',
+    connectionSpecification: {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      title: 'Declarative manifest source',
+      type: 'object',
+      required: [INJECTED_MANIFEST_KEY],
+      additionalProperties: true,
+      properties: {
+        [INJECTED_MANIFEST_KEY]: {
+          title: 'Declarative manifest',
+          type: 'object',
+          description: 'The connector manifest (type: DeclarativeSource) to run; the rest of the config is that manifest\'s own config.',
+        },
+      },
+    },
+  };
+}
+
+/**
  * Streams/partitions read at once, and requests in flight, when neither the caller nor the
  * manifest's concurrency_level says. Reads are latency-bound (one Node thread waits on sockets), so
  * 8 overlaps most of the wait of many-stream syncs while staying well under the concurrent-request

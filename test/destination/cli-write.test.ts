@@ -29,7 +29,9 @@ beforeAll(async () => {
   });
 });
 afterAll(() => server.close());
-afterEach(() => (server.requests.length = 0));
+afterEach(() => {
+  server.requests.length = 0;
+});
 
 const configWith = (endpoint: object) => ({ client_id: 'cid', client_secret: 'e2e-secret', api_base_url: server.url, endpoint });
 
