@@ -4,6 +4,7 @@
  */
 import type { HttpRequest, SecretRegistry } from '../services.js';
 import type { HttpEvent } from '../types.js';
+import { maskHeaders, maskUrl } from '../http/redact.js';
 import { reportBody } from './sinks.js';
 
 export interface RequestView {
@@ -13,19 +14,14 @@ export interface RequestView {
   body: unknown;
 }
 
-/** Header names whose values are credentials whatever their content. */
-const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$/i;
-
 export function viewRequest(request: HttpRequest, secrets: SecretRegistry): RequestView {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) headers[name] = CREDENTIAL_HEADERS.test(name) ? '****' : secrets.mask(value);
+  const headers = maskHeaders(request.headers, secrets);
   const body = request.body === undefined ? undefined : reportBody(secrets.mask(request.body.toString()));
-  return { method: request.method, url: secrets.mask(request.url), headers, body };
+  // The body as it will be sent (only the run's secrets masked): it is what the user is checking.
+  return { method: request.method, url: maskUrl(request.url, secrets), headers, body };
 }
 
 /** The same view of a request that was sent (an HTTP event, already masked by the client). */
 export function viewHttpEvent(event: HttpEvent): RequestView {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event.requestHeaders)) headers[name] = CREDENTIAL_HEADERS.test(name) ? '****' : value;
-  return { method: event.method, url: event.url, headers, body: event.requestBody === undefined ? undefined : reportBody(event.requestBody) };
+  return { method: event.method, url: event.url, headers: { ...event.requestHeaders }, body: event.requestBody === undefined ? undefined : reportBody(event.requestBody) };
 }

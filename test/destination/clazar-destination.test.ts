@@ -299,13 +299,14 @@ describe('Clazar destination: dry run and preview send nothing', () => {
     async function* input(): AsyncGenerator<unknown> {
       for (let n = 1; n <= 10; n++) yield rec('hubspot_deals', { n, api_key: 'clz-secret-value' });
     }
-    const config = { ...api.credentials, endpoint: { endpoint_type: 'manual', method: 'POST', url: '/bulk', request_headers: 'X-Api-Key:k-123', record_batching: true, batch_size: 2 } };
+    const config = { ...api.credentials, endpoint: { endpoint_type: 'manual', method: 'POST', url: '/bulk', request_headers: 'X-Api-Key:k-123,X-Tenant-Token:t-9,X-Team:sales', record_batching: true, batch_size: 2 } };
     const { requests, messages } = await destination.preview(config, undefined, input(), 3);
     expect(messages.filter((m) => m.type === 'TRACE')).toEqual([]);
     expect(requests.map((r) => [r.operation, r.stream, r.request.method, r.request.url, r.request.headers['X-Api-Key'], r.request.body])).toEqual([
       ['manual', 'hubspot_deals', 'POST', 'https://api.clazar.io/bulk', '****', { items: [{ n: 1, api_key: '****' }, { n: 2, api_key: '****' }] }],
       ['manual', 'hubspot_deals', 'POST', 'https://api.clazar.io/bulk', '****', { items: [{ n: 3, api_key: '****' }] }],
     ]);
+    expect(requests[0]!.request.headers).toEqual({ 'X-Manifold-Auth': expect.any(String), 'X-Api-Key': '****', 'X-Tenant-Token': '****', 'X-Team': 'sales', 'Content-Type': 'application/json' });
     expect(api.log.entries).toEqual([]);
   });
 });
