@@ -1,11 +1,13 @@
 /**
  * `manifold write`: the Airbyte destination command. Reads Airbyte messages (JSON lines) on stdin,
- * writes STATE echoes, LOG and TRACE messages on stdout. Lines that are not JSON objects are
- * dropped, as the protocol says.
+ * writes STATE echoes, LOG and TRACE messages on stdout. Lines that do not start like a JSON
+ * object are not messages and are passed over, as the protocol allows; the destination parses the
+ * others and reports a malformed one by its line number.
  */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
+import { InputLine } from '../../engine/destination/input.js';
 import { ConfigError, isManifoldError } from '../../engine/errors/manifold-error.js';
 import type { ConfiguredAirbyteCatalog } from '../../engine/protocol/messages.js';
 import type { Destination, DestinationOptions } from '../../engine/destination/destination.js';
@@ -19,23 +21,17 @@ interface WriteCommandOptions extends CommonOptions {
   catalog?: string;
   dryRun?: boolean;
   showHttp?: boolean;
+  onBadInput: string;
   sample?: string;
   testRecord?: string;
   stream?: string;
   yes?: boolean;
 }
 
-export async function* jsonLines(input: Readable): AsyncGenerator<unknown> {
+export async function* inputLines(input: Readable): AsyncGenerator<InputLine> {
   const lines = createInterface({ input, crlfDelay: Infinity });
-  for await (const line of lines) {
-    const text = line.trim();
-    if (!text.startsWith('{')) continue;
-    try {
-      yield JSON.parse(text);
-    } catch {
-      // Not an Airbyte message: dropped.
-    }
-  }
+  let n = 0;
+  for await (const line of lines) yield new InputLine(++n, line);
 }
 
 export function registerWriteCommand(program: Command): void {
@@ -45,11 +41,12 @@ export function registerWriteCommand(program: Command): void {
     .option('-m, --manifest <file>', 'destination manifest YAML file (type: DeclarativeDestination; default: $MANIFOLD_MANIFEST, the image\'s baked manifest, or the one injected in the config)')
     .option('--catalog <file>', 'configured catalog JSON: the streams to write (required, except with --sample/--test-record)')
     .option('--dry-run', 'print every request (secrets masked) as a LOG message instead of sending it')
+    .option('--show-http', 'print each request (secrets masked) and a response excerpt to stderr')
+    .option('--on-bad-input <mode>', 'a malformed input line: stop (report it, end the run before any later STATE) or skip (warn and go on)', 'stop')
     .option('--sample <n>', 'print the requests the first N input records would produce (secrets masked); sends nothing')
     .option('--test-record <file>', 'send this one record (JSON: the record, or a RECORD message) for real and print the response')
     .option('--stream <name>', 'with --test-record: the stream the record belongs to')
-    .option('--yes', 'with --test-record: confirm a destructive operation (publish, delete)')
-    .option('--show-http', 'print each request (secrets masked) and a response excerpt to stderr');
+    .option('--yes', 'with --test-record: confirm a destructive operation (publish, delete)');
   addLogOptions(addConfigOption(cmd)).action(async (opts: WriteCommandOptions) => {
     if (opts.sample !== undefined || opts.testRecord !== undefined) {
       await runPreview(opts);
@@ -57,13 +54,13 @@ export function registerWriteCommand(program: Command): void {
     }
     await runProtocol(async (out) => {
       if (!opts.catalog) throw new ConfigError('write needs --catalog <file> (the configured catalog)');
+      if (opts.onBadInput !== 'stop' && opts.onBadInput !== 'skip') throw new ConfigError(`--on-bad-input must be stop or skip (got "${opts.onBadInput}")`);
       const config = await readConfig(opts);
       const catalog = await readCatalog(opts.catalog);
       const onHttp = opts.showHttp ? (e: HttpEvent) => process.stderr.write(describeHttpEvent(e)) : undefined;
-      // The destination engine (jsonata, interpolation) loads only for `write`, not on every CLI start.
       const { destination, ownConfig } = await openDestination(opts, config, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
       let ok = true;
-      for await (const message of destination.write(ownConfig, catalog, jsonLines(process.stdin), { dryRun: opts.dryRun === true })) {
+      for await (const message of destination.write(ownConfig, catalog, inputLines(process.stdin), { dryRun: opts.dryRun === true, onBadInput: opts.onBadInput })) {
         if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
         const pending = out.write(message);
         if (pending) await pending;
@@ -106,7 +103,7 @@ async function runPreview(opts: WriteCommandOptions): Promise<void> {
     if (opts.sample !== undefined) {
       const count = Number(opts.sample);
       if (!Number.isInteger(count) || count < 1) throw new ConfigError(`--sample needs a positive number of records (got "${opts.sample}")`);
-      ok = await printSample(destination, ownConfig, catalog, jsonLines(process.stdin), count, print);
+      ok = await printSample(destination, ownConfig, catalog, inputLines(process.stdin), count, print);
       // The rest of the input is not needed: don't wait for a source still writing to the pipe.
       process.stdin.destroy();
     } else {

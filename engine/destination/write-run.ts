@@ -7,7 +7,7 @@
 import { isManifoldError } from '../errors/manifold-error.js';
 import { errorTrace, logMessage, type AirbyteMessage, type ConfiguredAirbyteCatalog } from '../protocol/messages.js';
 import type { EngineServices } from '../services.js';
-import type { HttpEvent, Obj } from '../types.js';
+import type { HttpEvent, HttpResponse, Obj } from '../types.js';
 import type { DestinationOperation, PendingWrite } from './operation.js';
 import { viewRequest, type RequestView } from './request-view.js';
 import { reportBody, type ReportSink } from './sinks.js';
@@ -34,8 +34,15 @@ export interface PreparedWrite {
   request: RequestView;
 }
 
-interface Counters {
-  sent: number;
+/** Per operation, every record ends in exactly one of written, ignored, dead-lettered or failed. */
+export interface OperationCounts {
+  /** Acknowledged by the API. */
+  written: number;
+  /** Answered with a response the error handler IGNOREs (e.g. 404): not written, not failed. */
+  ignored: number;
+  /** Failed and parked in the dead-letter file. */
+  deadLettered: number;
+  /** Failed and neither written nor dead-lettered: the run stopped. */
   failed: number;
   requests: number;
 }
@@ -49,8 +56,9 @@ export class WriteRun {
   private readonly seq = new Map<string, number>();
   private readonly ignoredStreams = new Set<string>();
   private readonly unmatched = new Map<string, number>();
-  private readonly counters = new Map<DestinationOperation, Counters>();
-  /** The stream whose write is in flight, and the last HTTP response it got (for failure reports). */
+  private readonly counters = new Map<DestinationOperation, OperationCounts>();
+  private captureFailures = 0;
+  /** The stream whose write is in flight, and the last HTTP answer it got (for failure reports). */
   private sending: string | undefined;
   private lastResponse: HttpEvent | undefined;
 
@@ -69,7 +77,7 @@ export class WriteRun {
         this.out.push(logMessage('WARN', `Stream "${name}" is in the catalog but no operation consumes it; its records are ignored`));
       }
     }
-    for (const op of s.operations) this.counters.set(op, { sent: 0, failed: 0, requests: 0 });
+    for (const op of s.operations) this.counters.set(op, { written: 0, ignored: 0, deadLettered: 0, failed: 0, requests: 0 });
   }
 
   async record(stream: string, data: Obj): Promise<void> {
@@ -123,10 +131,18 @@ export class WriteRun {
       this.out.push(logMessage('WARN', `${count} record(s) of stream "${stream}" matched no operation's condition and were not written`));
     }
     for (const [op, c] of this.counters) {
-      if (c.requests === 0 && c.failed === 0) continue;
+      if (c.requests === 0 && c.failed === 0 && c.deadLettered === 0) continue;
       const verb = this.s.dryRun ? 'prepared (dry run)' : 'written';
-      this.out.push(logMessage('INFO', `Operation ${op.name}: ${c.sent} record(s) ${verb} in ${c.requests} request(s), ${c.failed} failed`));
+      const ignored = c.ignored ? `, ${c.ignored} ignored by the error handler` : '';
+      const parked = c.deadLettered ? `, ${c.deadLettered} dead-lettered` : '';
+      this.out.push(logMessage('INFO', `Operation ${op.name}: ${c.written} record(s) ${verb} in ${c.requests} request(s)${ignored}${parked}, ${c.failed} failed`));
     }
+    if (this.captureFailures) this.out.push(logMessage('WARN', `${this.captureFailures} response capture line(s) could not be written`));
+  }
+
+  /** Record counts per operation name, for library callers and tests. */
+  counts(): Record<string, OperationCounts> {
+    return Object.fromEntries([...this.counters].map(([op, c]) => [op.name, { ...c }]));
   }
 
   private async flush(op: DestinationOperation): Promise<void> {
@@ -139,6 +155,7 @@ export class WriteRun {
   private async send(op: DestinationOperation, items: PendingWrite[]): Promise<void> {
     if (this.stopped) return;
     const counters = this.counters.get(op)!;
+    let response: HttpResponse | undefined;
     try {
       const args = { ...(await op.request(items)), signal: this.s.signal };
       counters.requests++;
@@ -146,56 +163,86 @@ export class WriteRun {
         const request = viewRequest(await op.requester.prepare({ ...args, withoutAuth: true }), this.s.services.secrets);
         if (this.s.onPrepared) this.s.onPrepared({ operation: op.name, stream: items[0]!.stream, keys: items.map((i) => i.key), request });
         else this.out.push(logMessage('INFO', `DRY RUN ${op.name} ${JSON.stringify(request)}`));
-      } else {
-        this.sending = items[0]!.stream;
-        this.lastResponse = undefined;
-        const response = await op.requester.send(args);
-        this.sending = undefined;
-        await this.report(op, items, response?.status ?? null, response ? reportBody(response.text()) : null);
+        counters.written += items.length;
+        return;
       }
-      counters.sent += items.length;
+      this.sending = items[0]!.stream;
+      this.lastResponse = undefined;
+      response = await op.requester.send(args);
+      this.sending = undefined;
     } catch (e) {
       this.sending = undefined;
       const answered = this.lastResponse;
       this.lastResponse = undefined;
-      if (answered) await this.report(op, items, answered.status ?? null, reportBody(answered.responseBody?.toString('utf8') ?? ''));
+      if (answered) await this.capture(op, items, answered.status ?? null, reportBody(answered.responseBody?.toString('utf8') ?? ''));
       await this.fail(op, items, e);
+      return;
+    }
+    // No response: the error handler IGNOREd it (logged by the requester). Not an acknowledgement.
+    if (response === undefined) counters.ignored += items.length;
+    else counters.written += items.length;
+    await this.capture(op, items, response?.status ?? null, response ? reportBody(response.text()) : null);
+  }
+
+  /**
+   * A capture line that cannot be written is a lost report, not a lost record (the write went
+   * through): it is warned about once and counted, and the run goes on.
+   */
+  private async capture(op: DestinationOperation, items: PendingWrite[], status: number | null, body: unknown): Promise<void> {
+    if (!this.s.capture) return;
+    try {
+      await this.s.capture.write({
+        operation: op.name,
+        stream: items[0]!.stream,
+        status,
+        key: items.length === 1 ? items[0]!.key : items.map((i) => i.key),
+        body,
+      });
+    } catch (e) {
+      if (this.captureFailures++ === 0) this.out.push(logMessage('WARN', `Response capture failed: ${this.reason(e)}`));
     }
   }
 
   /**
-   * Response capture. The write itself is done (or has failed) whatever happens here, so a capture
-   * that cannot be delivered is a warning and never changes the record's own outcome.
+   * A failed record is dead-lettered (the line confirmed on disk before this returns, so a later
+   * STATE may cover it) or the run stops; when the dead-letter file itself fails, the run stops too.
    */
-  private async report(op: DestinationOperation, items: PendingWrite[], status: number | null, body: unknown): Promise<void> {
-    if (!this.s.capture) return;
-    const key = items.length === 1 ? items[0]!.key : items.map((i) => i.key);
-    try {
-      await this.s.capture.write({ operation: op.name, stream: items[0]!.stream, status, key, body });
-    } catch (e) {
-      const reason = this.s.services.secrets.mask((e as Error)?.message ?? String(e));
-      this.out.push(logMessage('WARN', `Response capture failed for operation ${op.name}, stream "${items[0]!.stream}", key ${JSON.stringify(key)}: ${reason}`));
-    }
-  }
-
   private async fail(op: DestinationOperation, items: PendingWrite[], e: unknown): Promise<void> {
     const counters = this.counters.get(op)!;
-    counters.failed += items.length;
     const stream = items[0]!.stream;
     const keys = items.map((i) => JSON.stringify(i.key)).join(', ');
-    const reason = this.s.services.secrets.mask(isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e));
+    const reason = this.reason(e);
     const what = items.length === 1 ? `record ${keys}` : `batch of ${items.length} records (${keys})`;
     const message = `Operation ${op.name} failed for stream "${stream}", ${what}: ${reason}`;
     if (this.s.onFailure === 'dead_letter' && this.s.deadLetter) {
       const failedAt = new Date().toISOString();
-      for (const item of items) {
-        await this.s.deadLetter.write({ operation: op.name, stream: item.stream, key: item.key, record: item.record, error: reason, failed_at: failedAt });
+      let parked = 0;
+      try {
+        for (const item of items) {
+          await this.s.deadLetter.write({ operation: op.name, stream: item.stream, key: item.key, record: item.record, error: reason, failed_at: failedAt });
+          parked++;
+        }
+      } catch (sinkError) {
+        counters.deadLettered += parked;
+        counters.failed += items.length - parked;
+        this.stop(`${message}; the dead-letter file could not take it either: ${this.reason(sinkError)}. Stopping: no later STATE is echoed`, sinkError, stream);
+        return;
       }
+      counters.deadLettered += items.length;
       this.out.push(logMessage('WARN', `${message} (sent to the dead-letter file)`));
       return;
     }
+    counters.failed += items.length;
+    this.stop(message, e, stream);
+  }
+
+  private stop(message: string, e: unknown, stream: string): void {
     this.stopped = true;
     const failureType = isManifoldError(e) ? e.failureType : 'system_error';
     this.out.push(errorTrace(message, failureType, { stream, internalMessage: isManifoldError(e) ? e.internalMessage : undefined }));
+  }
+
+  private reason(e: unknown): string {
+    return this.s.services.secrets.mask(isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e));
   }
 }
