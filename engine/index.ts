@@ -22,3 +22,11 @@ export { createTransport } from './http/transport.js';
 export type { Transport, RawResponse, TransportContext } from './http/client.js';
 export { Destination } from './destination/destination.js';
 export type { DestinationOptions, WriteOptions, DestinationSpec } from './destination/destination.js';
+// Loading into a database (`manifold sync`): DuckDB files and PostgreSQL.
+export { sync, syncCatalogFor } from './sync/sync.js';
+export type { SyncOptions, SyncResult } from './sync/sync.js';
+export type { StreamSummary } from './sync/stream-loader.js';
+export { openDestination } from './sync/sql-destination.js';
+export type { SqlDestination } from './sync/sql-destination.js';
+export { syncCatalog } from './sync/modes.js';
+export type { DestinationSyncMode } from './sync/modes.js';

@@ -289,7 +289,7 @@ export class StreamLoader {
 
   /**
    * Dedup as a merge: the latest staged row per key (by cursor, then extraction order) replaces
-   * the table's row unless the table's is newer by cursor; keys not in the table are inserted.
+   * the table's row unless the table's is newer by cursor or identical; new keys are inserted.
    */
   private async merge(): Promise<void> {
     const col = (field: string): string => quoteIdent(this.byField.get(field)?.column ?? field);
@@ -303,8 +303,11 @@ export class StreamLoader {
     await this.db.run(
       `CREATE TEMP TABLE ${latest} AS SELECT ${this.columnList()} FROM (SELECT *, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${order}) AS _manifold_rank FROM ${this.db.table(this.stage)}) ranked WHERE _manifold_rank = 1`,
     );
-    const newer = cursor ? ` AND NOT COALESCE(l.${cursor} < f.${cursor}, FALSE)` : '';
-    const replaced = await this.db.run(`DELETE FROM ${table} AS f USING ${latest} AS l WHERE ${match}${newer}`);
+    // Replace when the staged row is newer by cursor; on equal (or missing) cursors only when it
+    // differs, so records a source sends again (the cursor boundary) write nothing.
+    const differs = this.plan.columns.map((c) => `l.${quoteIdent(c.column)} IS DISTINCT FROM f.${quoteIdent(c.column)}`).join(' OR ') || 'FALSE';
+    const replace = cursor ? `NOT COALESCE(l.${cursor} < f.${cursor}, FALSE) AND (COALESCE(l.${cursor} > f.${cursor}, FALSE) OR ${differs})` : `(${differs})`;
+    const replaced = await this.db.run(`DELETE FROM ${table} AS f USING ${latest} AS l WHERE ${match} AND ${replace}`);
     const inserted = await this.db.run(
       `INSERT INTO ${table} (${this.columnList()}) SELECT ${this.columnList('l.')} FROM ${latest} AS l WHERE NOT EXISTS (SELECT 1 FROM ${table} AS f WHERE ${match})`,
     );
