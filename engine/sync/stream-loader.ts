@@ -19,9 +19,8 @@ import { AIRBYTE_COLUMNS, SEQUENCE_COLUMN, type TablePlan } from './tables.js';
 
 /** Records bulk-loaded at once (bounds the memory a stream holds). */
 const BATCH_ROWS = 5_000;
-/** A mid-stream checkpoint waits for this many staged rows or this much time. */
-const CHECKPOINT_ROWS = 50_000;
-const CHECKPOINT_MS = 2_000;
+/** A mid-stream checkpoint waits for this many staged rows or this much time (by default). */
+export const CHECKPOINT_DEFAULTS = { rows: 50_000, ms: 2_000 };
 
 export interface StreamSummary {
   stream: string;
@@ -69,6 +68,8 @@ export class StreamLoader {
     private readonly store: StateStore,
     readonly plan: TablePlan,
     private readonly generation: number,
+    private readonly checkpointEvery: { rows: number; ms: number } = CHECKPOINT_DEFAULTS,
+    private readonly onCheckpoint?: (stream: string, state: Obj | undefined) => void,
   ) {
     for (const c of plan.columns) this.byField.set(c.field, c);
     const prefix = plan.mode === 'overwrite' ? '_manifold_new_' : '_manifold_stage_';
@@ -133,7 +134,7 @@ export class StreamLoader {
     // A full-refresh read starts over next time whatever its state says: committing part of it
     // would deliver those records twice, so it commits only when complete.
     if (this.plan.syncMode !== 'incremental' || this.overwrite) return;
-    if (this.staged >= CHECKPOINT_ROWS || Date.now() - this.lastCheckpoint >= CHECKPOINT_MS) await this.checkpoint();
+    if (this.staged >= this.checkpointEvery.rows || Date.now() - this.lastCheckpoint >= this.checkpointEvery.ms) await this.checkpoint();
   }
 
   /** The stream read to its end: commit the rest (or swap in the new table). */
@@ -274,6 +275,7 @@ export class StreamLoader {
     });
     this.staged = 0;
     this.lastCheckpoint = Date.now();
+    this.onCheckpoint?.(this.plan.stream, state);
   }
 
   private async saveState(state: Obj | null): Promise<void> {
@@ -324,6 +326,7 @@ export class StreamLoader {
       await this.db.run(`ALTER TABLE ${this.db.table(this.stage)} RENAME TO ${quoteIdent(this.plan.table)}`);
       await this.saveState(this.pendingState ?? null);
     });
+    this.onCheckpoint?.(this.plan.stream, this.pendingState);
     this.summary.inserted = this.summary.records;
   }
 }

@@ -15,7 +15,7 @@ import { cursorFieldOf, destinationModeOf, primaryKeyOf, syncCatalog } from './m
 import { NameAllocator, type NameCollision } from './naming.js';
 import type { SqlDestination } from './sql-destination.js';
 import { STATE_TABLE, StateStore } from './state-store.js';
-import { StreamLoader, type StreamSummary } from './stream-loader.js';
+import { CHECKPOINT_DEFAULTS, StreamLoader, type StreamSummary } from './stream-loader.js';
 import { planTable } from './tables.js';
 
 export interface SyncOptions {
@@ -30,6 +30,13 @@ export interface SyncOptions {
   connector?: string | undefined;
   /** Passed to Source.readBatches (concurrency, limits, signal, onPage). */
   read?: ReadOptions | undefined;
+  /**
+   * How often an incremental stream commits mid-read, at the source's state messages: once this
+   * many rows are staged or this much time has passed (default 50,000 rows / 2 s).
+   */
+  checkpointEvery?: { rows?: number; ms?: number } | undefined;
+  /** Called after each commit of a stream's records (with the state saved with them). */
+  onCheckpoint?: ((stream: string, state: Obj | undefined) => void) | undefined;
   /** Every message of the read other than RECORD and STATE (LOG, TRACE, CONTROL). */
   onMessage?: ((message: AirbyteMessage) => void | Promise<void>) | undefined;
 }
@@ -90,7 +97,7 @@ export async function sync(source: Source, destination: SqlDestination, options:
       maxIdentifierLength: destination.maxIdentifierLength,
     });
     const generation = (saved.get(stream.name)?.generation ?? 0) + (mode === 'overwrite' ? 1 : 0);
-    loaders.set(stream.name, new StreamLoader(destination, store, plan, generation));
+    loaders.set(stream.name, new StreamLoader(destination, store, plan, generation, { ...CHECKPOINT_DEFAULTS, ...options.checkpointEvery }, options.onCheckpoint));
   }
   try {
     // One transaction for every stream's table setup: one commit, not a few per stream.
