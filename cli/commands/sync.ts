@@ -59,7 +59,7 @@ function describeResult(result: SyncResult, destination: SqlDestination): string
   for (const s of result.streams) {
     const status = s.status === 'complete' ? '' : ` — ${s.status.toUpperCase()}`;
     const counts = s.mode === 'append_dedup' ? `${s.inserted} inserted, ${s.updated} updated` : s.mode === 'overwrite' && s.status === 'complete' ? `table replaced (${s.inserted} rows)` : `${s.inserted} inserted`;
-    const extras = [s.mode, s.stateSaved ? 'state saved' : '', s.changedValues ? `${s.changedValues} values did not fit (see _airbyte_meta)` : '', s.addedColumns.length ? `${s.addedColumns.length} new column${s.addedColumns.length === 1 ? '' : 's'}: ${s.addedColumns.slice(0, 5).join(', ')}${s.addedColumns.length > 5 ? ', …' : ''}` : '']
+    const extras = [s.mode, s.stateSaved && s.mode !== 'overwrite' ? 'state saved' : '', s.changedValues ? `${s.changedValues} values did not fit (see _airbyte_meta)` : '', s.addedColumns.length ? `${s.addedColumns.length} new column${s.addedColumns.length === 1 ? '' : 's'}: ${s.addedColumns.slice(0, 5).join(', ')}${s.addedColumns.length > 5 ? ', …' : ''}` : '']
       .filter(Boolean)
       .join(', ');
     lines.push(`  ${s.stream} → ${s.table}: ${s.records} read, ${counts} (${extras})${status}`);

@@ -37,7 +37,7 @@ export interface StreamSummary {
   stateSaved: boolean;
   /** Values that did not fit their column (stored NULL, kept in _airbyte_meta). */
   changedValues: number;
-  /** Columns added because records carried fields the schema did not declare. */
+  /** Columns the stream's table did not have before this run (new fields, in the schema or not). */
   addedColumns: string[];
   notes: string[];
 }
@@ -59,6 +59,8 @@ export class StreamLoader {
   private lastCheckpoint = Date.now();
   /** Columns of the stream's table as it is (undefined: no table yet). */
   private existing: Map<string, ColumnType> | undefined;
+  /** Overwrite: the columns of the table being replaced (to report which columns are new). */
+  private previous: Map<string, ColumnType> | undefined;
   private readonly stage: string;
   private readonly extractedAt = { ms: NaN, iso: '' };
   private finished = false;
@@ -107,6 +109,7 @@ export class StreamLoader {
           if (type === undefined) {
             await this.db.run(`ALTER TABLE ${table} ADD COLUMN ${quoteIdent(c.column)} ${this.db.sqlType(c.type)}`);
             this.existing.set(c.column, c.type);
+            this.summary.addedColumns.push(c.column);
           } else if (type === 'bigint' && c.type === 'double') await this.widen(c, 'double', false);
           else c.type = type;
         }
@@ -115,6 +118,9 @@ export class StreamLoader {
         const keys = this.plan.primaryKey.map((f) => quoteIdent(this.byField.get(f)?.column ?? f)).join(', ');
         await this.db.run(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${this.plan.table}_manifold_key`.slice(0, this.db.maxIdentifierLength))} ON ${table} (${keys})`);
       }
+    } else {
+      this.previous = await this.db.tableColumns(this.plan.table);
+      if (this.previous) for (const c of this.plan.columns) if (!this.previous.has(c.column)) this.summary.addedColumns.push(c.column);
     }
     await this.db.run(`DROP TABLE IF EXISTS ${this.db.table(this.stage)}`);
     await this.db.run(`CREATE TABLE ${this.db.table(this.stage)} (${this.columnDefs(!this.overwrite)})`);
@@ -242,9 +248,13 @@ export class StreamLoader {
   /** Adds a column met mid-stream to the staging table and, if it lacks it, the stream's table. */
   private async addColumn(c: DataColumn): Promise<void> {
     const def = `${quoteIdent(c.column)} ${this.db.sqlType(c.type)}`;
-    this.summary.addedColumns.push(c.column);
     await this.db.run(`ALTER TABLE ${this.db.table(this.stage)} ADD COLUMN ${def}`);
-    if (this.overwrite || this.existing?.has(c.column)) return;
+    if (this.overwrite) {
+      if (!this.previous?.has(c.column)) this.summary.addedColumns.push(c.column);
+      return;
+    }
+    if (this.existing?.has(c.column)) return;
+    this.summary.addedColumns.push(c.column);
     await this.db.run(`ALTER TABLE ${this.db.table(this.plan.table)} ADD COLUMN ${def}`);
     this.existing?.set(c.column, c.type);
   }
