@@ -51,7 +51,7 @@ describe('README offline commands', () => {
     else if (c.args[0] === 'sync') expect(result.stderr).toMatch(/leads → leads: \d+ read, \d+ inserted/);
     else if (c.args[0] === 'query') expect(result.stdout).toMatch(/^leads\s*\|\s*distinct_ids/);
     else expect(result.messages.filter((m) => m.type === 'LOG' && String(m.log.message).startsWith('DRY RUN')).length).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('the sync run again adds no duplicates', async () => {
     const [sync] = list;
@@ -67,5 +67,5 @@ describe('README offline commands', () => {
     const after = await counts();
     expect(after).toEqual(before);
     expect(after.every((r) => r.n === r.ids)).toBe(true);
-  });
+  }, 120_000);
 });

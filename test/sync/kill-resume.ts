@@ -59,7 +59,8 @@ await db.close();
     const committed = Number((await query(dest, `SELECT count(*) AS n FROM items`))[0]!.n);
     expect(committed).toBeGreaterThan(0);
     expect(committed).toBeLessThan(DAYS * PER_DAY);
-    const cursor = JSON.parse(String((await query(dest, `SELECT state FROM _manifold_state WHERE stream = 'items'`))[0]!.state)) as { updated_at: string };
+    const saved = (await query(dest, `SELECT state FROM _manifold_state WHERE stream = 'items'`))[0]!.state;
+    const cursor = (typeof saved === 'string' ? JSON.parse(saved) : saved) as { updated_at: string };
 
     const before = api.requestsTo('/items').length;
     const resumed = await runCli(['sync', '--manifest', files['items.yaml']!, '--config', files['config.json']!, '--to', dest, '--streams', 'items'], { cwd: files.dir });
