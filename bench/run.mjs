@@ -6,7 +6,8 @@
  *
  * Scenarios: 1 cursor pagination · 2 filter + transformations · 3 peak RSS 10k, N/10 and N records ·
  * 4 sixteen streams with 50 ms latency, --concurrency 1 vs default · 5 rate-limited server with an
- * api_budget · 6 cold start (spec, read to first record).
+ * api_budget · 6 cold start (spec, read to first record) · 7 `sync` into DuckDB against `read` of the
+ * same records (records/s ratio, peak RSS at N/10 and N records, a second sync with nothing new).
  * Children's stdout is consumed line by line, as a destination would.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -34,7 +35,7 @@ const manifests = join(root, 'bench/manifests');
 
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: '1,2,3,4,5,6' },
+    scenarios: { type: 'string', default: '1,2,3,4,5,6,7' },
     records: { type: 'string', default: '1000000' },
     // Throughput scenarios (1, 2) alternate engine and baseline runs this many times and report medians:
     // on a shared host one run of each can differ by ±15% for reasons that have nothing to do with either.
@@ -68,7 +69,7 @@ function measure(args, { stopAtFirstRecord = false } = {}) {
   });
   let stderr = '';
   child.stderr.on('data', (d) => {
-    if (stderr.length < 4000) stderr += d;
+    stderr = (stderr + d).slice(-4000);
   });
   let records = 0;
   let firstRecordMs;
@@ -103,6 +104,7 @@ function measure(args, { stopAtFirstRecord = false } = {}) {
         firstRecordMs,
         cpuS: usage ? (usage.userUs + usage.systemUs) / 1e6 : undefined,
         rssMb: usage ? usage.maxRssKb / 1024 : undefined,
+        stderr,
       });
     });
   });
@@ -233,6 +235,27 @@ const scenarios = {
       const b = await measure([join(root, 'bench/baseline.mjs'), '--url', s.url, '--streams', 'items'], { stopAtFirstRecord: true });
       row('6 cold start', 'baseline read', b, `first record after ${b.firstRecordMs?.toFixed(0)} ms`);
     });
+  },
+  7: async () => {
+    // `sync` pairs with `read` of the same server in the same run (read is this scenario's
+    // "baseline" row, so the ratio column is sync records/s over read records/s).
+    const syncRun = async (cfg, db) => {
+      const r = await measure([cli, 'sync', '--manifest', join(manifests, '1-cursor-pagination.yaml'), '--config', cfg, '--to', `duckdb:${db}`]);
+      const m = /items → items: (\d+) read/.exec(r.stderr);
+      return { ...r, records: m ? Number(m[1]) : 0 };
+    };
+    for (const n of [...new Set([Math.max(10_000, Math.round(RECORDS / 10)), RECORDS])]) {
+      await withServer({ recordsPerStream: n }, async (s) => {
+        const cfg = config({ base_url: s.url });
+        const scenario = `7 sync into DuckDB, ${n} records`;
+        const db = join(work, `sync-${n}.duckdb`);
+        row(scenario, 'baseline: engine read', await engine('1-cursor-pagination.yaml', cfg));
+        const first = await syncRun(cfg, db);
+        row(scenario, 'engine sync', first, 'full refresh → overwrite; 11 of 12 columns added by schema evolution');
+        const again = await syncRun(cfg, db);
+        row(scenario, 'engine sync again', again, 'replaces the table (full refresh)');
+      });
+    }
   },
 };
 
