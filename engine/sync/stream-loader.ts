@@ -62,6 +62,8 @@ export class StreamLoader {
   /** Overwrite: the columns of the table being replaced (to report which columns are new). */
   private previous: Map<string, ColumnType> | undefined;
   private readonly stage: string;
+  /** The staging table is created when the first batch is loaded: an empty stream commits nothing. */
+  private stageReady = false;
   private readonly extractedAt = { ms: NaN, iso: '' };
   private finished = false;
 
@@ -70,6 +72,7 @@ export class StreamLoader {
     private readonly store: StateStore,
     readonly plan: TablePlan,
     private readonly generation: number,
+    private savedState: Obj | null | undefined,
     private readonly checkpointEvery: { rows: number; ms: number } = CHECKPOINT_DEFAULTS,
     private readonly onCheckpoint?: (stream: string, state: Obj | undefined) => void,
   ) {
@@ -122,8 +125,8 @@ export class StreamLoader {
       this.previous = await this.db.tableColumns(this.plan.table);
       if (this.previous) for (const c of this.plan.columns) if (!this.previous.has(c.column)) this.summary.addedColumns.push(c.column);
     }
+    // A staging table left by a run that was killed.
     await this.db.run(`DROP TABLE IF EXISTS ${this.db.table(this.stage)}`);
-    await this.db.run(`CREATE TABLE ${this.db.table(this.stage)} (${this.columnDefs(!this.overwrite)})`);
     this.summary.status = 'failed';
   }
 
@@ -147,10 +150,7 @@ export class StreamLoader {
   async complete(): Promise<void> {
     await this.flush();
     if (this.overwrite) await this.swap();
-    else {
-      await this.checkpoint();
-      await this.db.run(`DROP TABLE IF EXISTS ${this.db.table(this.stage)}`);
-    }
+    else await this.checkpoint(true);
     this.summary.status = 'complete';
     this.finished = true;
   }
@@ -160,7 +160,7 @@ export class StreamLoader {
     if (this.finished) return;
     this.finished = true;
     this.buffer = [];
-    await this.db.run(`DROP TABLE IF EXISTS ${this.db.table(this.stage)}`);
+    if (this.stageReady) await this.db.run(`DROP TABLE IF EXISTS ${this.db.table(this.stage)}`);
   }
 
   private columnDefs(staging: boolean): string {
@@ -226,15 +226,22 @@ export class StreamLoader {
       if (changes) this.summary.changedValues += changes.length;
       rows[r] = row;
     }
-    if (added.length || widened.length) {
+    if (added.length || widened.length || !this.stageReady) {
       // One transaction for the batch's schema changes: one commit instead of one per column.
       await this.db.transaction(async () => {
         for (const c of added) await this.addColumn(c);
-        for (const c of new Set(widened)) await this.widen(c, c.type, true);
+        for (const c of new Set(widened)) await this.widen(c, c.type, this.stageReady);
+        await this.ensureStage();
       });
     }
     await this.db.append(this.stage, this.loadColumns(staging), rows);
     this.staged += rows.length;
+  }
+
+  private async ensureStage(): Promise<void> {
+    if (this.stageReady) return;
+    await this.db.run(`CREATE TABLE ${this.db.table(this.stage)} (${this.columnDefs(!this.overwrite)})`);
+    this.stageReady = true;
   }
 
   private isoTime(ms: number): string {
@@ -248,7 +255,7 @@ export class StreamLoader {
   /** Adds a column met mid-stream to the staging table and, if it lacks it, the stream's table. */
   private async addColumn(c: DataColumn): Promise<void> {
     const def = `${quoteIdent(c.column)} ${this.db.sqlType(c.type)}`;
-    await this.db.run(`ALTER TABLE ${this.db.table(this.stage)} ADD COLUMN ${def}`);
+    if (this.stageReady) await this.db.run(`ALTER TABLE ${this.db.table(this.stage)} ADD COLUMN ${def}`);
     if (this.overwrite) {
       if (!this.previous?.has(c.column)) this.summary.addedColumns.push(c.column);
       return;
@@ -272,17 +279,21 @@ export class StreamLoader {
   }
 
   /** One transaction: staged rows into the table, and the state that covers them. */
-  private async checkpoint(): Promise<void> {
-    const state = this.plan.syncMode === 'incremental' ? this.pendingState : undefined;
-    if (this.staged === 0 && state === undefined) return;
+  private async checkpoint(last = false): Promise<void> {
+    let state = this.plan.syncMode === 'incremental' ? this.pendingState : undefined;
+    // A state equal to the saved one need not be written again.
+    if (state !== undefined && this.savedState && JSON.stringify(state) === JSON.stringify(this.savedState)) state = undefined;
+    if (this.staged === 0 && state === undefined && !(last && this.stageReady)) return;
     await this.db.transaction(async () => {
       if (this.staged > 0) {
         if (this.plan.mode === 'append_dedup') await this.merge();
         else this.summary.inserted += await this.db.run(`INSERT INTO ${this.db.table(this.plan.table)} (${this.columnList()}) SELECT ${this.columnList()} FROM ${this.db.table(this.stage)}`);
-        await this.db.run(`DELETE FROM ${this.db.table(this.stage)}`);
+        if (!last) await this.db.run(`DELETE FROM ${this.db.table(this.stage)}`);
       }
       if (state !== undefined) await this.saveState(state);
+      if (last && this.stageReady) await this.db.run(`DROP TABLE IF EXISTS ${this.db.table(this.stage)}`);
     });
+    if (state !== undefined) this.savedState = state;
     this.staged = 0;
     this.lastCheckpoint = Date.now();
     this.onCheckpoint?.(this.plan.stream, state);
@@ -309,21 +320,22 @@ export class StreamLoader {
     const match = keys.map((k) => `f.${k} = l.${k}`).join(' AND ');
     const cursor = this.plan.cursor !== undefined && this.byField.has(this.plan.cursor) ? col(this.plan.cursor) : undefined;
     const order = [...(cursor ? [`${cursor} DESC NULLS LAST`] : []), `${quoteIdent(SEQUENCE_COLUMN)} DESC`].join(', ');
-    const latest = quoteIdent('_manifold_latest');
     const table = this.db.table(this.plan.table);
-    await this.db.run(`DROP TABLE IF EXISTS ${latest}`);
+    const stage = this.db.table(this.stage);
+    const seq = quoteIdent(SEQUENCE_COLUMN);
+    // The staging table keeps only the latest row per key (no temporary table: creating one per
+    // checkpoint cost more than the merge itself).
     await this.db.run(
-      `CREATE TEMP TABLE ${latest} AS SELECT ${this.columnList()} FROM (SELECT *, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${order}) AS _manifold_rank FROM ${this.db.table(this.stage)}) ranked WHERE _manifold_rank = 1`,
+      `DELETE FROM ${stage} AS s USING (SELECT ${seq} AS dup_seq, row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${order}) AS dup_rank FROM ${stage}) AS r WHERE s.${seq} = r.dup_seq AND r.dup_rank > 1`,
     );
     // Replace when the staged row is newer by cursor; on equal (or missing) cursors only when it
     // differs, so records a source sends again (the cursor boundary) write nothing.
     const differs = this.plan.columns.map((c) => `l.${quoteIdent(c.column)} IS DISTINCT FROM f.${quoteIdent(c.column)}`).join(' OR ') || 'FALSE';
     const replace = cursor ? `NOT COALESCE(l.${cursor} < f.${cursor}, FALSE) AND (COALESCE(l.${cursor} > f.${cursor}, FALSE) OR ${differs})` : `(${differs})`;
-    const replaced = await this.db.run(`DELETE FROM ${table} AS f USING ${latest} AS l WHERE ${match} AND ${replace}`);
+    const replaced = await this.db.run(`DELETE FROM ${table} AS f USING ${stage} AS l WHERE ${match} AND ${replace}`);
     const inserted = await this.db.run(
-      `INSERT INTO ${table} (${this.columnList()}) SELECT ${this.columnList('l.')} FROM ${latest} AS l WHERE NOT EXISTS (SELECT 1 FROM ${table} AS f WHERE ${match})`,
+      `INSERT INTO ${table} (${this.columnList()}) SELECT ${this.columnList('l.')} FROM ${stage} AS l WHERE NOT EXISTS (SELECT 1 FROM ${table} AS f WHERE ${match})`,
     );
-    await this.db.run(`DROP TABLE ${latest}`);
     this.summary.updated += replaced;
     this.summary.inserted += inserted - replaced;
   }
@@ -332,6 +344,7 @@ export class StreamLoader {
   private async swap(): Promise<void> {
     const table = this.db.table(this.plan.table);
     await this.db.transaction(async () => {
+      await this.ensureStage();
       await this.db.run(`DROP TABLE IF EXISTS ${table}`);
       await this.db.run(`ALTER TABLE ${this.db.table(this.stage)} RENAME TO ${quoteIdent(this.plan.table)}`);
       await this.saveState(this.pendingState ?? null);

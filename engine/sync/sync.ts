@@ -97,7 +97,7 @@ export async function sync(source: Source, destination: SqlDestination, options:
       maxIdentifierLength: destination.maxIdentifierLength,
     });
     const generation = (saved.get(stream.name)?.generation ?? 0) + (mode === 'overwrite' ? 1 : 0);
-    loaders.set(stream.name, new StreamLoader(destination, store, plan, generation, { ...CHECKPOINT_DEFAULTS, ...options.checkpointEvery }, options.onCheckpoint));
+    loaders.set(stream.name, new StreamLoader(destination, store, plan, generation, options.fullRefresh ? undefined : saved.get(stream.name)?.state, { ...CHECKPOINT_DEFAULTS, ...options.checkpointEvery }, options.onCheckpoint));
   }
   try {
     // One transaction for every stream's table setup: one commit, not a few per stream.

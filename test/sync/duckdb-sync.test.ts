@@ -82,7 +82,7 @@ describe('sync into DuckDB', () => {
 
     // Nothing new: nothing written.
     const third = await runSync(dest, { config: api.config() });
-    expect(summaryOf(third, 'items')).toMatchObject({ records: 1, inserted: 0, updated: 0 });
+    expect(summaryOf(third, 'items')).toMatchObject({ records: 1, inserted: 0, updated: 0, stateSaved: false });
     expect(await count('items')).toBe(31);
   });
 
