@@ -126,7 +126,8 @@ export function fitValue(field: string, type: ColumnType, value: unknown, allowN
     case 'json': {
       const text = JSON.stringify(value);
       if (allowNul || !text.includes('\\u0000')) return { value: text };
-      return stripped(field, JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? v.replace(NUL, '') : v)));
+      const clean = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? v.replace(NUL, '') : v));
+      return clean === text ? { value: text } : stripped(field, clean);
     }
     case 'timestamptz': {
       const m = typeof value === 'string' ? TIMESTAMP.exec(value) : null;

@@ -10,8 +10,10 @@ export function normaliseName(name: string, maxLength: number): string {
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, '_')
-    .replace(/^_+(?=[^_])|(?<=[^_])_+$/g, '');
+    .replace(/[^a-z0-9_]+/g, '_');
+  // Underscores that stand for dropped characters at either end go; the name's own stay (`_id`).
+  if (!name.startsWith('_')) out = out.replace(/^_+(?=[^_])/, '');
+  if (!name.endsWith('_')) out = out.replace(/(?<=[^_])_+$/, '');
   if (!out) out = '_';
   if (/^[0-9]/.test(out)) out = `_${out}`;
   return out.slice(0, maxLength);
