@@ -181,7 +181,10 @@ console.log(Object.keys(schema.definitions).includes('DeclarativeSource'), schem
   it("type-checks a TypeScript consumer against the package's declarations", async () => {
     writeFileSync(
       join(project, 'consumer.ts'),
-      `import { Source, createTransport, openDestination, sync, type AirbyteMessage, type CheckResult, type SqlDestination, type SyncResult } from '${pkg.name}';
+      `import { Source, createTransport, openDestination, sync, type SqlDestination, type SyncResult, loadManifestText, validateManifest, SchemaInferrer, RecordChecker, type AirbyteMessage, type CheckResult, type ManifestProblem } from '${pkg.name}';
+const problems: ManifestProblem[] = validateManifest(await loadManifestText('version: 6.0.0\\ntype: DeclarativeSource\\n', 'x.yaml'));
+const inferrer = new SchemaInferrer();
+console.log(problems.length, typeof inferrer, typeof RecordChecker);
 const source: Source = await Source.fromFile('bookshop.yaml', { transport: createTransport({ replay: 'replay' }) });
 const result: CheckResult = await source.check({ api_key: 'x' });
 const names: string[] = source.streamNames();
