@@ -32,3 +32,11 @@ export type { DestinationOptions, WriteOptions, DestinationSpec, PreviewResult, 
 export type { PreparedWrite } from './destination/write-run.js';
 export type { RequestView } from './destination/request-view.js';
 export { InputLine } from './destination/input.js';
+// Loading into a database (`manifold sync`): DuckDB files and PostgreSQL.
+export { sync, syncCatalogFor } from './sync/sync.js';
+export type { SyncOptions, SyncResult } from './sync/sync.js';
+export type { StreamSummary } from './sync/stream-loader.js';
+export { openDestination } from './sync/sql-destination.js';
+export type { SqlDestination } from './sync/sql-destination.js';
+export { syncCatalog } from './sync/modes.js';
+export type { DestinationSyncMode } from './sync/modes.js';
