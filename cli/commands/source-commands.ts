@@ -4,7 +4,7 @@ import type { AirbyteMessage } from '../../engine/protocol/messages.js';
 import type { LineWriter } from '../output.js';
 import { loadComponents } from '../../engine/components.js';
 import { INJECTED_MANIFEST_KEY, injectedManifestSpec } from '../../engine/source/source.js';
-import { loadManifestFile, validateManifest } from '../../engine/manifest/index.js';
+import { checkTemplates, checkUnknownKeys, loadManifestFile, validateManifest } from '../../engine/manifest/index.js';
 import { ManifestError, formatLocation, isManifoldError } from '../../engine/errors/manifold-error.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
 import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, manifestGiven, openDestinationIfAny, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
@@ -60,15 +60,24 @@ export function registerSourceCommands(program: Command): void {
 
   program
     .command('validate')
-    .description('check a manifest against the schema and report every problem with file, line and column')
+    .description('check a manifest against the schema and its templates, and report every problem with file, line and column')
     .requiredOption('-m, --manifest <file>', 'manifest YAML file')
-    .action(async (opts: { manifest: string }) => {
+    .option('--strict', 'treat warnings (fields Airbyte ignores) as errors')
+    .action(async (opts: { manifest: string; strict?: boolean }) => {
       try {
         await loadComponents();
         const manifest = await loadManifestFile(opts.manifest);
-        const problems = validateManifest(manifest);
+        const schemaProblems = validateManifest(manifest);
+        const problems = [...schemaProblems, ...checkTemplates(manifest)];
+        const warnings = checkUnknownKeys(manifest);
+        for (const p of warnings) process.stderr.write(`  ${formatLocation(p.location)}: WARN ${p.message}\n`);
         if (problems.length) throw new ManifestError(problems, opts.manifest);
-        process.stdout.write(`${opts.manifest}: valid\n`);
+        if (warnings.length && opts.strict) {
+          process.stderr.write(`${opts.manifest}: ${warnings.length} warning(s), errors under --strict\n`);
+          process.exitCode = 1;
+          return;
+        }
+        process.stdout.write(`${opts.manifest}: valid${warnings.length ? ` (${warnings.length} warning(s))` : ''}\n`);
       } catch (e) {
         if (e instanceof ManifestError) {
           process.stderr.write(`${opts.manifest}: ${e.problems.length} problem(s)\n`);

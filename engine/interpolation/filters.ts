@@ -353,3 +353,8 @@ export function getTest(name: string): Test | undefined {
   return Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
 }
 
+
+/** Every filter name a template may use (for "did you mean" hints). */
+export function filterNames(): string[] {
+  return Object.keys(FILTERS);
+}

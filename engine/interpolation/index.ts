@@ -7,7 +7,7 @@
  */
 import { ConfigError, ManifoldError } from '../errors/manifold-error.js';
 import type { Obj } from '../types.js';
-import { compileTemplate, type CompiledTemplate, type Scope } from './compiler.js';
+import { STANDARD_VARIABLES, compileTemplate, type CompiledTemplate, type Scope } from './compiler.js';
 import { NOT_LITERAL, literalEval } from './literal-eval.js';
 import { TemplateSyntaxError } from './parser.js';
 import { TemplateRuntimeError, UndefinedError, isPlainObject, pyNumberStr, pyStr, truthy } from './python-values.js';
@@ -16,6 +16,31 @@ export { PyDate, PyDateTime, formatDatetime, parseDatetime, setNowForTesting, st
 export { PyDuration } from './duration.js';
 export { callMacro } from './macros.js';
 export { compiledTemplateCount } from './compiler.js';
+export { filterNames } from './filters.js';
+export { globalNames } from './macros.js';
+
+/** Names every evaluation site may reference (others exist only in some components, see docs/interpolation.md). */
+export function standardVariableNames(): string[] {
+  return [...STANDARD_VARIABLES];
+}
+
+export interface TemplateInspection {
+  /** Parse or compile error (syntax, unknown filter or test), as the engine would raise it. */
+  syntaxError?: string | undefined;
+  /** Names the template reads that are neither standard variables, locals nor globals. */
+  undeclared: string[];
+}
+
+/** Compiles a template without evaluating it, for authoring checks (`manifold validate`). */
+export function inspectTemplate(source: string): TemplateInspection {
+  if (!hasTemplateSyntax(source)) return { undeclared: [] };
+  try {
+    return { undeclared: [...compileTemplate(source).required] };
+  } catch (e) {
+    if (e instanceof TemplateSyntaxError) return { syntaxError: e.message, undeclared: [] };
+    throw e;
+  }
+}
 
 export interface InterpolationContext {
   config: Obj;
