@@ -1,51 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { checkTemplates, checkUnknownKeys, loadManifestText } from '../../engine/manifest/index.js';
-
-// The tutorial's layout: requester and selector under definitions, used by two streams.
-const PLANTED = `version: 6.0.0
-type: DeclarativeSource
-definitions:
-  requester:
-    type: HttpRequester
-    url_base: https://api.example.com
-    authenticator:
-      type: BearerAuthenticator
-      api_token: "{{ config['api_token'] }"
-  stream:
-    type: DeclarativeStream
-    retriever:
-      type: SimpleRetriever
-      requester:
-        $ref: "#/definitions/requester"
-        path: "/{{ parameters.name }}"
-        request_parameters:
-          region: "{{ confg['region'] }}"
-      record_selector:
-        type: RecordSelector
-        extractor: { type: DpathExtractor, field_path: [data] }
-    incremental_sync:
-      type: DatetimeBasedCursor
-      cursor_field: updated_at
-      datetime_format: "%Y-%m-%d"
-      start_datetime: "{{ config['start'] }}"
-      start_time_opton:
-        type: RequestOption
-        inject_into: request_parameter
-        field_name: since
-check:
-  type: CheckStream
-  stream_names: [tasks]
-streams:
-  - $ref: "#/definitions/stream"
-    name: tasks
-    $parameters: { name: tasks }
-  - $ref: "#/definitions/stream"
-    name: projects
-    $parameters: { name: projects }
-spec:
-  type: Spec
-  connection_specification: { type: object, properties: {} }
-`;
+import { PLANTED } from '../helpers/planted-manifest.js';
 
 describe('authoring checks (manifold validate)', () => {
   const m = loadManifestText(PLANTED, 'm.yaml');
