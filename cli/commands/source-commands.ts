@@ -5,7 +5,7 @@ import type { LineWriter } from '../output.js';
 import { loadComponents } from '../../engine/components.js';
 import { INJECTED_MANIFEST_KEY, injectedManifestSpec } from '../../engine/source/source.js';
 import { checkTemplates, checkUnknownKeys, loadManifestFile, validateManifest } from '../../engine/manifest/index.js';
-import { ManifestError, formatLocation, isManifoldError } from '../../engine/errors/manifold-error.js';
+import { ManifestError, formatLocation, isManifoldError, type ManifestProblem } from '../../engine/errors/manifold-error.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
 import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, manifestGiven, openDestinationIfAny, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
 
@@ -64,14 +64,18 @@ export function registerSourceCommands(program: Command): void {
     .requiredOption('-m, --manifest <file>', 'manifest YAML file')
     .option('--strict', 'treat warnings (fields Airbyte ignores) as errors')
     .action(async (opts: { manifest: string; strict?: boolean }) => {
+      let warnings: ManifestProblem[] = [];
+      const printWarnings = (): void => {
+        for (const p of warnings) process.stderr.write(`  ${formatLocation(p.location)}: WARN ${p.message}\n`);
+      };
       try {
         await loadComponents();
         const manifest = await loadManifestFile(opts.manifest);
         const schemaProblems = validateManifest(manifest);
         const problems = [...schemaProblems, ...checkTemplates(manifest)];
-        const warnings = checkUnknownKeys(manifest);
-        for (const p of warnings) process.stderr.write(`  ${formatLocation(p.location)}: WARN ${p.message}\n`);
+        warnings = checkUnknownKeys(manifest);
         if (problems.length) throw new ManifestError(problems, opts.manifest);
+        printWarnings();
         if (warnings.length && opts.strict) {
           process.stderr.write(`${opts.manifest}: ${warnings.length} warning(s), errors under --strict\n`);
           process.exitCode = 1;
@@ -82,6 +86,7 @@ export function registerSourceCommands(program: Command): void {
         if (e instanceof ManifestError) {
           process.stderr.write(`${opts.manifest}: ${e.problems.length} problem(s)\n`);
           for (const p of e.problems) process.stderr.write(`  ${formatLocation(p.location)}: ${p.message}\n`);
+          printWarnings();
         } else {
           process.stderr.write(`manifold: ${isManifoldError(e) ? e.describe() : (e as Error).message}\n`);
         }
