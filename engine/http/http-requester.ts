@@ -12,7 +12,7 @@ import { sliceView, type HttpResponse, type Obj, type RequestOptions } from '../
 import type { RequestBody } from './request-body.js';
 import { FlatInputs, JsonInputs } from './request-inputs.js';
 import { sendWithRetries } from './send-with-retries.js';
-import { encodeForm, isAbsoluteUrl, joinUrl, normalizePath, withQuery } from './url.js';
+import { encodeForm, isAbsoluteUrl, joinUrl, normalizePath, paramsNotInUrl, withQuery } from './url.js';
 import { UrlTemplate } from './url-template.js';
 import { getOrigin, setOrigin } from '../manifest/locations.js';
 
@@ -120,7 +120,7 @@ export class HttpRequester implements Requester {
     }
     return {
       method: this.parts.method,
-      url: withQuery(base.url, encodeForm(merged.params)),
+      url: withQuery(base.url, encodeForm(paramsNotInUrl(base.url, merged.params))),
       headers,
       body,
       stream: args.stream,
