@@ -190,7 +190,8 @@ export interface PartitionRouter extends RequestOptionsProvider {
   partitions(args: PartitionArgs): AsyncIterable<StreamSlice>;
   /** Parent streams' state, for incremental_dependency. */
   parentState?(): Obj | undefined;
-  setParentState?(state: Obj | undefined): void;
+  /** The child stream's input state: parents with incremental_dependency start from what it says about them. */
+  setChildState?(state: Obj | undefined): void;
 }
 
 /** An incremental cursor (DatetimeBasedCursor, IncrementingCountCursor) for one partition. */
