@@ -5,12 +5,13 @@
 import { loadComponents } from '../components.js';
 import type { Stream } from '../contracts.js';
 import type { ConnectionCheck } from '../check/check-stream.js';
-import { ConfigError, ManifestError, ManifoldError, isManifoldError } from '../errors/manifold-error.js';
+import { ConfigError, ManifestError, ManifoldError, formatLocation, isManifoldError } from '../errors/manifold-error.js';
 import {
   buildComponent,
   loadManifestFile,
   loadManifestObject,
   loadManifestText,
+  manifestWarnings,
   validateManifest,
   type LoadedManifest,
 } from '../manifest/index.js';
@@ -301,6 +302,7 @@ export class Source {
       },
     });
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
+    for (const w of manifestWarnings(this.manifest)) services.logger.warn(`${formatLocation(w.location)}: ${w.message}`);
     const config = normalizeConfig(this.root, rawConfig, services, (c) => {
       collectSecrets(specSchema, c, this.secrets);
       return this.validateConfig(c);
