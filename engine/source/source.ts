@@ -257,7 +257,9 @@ export class Source {
     }
     yield* flush();
     if (failed.length) {
-      yield [errorTrace(`During the sync, the following streams did not sync successfully: ${failed.join(', ')}`, 'system_error')];
+      // config_error whatever the causes, as the CDK's closing TRACE: it only names the failed
+      // streams, and their own TRACEs above carry the actionable failure types.
+      yield [errorTrace(`During the sync, the following streams did not sync successfully: ${failed.join(', ')}`, 'config_error')];
     }
   }
 
