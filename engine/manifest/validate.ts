@@ -271,7 +271,7 @@ function describeSchema(s: Schema): string {
   if (Array.isArray(s[COMPONENT_KEYWORD])) return `a ${(s[COMPONENT_KEYWORD] as string[]).join('/')} component`;
   if (Array.isArray(s.required) && s.required.length === 1 && Object.keys(s).length === 1) return `field ${String(s.required[0])}`;
   if (Array.isArray(s.enum)) return `one of ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (s.type === 'array') return s.items && typeof s.items === 'object' ? `a list of ${describeSchema(s.items as Schema).replace(/^an? /, '')}s` : 'a list';
+  if (s.type === 'array') return s.items && typeof s.items === 'object' ? `a list of ${describeSchema(s.items as Schema).replace(/^an? /, '').replace(/([^s])$/, '$1s')}` : 'a list';
   if (typeof s.type === 'string') return s.type === 'object' ? 'a mapping' : `${/^[aeiou]/.test(s.type) ? 'an' : 'a'} ${s.type}`;
   return 'a valid value';
 }
