@@ -5,7 +5,7 @@
  */
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { DataRecord, Obj } from '../types.js';
-import { loadAjv } from './lazy-ajv.js';
+import { createAjv } from './lazy-ajv.js';
 import { missingPrimaryKeyFields } from './primary-key.js';
 
 export interface SchemaMismatch {
@@ -24,7 +24,7 @@ export class RecordChecker {
     /** The stream's declared primary key: a record without a value for it does not fit either. */
     private readonly primaryKey: readonly (readonly string[])[] = [],
   ) {
-    ajv ??= new (loadAjv().Ajv)({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
+    ajv ??= createAjv();
     try {
       const { $schema: _ignored, ...rest } = schema;
       this.validate = ajv.compile(rest);
