@@ -57,11 +57,15 @@ export class OutputDir {
     if (file.buffer) {
       const chunk = file.buffer;
       file.buffer = '';
-      // The callback of the last write tells when everything before it has reached the file.
-      file.written = new Promise<void>((resolve) => {
-        if (!file.stream.write(chunk, () => resolve())) file.stream.once('drain', () => undefined);
+      // The callback of the last write tells when everything before it has reached the file; it
+      // is also what a full stream is waited on with ('drain' may never come after an error).
+      let accepted = true;
+      const written = new Promise<void>((resolve, reject) => {
+        accepted = file.stream.write(chunk, (error) => (error ? reject(error) : resolve()));
       });
-      if (file.stream.writableNeedDrain) await new Promise<void>((r) => file.stream.once('drain', () => r()));
+      written.catch(() => undefined);
+      file.written = written;
+      if (!accepted) await written;
     }
     if (durable && file.written) await file.written;
   }
