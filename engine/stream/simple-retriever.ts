@@ -26,6 +26,7 @@ import type { Logger } from '../services.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import { makeSlice, type DataRecord, type HttpResponse, type NextPageToken, type Obj, type RequestOptions, type RequestOptionsProvider, type StreamSlice } from '../types.js';
 import { assignOwn } from '../extract/dpath.js';
+import { jsonDecoder } from '../extract/decoders/json-decoder.js';
 
 export interface SimpleRetrieverOptions {
   requester: Requester;
@@ -47,6 +48,7 @@ export class SimpleRetriever implements Retriever {
   private readonly ignoreSlicerParams: boolean;
   private readonly paginationReset: PaginationReset;
   private readonly logger: Logger | undefined;
+  private readonly checkBody: ((response: HttpResponse) => void) | undefined;
 
   constructor(options: SimpleRetrieverOptions) {
     this.requester = options.requester;
@@ -57,6 +59,9 @@ export class SimpleRetriever implements Retriever {
     this.ignoreSlicerParams = options.ignoreSlicerParamsOnPaginatedRequests ?? false;
     this.paginationReset = options.paginationReset ?? DEFAULT_PAGINATION_RESET;
     this.logger = options.logger;
+    // Extractors decode with JSON when the retriever names no decoder.
+    const decoder = this.decoder ?? jsonDecoder;
+    this.checkBody = decoder.check ? (response) => decoder.check!(response) : undefined;
   }
 
   async *readSlice(args: ReadSliceArgs): AsyncIterable<DataRecord> {
@@ -220,6 +225,7 @@ export class SimpleRetriever implements Retriever {
         extra,
         pathOverride: this.paginator.pathOverride(token),
         signal,
+        checkBody: this.checkBody,
       });
     } catch (e) {
       if (!isPaginationResetRequired(e)) throw e;
