@@ -44,6 +44,10 @@ export interface RetryDeps {
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Nothing answered: refused, no such host, no route. */
+const UNREACHABLE_HOST_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNREACHABLE_HOST_WAIT_MS = 1000;
+
 /**
  * Sends the request `build()` produces (rebuilt per attempt, so a refreshed token is used) until
  * the error handler accepts the response. Returns undefined for IGNORE; throws ManifoldError.
@@ -53,6 +57,7 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
   const client = httpClientFor(services);
   let reauthenticated = false;
   let attempts = 0;
+  let unreachable = 0;
   let lastRequest: HttpRequest | undefined;
 
   /**
@@ -114,6 +119,18 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
     }
     const error = failure(request, outcome, resolution, services);
     if (resolution.action === 'FAIL') throw new AbortError(error);
+    if (services.unreachableHostAttempts !== undefined && UNREACHABLE_HOST_CODES.has(outcome.error?.code ?? '')) {
+      if (++unreachable >= services.unreachableHostAttempts) {
+        throw new AbortError(
+          new ManifoldError(`${error.message} (the host cannot be reached: gave up after ${attemptNumber} attempts; check the URL, host name and port)`, {
+            failureType: error.failureType,
+            stream: error.stream,
+            cause: error.cause,
+          }),
+        );
+      }
+      throw new RetrySignal(error, Math.min(UNREACHABLE_HOST_WAIT_MS, Math.max(0, (waitSeconds ?? 0) * 1000 * services.backoffScale)));
+    }
     throw new RetrySignal(error, Math.max(0, (waitSeconds ?? 0) * 1000 * services.backoffScale));
   };
 

@@ -107,6 +107,8 @@ export interface ReadArgs {
   timeoutMs?: number;
   /** Streams/slices read at once (default 1, so request order is predictable). */
   concurrency?: number;
+  /** Config values added to faultConfig(server). */
+  config?: Record<string, string>;
 }
 
 /** Reads through the library with a tiny backoff so retries cost no wall time. */
@@ -120,7 +122,7 @@ export async function readWithLibrary(server: FaultServer, args: ReadArgs = {}):
   });
   const out: ReadOutcome = { records: [], states: [], errors: [], statuses: [], logs: [] };
   const catalog = incremental ? CATALOG : { streams: [{ ...CATALOG.streams[0]!, sync_mode: 'full_refresh' as const }] };
-  for await (const m of source.read(faultConfig(server), catalog, args.state, { concurrency: args.concurrency ?? 1 })) {
+  for await (const m of source.read({ ...faultConfig(server), ...args.config }, catalog, args.state, { concurrency: args.concurrency ?? 1 })) {
     const msg = m as Record<string, any>;
     if (msg.type === 'RECORD') out.records.push(msg.record.data);
     else if (msg.type === 'STATE') out.states.push(msg);
