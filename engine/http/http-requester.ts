@@ -53,6 +53,8 @@ export class HttpRequester implements Requester {
       errorHandler: this.errorHandler,
       authenticator: this.authenticator,
       signal: args.signal,
+      checkBody: args.checkBody,
+      idempotent: args.idempotent,
     });
   }
 

@@ -102,6 +102,9 @@ export interface CheckResult {
   message?: string;
 }
 
+/** check/discover: attempts (about a second apart) before a host that cannot be reached is reported. */
+const UNREACHABLE_HOST_ATTEMPTS = 3;
+
 export class Source {
   private constructor(
     readonly manifest: LoadedManifest,
@@ -166,6 +169,7 @@ export class Source {
     try {
       await loadComponents();
       const run = this.prepare(config, { onControl: options.onMessage });
+      run.services.unreachableHostAttempts = UNREACHABLE_HOST_ATTEMPTS;
       const check = this.root.check
         ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
         : undefined;
@@ -181,6 +185,7 @@ export class Source {
     try {
       await loadComponents();
       const run = this.prepare(config, { onControl: options.onMessage });
+      run.services.unreachableHostAttempts = UNREACHABLE_HOST_ATTEMPTS;
       const streams: AirbyteStream[] = [];
       for (const stream of (await run.streams()).values()) streams.push(await describeStream(stream));
       return { streams };
