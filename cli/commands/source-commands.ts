@@ -4,7 +4,7 @@ import type { AirbyteMessage } from '../../engine/protocol/messages.js';
 import type { LineWriter } from '../output.js';
 import { loadComponents } from '../../engine/components.js';
 import { INJECTED_MANIFEST_KEY, injectedManifestSpec } from '../../engine/source/source.js';
-import { checkTemplates, checkUnknownKeys, loadManifestFile, validateManifest } from '../../engine/manifest/index.js';
+import { checkTemplates, checkUnknownKeys, loadManifestFile, manifestWarnings, validateManifest } from '../../engine/manifest/index.js';
 import { ManifestError, formatLocation, isManifoldError, type ManifestProblem } from '../../engine/errors/manifold-error.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
 import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, manifestGiven, openDestinationIfAny, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
@@ -66,14 +66,14 @@ export function registerSourceCommands(program: Command): void {
     .action(async (opts: { manifest: string; strict?: boolean }) => {
       let warnings: ManifestProblem[] = [];
       const printWarnings = (): void => {
-        for (const p of warnings) process.stderr.write(`  ${formatLocation(p.location)}: WARN ${p.message}\n`);
+        for (const p of warnings) process.stderr.write(`  WARN ${formatLocation(p.location)}: ${p.message}\n`);
       };
       try {
         await loadComponents();
         const manifest = await loadManifestFile(opts.manifest);
         const schemaProblems = validateManifest(manifest);
         const problems = [...schemaProblems, ...checkTemplates(manifest)];
-        warnings = checkUnknownKeys(manifest);
+        warnings = [...manifestWarnings(manifest), ...checkUnknownKeys(manifest)];
         if (problems.length) throw new ManifestError(problems, opts.manifest);
         printWarnings();
         if (warnings.length && opts.strict) {

@@ -10,7 +10,7 @@ describe('manifold validate', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/m\.yaml:9:7 .*api_token.*expected '}}'|m\.yaml:9:7.*api_token/);
     expect(result.stderr).toMatch(/m\.yaml:18:11.*undeclared variable 'confg'; did you mean config/);
-    expect(result.stderr).toMatch(/m\.yaml:27:7.*WARN DatetimeBasedCursor has no field "start_time_opton".*did you mean start_time_option\?/);
+    expect(result.stderr).toMatch(/WARN .*m\.yaml:27:7.*DatetimeBasedCursor has no field "start_time_opton".*did you mean start_time_option\?/);
   });
 
   it('a manifest with only unknown fields is valid with warnings, and fails under --strict', async () => {
