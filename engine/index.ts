@@ -28,7 +28,9 @@ export type { EngineServices, Logger, LogLevel, HttpRequest, CallBudget } from '
 export { createTransport } from './http/transport.js';
 export type { Transport, RawResponse, TransportContext } from './http/client.js';
 export { Destination } from './destination/destination.js';
-export type { DestinationOptions, WriteOptions, DestinationSpec } from './destination/destination.js';
+export type { DestinationOptions, WriteOptions, DestinationSpec, PreviewResult, TestSendOptions, TestSendResult } from './destination/destination.js';
+export type { PreparedWrite } from './destination/write-run.js';
+export type { RequestView } from './destination/request-view.js';
 export { InputLine } from './destination/input.js';
 // Loading into a database (`manifold sync`): DuckDB files and PostgreSQL.
 export { sync, syncCatalogFor } from './sync/sync.js';
