@@ -8,8 +8,9 @@ import type { LogLevel } from '../engine/services.js';
 import { readJsonObject } from './io.js';
 import { createTransport } from '../engine/http/transport.js';
 import { LineWriter } from './output.js';
+import { safetyOf, type SafetyOptions } from './safety-options.js';
 
-export interface CommonOptions {
+export interface CommonOptions extends SafetyOptions {
   manifest?: string;
   config?: string;
   logLevel?: string;
@@ -65,8 +66,10 @@ export async function readConfig(opts: CommonOptions): Promise<Record<string, un
 export async function openSource(
   opts: CommonOptions,
   config: Record<string, unknown> | undefined,
-  options: SourceOptions = {},
+  sourceOptions: SourceOptions = {},
 ): Promise<Source> {
+  // --allow-path and the --max-… budgets (registered by addSafetyOptions) apply to every source command.
+  const options: SourceOptions = { ...safetyOf(opts), ...sourceOptions };
   const file = opts.manifest ?? process.env.MANIFOLD_MANIFEST;
   if (file) return Source.fromFile(file, options);
   if (config && config[INJECTED_MANIFEST_KEY]) return Source.fromInjectedConfig(config, options);

@@ -4,6 +4,8 @@
  * for globals (and tests can swap any of them).
  */
 import type { HttpEvent, Obj } from './types.js';
+import { FilePolicy } from './files/file-policy.js';
+import { resolveLimits, type Limits } from './limits/limits.js';
 
 export type LogLevel = 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
 
@@ -57,6 +59,10 @@ export interface EngineServices {
    * concurrent streams × concurrent partitions never exceed it. Unset: unbounded.
    */
   requestLimit?: (<T>(fn: () => Promise<T>) => Promise<T>) | undefined;
+  /** Which files the manifest may read and write (see engine/files). */
+  files?: FilePolicy | undefined;
+  /** Budgets for response sizes and nesting (see engine/limits); unset: the defaults. */
+  limits?: Limits | undefined;
 }
 
 /** Collects secret values and masks them in any text. */
@@ -123,6 +129,8 @@ export interface ServicesOptions {
   secrets?: SecretRegistry;
   transport?: unknown;
   backoffScale?: number;
+  files?: FilePolicy;
+  limits?: Partial<Limits>;
 }
 
 export function createServices(options: ServicesOptions = {}): EngineServices {
@@ -136,5 +144,7 @@ export function createServices(options: ServicesOptions = {}): EngineServices {
     onHttp: [],
     transport: options.transport,
     backoffScale: options.backoffScale ?? 1,
+    files: options.files ?? FilePolicy.forManifest(undefined),
+    limits: resolveLimits(options.limits),
   };
 }

@@ -11,6 +11,7 @@ import { SchemaReport } from '../schema-report.js';
 import type { Progress } from '../progress.js';
 import type { AirbyteLogMessage, AirbyteMessage } from '../../engine/protocol/messages.js';
 import type { LogLevel } from '../../engine/services.js';
+import { addSafetyOptions } from '../safety-options.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
 
 const LEVEL_RANK: Record<LogLevel, number> = { FATAL: 0, ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4, TRACE: 5 };
@@ -58,7 +59,7 @@ export function registerReadCommand(program: Command): void {
     .option('--check-schema', "report records that do not fit their stream's declared JSON Schema")
     .option('--progress', 'draw live per-stream progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never draw progress');
-  addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(cmd))))).action(async (opts: ReadOptions) => {
+  addSafetyOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(cmd)))))).action(async (opts: ReadOptions) => {
     await runProtocol(async (out) => {
       const config = await readConfig(opts);
       const catalog = opts.catalog ? ((await readJsonFile(opts.catalog, 'catalog')) as ConfiguredAirbyteCatalog) : undefined;

@@ -5,18 +5,20 @@ import type { LineWriter } from '../output.js';
 import { loadComponents } from '../../engine/components.js';
 import { loadManifestFile, validateManifest } from '../../engine/manifest/index.js';
 import { ManifestError, formatLocation, isManifoldError } from '../../engine/errors/manifold-error.js';
+import { addSafetyOptions, safetyOf, type SafetyOptions } from '../safety-options.js';
+import { resolveLimits } from '../../engine/limits/limits.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
 import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
 
 export function registerSourceCommands(program: Command): void {
-  addManifestOption(program.command('spec').description('print the connector SPEC message')).action(async (opts: CommonOptions) => {
+  addSafetyOptions(addManifestOption(program.command('spec').description('print the connector SPEC message'))).action(async (opts: CommonOptions) => {
     await runProtocol(async (out) => {
       const source = await openSource(opts, undefined);
       await out.write({ type: 'SPEC', spec: source.spec() });
     });
   });
 
-  addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('check').description('check the connection (CONNECTION_STATUS)')))))).action(
+  addSafetyOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('check').description('check the connection (CONNECTION_STATUS)'))))))).action(
     async (opts: CommonOptions & ConfigUpdateOptions) => {
       await runProtocol(async (out) => {
         const config = await readConfig(opts);
@@ -29,7 +31,7 @@ export function registerSourceCommands(program: Command): void {
     },
   );
 
-  addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('discover').description('print the CATALOG of streams')))))).action(
+  addSafetyOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('discover').description('print the CATALOG of streams'))))))).action(
     async (opts: CommonOptions & ConfigUpdateOptions) => {
       await runProtocol(async (out) => {
         const config = await readConfig(opts);
@@ -48,14 +50,15 @@ export function registerSourceCommands(program: Command): void {
     },
   );
 
-  program
-    .command('validate')
-    .description('check a manifest against the schema and report every problem with file, line and column')
-    .requiredOption('-m, --manifest <file>', 'manifest YAML file')
-    .action(async (opts: { manifest: string }) => {
+  addSafetyOptions(
+    program
+      .command('validate')
+      .description('check a manifest against the schema and report every problem with file, line and column')
+      .requiredOption('-m, --manifest <file>', 'manifest YAML file'),
+  ).action(async (opts: SafetyOptions & { manifest: string }) => {
       try {
         await loadComponents();
-        const manifest = await loadManifestFile(opts.manifest);
+        const manifest = await loadManifestFile(opts.manifest, resolveLimits(safetyOf(opts).limits));
         const problems = validateManifest(manifest);
         if (problems.length) throw new ManifestError(problems, opts.manifest);
         process.stdout.write(`${opts.manifest}: valid\n`);

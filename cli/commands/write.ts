@@ -12,6 +12,7 @@ import type { HttpEvent } from '../../engine/types.js';
 import { addConfigOption, addLogOptions, logLevelOf, readConfig, runProtocol, type CommonOptions } from '../common.js';
 import { readJsonFile } from '../io.js';
 import { describeHttpEvent } from '../show-http.js';
+import { addSafetyOptions, safetyOf } from '../safety-options.js';
 
 interface WriteCommandOptions extends CommonOptions {
   catalog: string;
@@ -40,7 +41,7 @@ export function registerWriteCommand(program: Command): void {
     .requiredOption('--catalog <file>', 'configured catalog JSON: the streams to write')
     .option('--dry-run', 'print every request (secrets masked) as a LOG message instead of sending it')
     .option('--show-http', 'print each request (secrets masked) and a response excerpt to stderr');
-  addLogOptions(addConfigOption(cmd)).action(async (opts: WriteCommandOptions) => {
+  addSafetyOptions(addLogOptions(addConfigOption(cmd))).action(async (opts: WriteCommandOptions) => {
     await runProtocol(async (out) => {
       const config = await readConfig(opts);
       const catalog = (await readJsonFile(opts.catalog, 'catalog')) as ConfiguredAirbyteCatalog;
@@ -48,7 +49,7 @@ export function registerWriteCommand(program: Command): void {
       const onHttp = opts.showHttp ? (e: HttpEvent) => process.stderr.write(describeHttpEvent(e)) : undefined;
       // The destination engine (jsonata, interpolation) loads only for `write`, not on every CLI start.
       const { Destination } = await import('../../engine/destination/destination.js');
-      const destination = await Destination.fromFile(opts.manifest!, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
+      const destination = await Destination.fromFile(opts.manifest!, { logLevel: logLevelOf(opts), ...safetyOf(opts), ...(onHttp ? { onHttp } : {}) });
       let ok = true;
       for await (const message of destination.write(config, catalog, jsonLines(process.stdin), { dryRun: opts.dryRun === true })) {
         if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;

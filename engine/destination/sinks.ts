@@ -5,6 +5,8 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { openForAppend } from '../files/file-policy.js';
+import { ManifoldError } from '../errors/manifold-error.js';
 import type { SecretRegistry } from '../services.js';
 import type { Obj } from '../types.js';
 
@@ -18,8 +20,17 @@ export class JsonlFileSink implements ReportSink {
   constructor(private readonly path: string, private readonly secrets: SecretRegistry) {}
 
   async write(line: Obj): Promise<void> {
-    // Opened lazily so a run that writes nothing leaves no empty file behind.
-    this.stream ??= createWriteStream(this.path, { flags: 'a' });
+    // Opened lazily so a run that writes nothing leaves no empty file behind; the path was checked
+    // against the file policy when the run started, and a symlink swapped in since is not followed.
+    if (!this.stream) {
+      let fd: number;
+      try {
+        fd = openForAppend(this.path);
+      } catch (e) {
+        throw new ManifoldError(`Cannot write to ${this.path}: ${(e as NodeJS.ErrnoException).code === 'ELOOP' ? 'it is a symlink; refused' : (e as Error).message}`, { failureType: 'config_error', cause: e });
+      }
+      this.stream = createWriteStream('', { fd });
+    }
     if (!this.stream.write(this.secrets.mask(JSON.stringify(line)) + '\n')) await once(this.stream, 'drain');
   }
 

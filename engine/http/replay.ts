@@ -3,8 +3,9 @@
  * same way before matching, so redacted secrets still match; identical requests get the recorded
  * answers in order (the last one repeats). No match → a ManifoldError naming the nearest ones.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { checkFolderEntry, readRegularFile } from '../files/file-policy.js';
+import { DEFAULT_LIMITS } from '../limits/limits.js';
 import { distance } from 'fastest-levenshtein';
 import { ManifoldError } from '../errors/manifold-error.js';
 import type { RawResponse, Transport } from './client.js';
@@ -14,7 +15,7 @@ function keyOf(r: { method: string; url: string; body?: string | undefined }): s
   return r.body === undefined || r.body === '' ? `${r.method} ${r.url}` : `${r.method} ${r.url} ${r.body}`;
 }
 
-export function replayTransport(dir: string): Transport {
+export function replayTransport(dir: string, maxEntryBytes = DEFAULT_LIMITS.maxResponseBytes * 2): Transport {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -23,7 +24,13 @@ export function replayTransport(dir: string): Transport {
   }
   const queues = new Map<string, { exchanges: RecordedExchange[]; next: number }>();
   for (const file of files) {
-    const exchange = JSON.parse(readFileSync(join(dir, file), 'utf8')) as RecordedExchange;
+    let exchange: RecordedExchange;
+    try {
+      // An entry must be a regular file of the folder itself, not a symlink leading out of it.
+      exchange = JSON.parse(readRegularFile(checkFolderEntry(dir, file), maxEntryBytes)) as RecordedExchange;
+    } catch (e) {
+      throw new ManifoldError(`Cannot use the replay entry ${file} of ${dir}: ${(e as Error).message}`, { failureType: 'config_error' });
+    }
     const key = keyOf(exchange.request);
     const queue = queues.get(key) ?? { exchanges: [], next: 0 };
     queue.exchanges.push(exchange);

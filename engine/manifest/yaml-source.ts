@@ -3,11 +3,14 @@
  * field (see locations.ts). Parsed as YAML 1.1 because Airbyte reads manifests with PyYAML
  * (`yes`/`no` are booleans, `<<` merge keys work).
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { ManifestError, type ManifestProblem } from '../errors/manifold-error.js';
+import { DEFAULT_LIMITS, LimitExceededError, type Limits } from '../limits/limits.js';
 import { setOrigin, type Position } from './locations.js';
 
-export function parseManifestYaml(text: string, file?: string): unknown {
+type YamlLimits = Pick<Limits, 'maxManifestDepth' | 'maxManifestNodes' | 'maxYamlAliases'>;
+
+export function parseManifestYaml(text: string, file?: string, limits: YamlLimits = DEFAULT_LIMITS): unknown {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, version: '1.1', prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined): Position => {
@@ -16,12 +19,58 @@ export function parseManifestYaml(text: string, file?: string): unknown {
   };
   if (doc.errors.length > 0) {
     const problems: ManifestProblem[] = doc.errors.map((e) => ({
-      message: `YAML syntax error: ${firstLine(e.message)}`,
+      // The parser itself recurses per level: past ~900 it reports a stack overflow at the spot.
+      message: /Maximum call stack size exceeded/.test(e.message)
+        ? new LimitExceededError('maxManifestDepth', limits.maxManifestDepth, 'the manifest nests too deep for the YAML parser').message
+        : `YAML syntax error: ${firstLine(e.message)}`,
       location: { file, ...at(e.pos[0]) },
     }));
     throw new ManifestError(problems, file);
   }
-  return toPlain(doc.contents as Node | null, doc, file, at, new Set());
+  checkAliases(doc, file, at, limits);
+  const budget: Budget = { limits, nodes: 0, file, at };
+  return toPlain(doc.contents as Node | null, doc, file, at, new Set(), budget, 1);
+}
+
+interface Budget {
+  limits: YamlLimits;
+  nodes: number;
+  file: string | undefined;
+  at: (offset: number | undefined) => Position;
+}
+
+/**
+ * Alias bombs ("billion laughs": each anchor aliasing the previous one ten times) are measured by
+ * the yaml library's own maxAliasCount check, which resolves aliases by reference (no copies).
+ */
+function checkAliases(doc: Document, file: string | undefined, at: (offset: number | undefined) => Position, limits: YamlLimits): void {
+  let first: Node | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      first = node as unknown as Node;
+      return visit.BREAK;
+    },
+  });
+  if (!first) return;
+  try {
+    doc.toJS({ maxAliasCount: limits.maxYamlAliases });
+  } catch (e) {
+    if (!(e instanceof ReferenceError) || !/alias count/i.test(e.message)) return;
+    const message = new LimitExceededError('maxYamlAliases', limits.maxYamlAliases, 'YAML aliases expand the manifest too much (an alias of an alias of …)').message;
+    throw new ManifestError([{ message, location: { file, ...at(first.range?.[0]) } }], file);
+  }
+}
+
+function checkBudget(node: Node, budget: Budget, depth: number): void {
+  const { limits } = budget;
+  if (depth > limits.maxManifestDepth) {
+    const message = new LimitExceededError('maxManifestDepth', limits.maxManifestDepth, `the manifest nests more than ${limits.maxManifestDepth} levels deep`).message;
+    throw new ManifestError([{ message, location: { file: budget.file, ...budget.at(node.range?.[0]) } }], budget.file);
+  }
+  if (++budget.nodes > limits.maxManifestNodes) {
+    const message = new LimitExceededError('maxManifestNodes', limits.maxManifestNodes, `the manifest has more than ${limits.maxManifestNodes} nodes once its YAML aliases are expanded`).message;
+    throw new ManifestError([{ message, location: { file: budget.file, ...budget.at(node.range?.[0]) } }], budget.file);
+  }
 }
 
 function firstLine(message: string): string {
@@ -34,14 +83,17 @@ function toPlain(
   file: string | undefined,
   at: (offset: number | undefined) => Position,
   aliasStack: Set<Node>,
+  budget: Budget,
+  depth: number,
 ): unknown {
   if (!node) return null;
+  checkBudget(node, budget, depth);
   if (isScalar(node)) return node.value;
   if (isAlias(node)) {
     const target = node.resolve(doc) as Node | undefined;
     if (!target || aliasStack.has(target)) return null;
     aliasStack.add(target);
-    const value = toPlain(target, doc, file, at, aliasStack);
+    const value = toPlain(target, doc, file, at, aliasStack, budget, depth);
     aliasStack.delete(target);
     return value;
   }
@@ -50,7 +102,7 @@ function toPlain(
     const fields = new Map<string | number, Position>();
     node.items.forEach((item, i) => {
       fields.set(i, at((item as Node | null)?.range?.[0] ?? node.range?.[0]));
-      out.push(toPlain(item as Node | null, doc, file, at, aliasStack));
+      out.push(toPlain(item as Node | null, doc, file, at, aliasStack, budget, depth + 1));
     });
     setOrigin(out, { file, ...at(node.range?.[0]), fields });
     return out;
@@ -61,18 +113,18 @@ function toPlain(
     const merged: Array<Record<string, unknown>> = [];
     for (const pair of node.items) {
       const keyNode = pair.key as Node | null;
-      const keyText = isScalar(keyNode) ? keyName(keyNode) : String(toPlain(keyNode, doc, file, at, aliasStack));
+      const keyText = isScalar(keyNode) ? keyName(keyNode) : String(toPlain(keyNode, doc, file, at, aliasStack, budget, depth + 1));
       const valueNode = pair.value as Node | null;
       if (keyText === '<<' && isScalar(keyNode) && keyNode.source === '<<') {
         const sources = isSeq(valueNode) ? valueNode.items : [valueNode];
         for (const s of sources) {
-          const v = toPlain(s as Node | null, doc, file, at, aliasStack);
+          const v = toPlain(s as Node | null, doc, file, at, aliasStack, budget, depth);
           if (v && typeof v === 'object' && !Array.isArray(v)) merged.push(v as Record<string, unknown>);
         }
         continue;
       }
       fields.set(keyText, at(keyNode?.range?.[0]));
-      out[keyText] = toPlain(valueNode, doc, file, at, aliasStack);
+      out[keyText] = toPlain(valueNode, doc, file, at, aliasStack, budget, depth + 1);
     }
     // Explicit keys win over merged ones, and earlier merge sources win over later ones.
     for (const source of merged) {
