@@ -21,4 +21,6 @@ export type { EngineServices, Logger, LogLevel, HttpRequest, CallBudget } from '
 export { createTransport } from './http/transport.js';
 export type { Transport, RawResponse, TransportContext } from './http/client.js';
 export { Destination } from './destination/destination.js';
+export { DEFAULT_LIMITS, LimitExceededError, setTemplateSizeLimit } from './limits/limits.js';
+export type { Limits } from './limits/limits.js';
 export type { DestinationOptions, WriteOptions, DestinationSpec } from './destination/destination.js';

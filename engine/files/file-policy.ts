@@ -130,7 +130,7 @@ export function openForAppend(path: string): number {
 
 /**
  * An entry of a folder the person running the command chose (--record / --replay): it must be a
- * regular file directly in that folder, not a symlink leading out of it.
+ * regular file directly in that folder, not a symlink leading out of it. Returns its real path.
  */
 export function checkFolderEntry(folder: string, name: string): string {
   const path = join(folder, name);
@@ -139,7 +139,8 @@ export function checkFolderEntry(folder: string, name: string): string {
   if (!inside(real, realOrSelf(resolve(folder)))) throw new FileRefusal(`${path} is a symlink to ${real}, outside ${folder}; refused`);
   const kind = kindOf(real);
   if (kind !== 'file' && kind !== 'missing') throw new FileRefusal(`${path} is ${kind}, not a regular file; refused`);
-  return path;
+  // The resolved file, so that opening it with O_NOFOLLOW works for a symlink that stays inside.
+  return real;
 }
 
 function inside(path: string, folder: string): boolean {
