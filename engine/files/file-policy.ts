@@ -5,7 +5,9 @@
  * running it adds (`--allow-path`, the `allowPaths` library option) — never folders the manifest
  * names itself. Checked on the real path, so a symlink pointing out of the folder is refused like
  * `..` or an absolute path elsewhere; only regular files are read or written (no FIFO, socket or
- * device, nothing under /proc, /sys or /dev even when allowed).
+ * device, nothing under /proc, /sys or /dev even when a folder holding them is allowed). An allowed
+ * path that is not a folder allows exactly that file, whatever it is (`--allow-path /dev/full`):
+ * the person running the manifest named it.
  *
  * Files are then opened with O_NOFOLLOW, and checked again on the open descriptor, so a symlink
  * swapped in after the check is not followed either.
@@ -28,6 +30,8 @@ export class FileRefusal extends Error {
 export class FilePolicy {
   /** Allowed folders as given (absolute), and their real paths. */
   private readonly roots: Array<{ given: string; real: string }>;
+  /** Allowed paths that are not folders: exactly these files (given and real paths). */
+  private readonly exact = new Set<string>();
 
   /**
    * @param base folder relative paths resolve against (the manifest's folder)
@@ -37,10 +41,21 @@ export class FilePolicy {
     readonly base: string,
     allowed: readonly string[] = [],
   ) {
-    this.roots = [base, ...allowed].map((folder) => {
+    this.roots = [];
+    for (const folder of [base, ...allowed]) {
       const given = resolve(folder);
-      return { given, real: realOrSelf(given) };
-    });
+      const real = realOrSelf(given);
+      if (folder !== base && kindOf(real) !== 'a folder' && kindOf(real) !== 'missing') {
+        this.exact.add(given).add(real);
+      } else {
+        this.roots.push({ given, real });
+      }
+    }
+  }
+
+  /** True when `path` (as check() returned it) is a file the person running the manifest allowed by name. */
+  isExactlyAllowed(path: string): boolean {
+    return this.exact.has(path) || this.exact.has(realOrSelf(path));
   }
 
   /** The policy for a manifest loaded from `manifestFile` (undefined: it came as text or data). */
@@ -62,6 +77,7 @@ export class FilePolicy {
   check(path: string, access: FileAccess): string {
     if (typeof path !== 'string' || path === '' || path.includes('\0')) throw new FileRefusal(`${JSON.stringify(path)} is not a file path`);
     const absolute = isAbsolute(path) ? resolve(path) : resolve(this.base, path);
+    if (this.isExactlyAllowed(absolute)) return absolute;
     if (!this.roots.some((r) => inside(absolute, r.given) || inside(absolute, r.real))) {
       throw new FileRefusal(`${JSON.stringify(path)} resolves to ${absolute}, outside the folders this manifest may use (${this.describeRoots()})${this.hint()}`);
     }

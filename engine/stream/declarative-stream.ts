@@ -203,7 +203,9 @@ export class DeclarativeStream implements Stream {
       run.options.onPage?.(e);
     };
     // The page limit of a test read is per slice, like the Connector Builder's: the retriever stops requesting.
-    const args = { stream: this.name, slice, extra, schema, signal: run.signal, onPage, cursor, maxPages: limits?.pages, readAhead: readsAhead(run.options) };
+    // A data feed is newest first: the page holding a record older than the state is the last one.
+    const lastPageIf = dataFeed ? (records: DataRecord[]) => records.some((r) => extras!.isOlderThanState!(r)) : undefined;
+    const args = { stream: this.name, slice, extra, schema, signal: run.signal, onPage, cursor, maxPages: limits?.pages, readAhead: readsAhead(run.options), lastPageIf };
     const pages = this.retriever.readPages ? this.retriever.readPages(args) : onePerPage(this.retriever.readSlice(args));
     // Per-record bookkeeping stays per record; only the hand-over to the consumer is per page.
     pages: for await (const page of pages) {

@@ -4,10 +4,15 @@
  * Stripe: entity endpoint first, then the events endpoint). When api_retention_period is set and
  * the state's cursor is older than now minus that period, the API no longer has the changes: it
  * reads the full refresh stream again, after checkpointing an empty state to drop the stale one.
+ * As in Airbyte's CDK, a state whose cursor cannot be read (a per-partition state for a stream
+ * without partitions, a final-state marker) also falls back to full refresh when a retention period
+ * is set: nothing proves the API still has the changes since then. The period is a template over
+ * the config; one that renders empty disables the check.
  */
 import type { ReadStreamOptions, Stream, StreamEvent } from '../contracts.js';
 import { PyDateTime, strToDatetime } from '../interpolation/datetime.js';
 import { PyDuration } from '../interpolation/duration.js';
+import { InterpolatedString } from '../interpolation/index.js';
 import type { Logger } from '../services.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { Obj } from '../types.js';
@@ -19,6 +24,8 @@ export class StateDelegatingStream implements Stream {
     private readonly incremental: Stream,
     private readonly retention: PyDuration | undefined,
     private readonly logger: Logger,
+    /** The incremental stream has partitions: its cursor is the global one under `state`. */
+    private readonly partitioned = false,
   ) {}
 
   get primaryKey(): string[][] {
@@ -43,8 +50,11 @@ export class StateDelegatingStream implements Stream {
       yield* this.fullRefresh.read(options);
       return;
     }
-    if (this.isExpired(state)) {
-      this.logger.warn(`Stream "${this.name}": the state's cursor is older than api_retention_period; reading it in full again`);
+    const age = this.cursorAge(state);
+    if (age !== 'fresh') {
+      this.logger.warn(age === 'expired'
+        ? `Stream "${this.name}": the state's cursor is older than api_retention_period; reading it in full again`
+        : `Stream "${this.name}": the state has no cursor value to compare with api_retention_period; reading it in full again`);
       yield { kind: 'state', state: {} };
       yield* this.fullRefresh.read({ ...options, state: undefined });
       return;
@@ -52,14 +62,13 @@ export class StateDelegatingStream implements Stream {
     yield* this.incremental.read(options);
   }
 
-  private isExpired(state: Obj): boolean {
-    if (!this.retention) return false;
+  private cursorAge(state: Obj): 'fresh' | 'expired' | 'unknown' {
+    if (!this.retention) return 'fresh';
     const field = this.incremental.cursorField?.[0];
-    const value = field === undefined ? undefined : state[field];
-    const cursor = cursorInstant(value);
-    // A state we cannot date (per-partition, custom) is trusted, as the incremental stream reads it.
-    if (!cursor) return false;
-    return cursor.compare(PyDateTime.now().minus(this.retention)) < 0;
+    const holder = this.partitioned && state.state && typeof state.state === 'object' ? (state.state as Obj) : state;
+    const cursor = cursorInstant(field === undefined ? undefined : holder[field]);
+    if (!cursor) return 'unknown';
+    return cursor.compare(PyDateTime.now().minus(this.retention)) < 0 ? 'expired' : 'fresh';
   }
 }
 
@@ -87,14 +96,20 @@ export function buildStateDelegatingStream(node: ManifestNode, ctx: BuildContext
     if (stream.name !== name) throw ctx.error(`${field} must be named "${name}" like the StateDelegatingStream (got "${stream.name}")`, field);
   }
   let retention: PyDuration | undefined;
-  if (node.api_retention_period !== undefined && node.api_retention_period !== null && node.api_retention_period !== '') {
+  const period = node.api_retention_period === undefined || node.api_retention_period === null
+    ? ''
+    : InterpolatedString.create(String(node.api_retention_period), { parameters: ctx.parameters })
+      .evalString({ config: ctx.config, parameters: ctx.parameters }).trim();
+  if (period) {
     try {
-      retention = PyDuration.parse(String(node.api_retention_period));
+      retention = PyDuration.parse(period);
     } catch {
-      throw ctx.error(`api_retention_period must be an ISO-8601 duration like P30D (got "${String(node.api_retention_period)}")`, 'api_retention_period');
+      throw ctx.error(`api_retention_period must be an ISO-8601 duration like P30D (got "${period}")`, 'api_retention_period');
     }
   }
-  return new StateDelegatingStream(name, fullRefresh, incremental, retention, ctx.services.logger);
+  const retriever = (node.incremental_stream as Obj).retriever as Obj | undefined;
+  const partitioned = Boolean(retriever?.partition_router);
+  return new StateDelegatingStream(name, fullRefresh, incremental, retention, ctx.services.logger, partitioned);
 }
 
 registerComponent('StateDelegatingStream', buildStateDelegatingStream, 'Reads full_refresh_stream without state and incremental_stream with it (api_retention_period).');

@@ -265,6 +265,15 @@ spec:
     expect(errorsOf(await collect(allowed.write({}, catalog, input())))).toEqual([]);
     expect(existsSync(join(l.outside, 'c.jsonl'))).toBe(true);
   });
+
+  it('writes to a special file only when the person running it allows that very file', async () => {
+    const l = layout();
+    const text = destinationManifest(`response_capture:\n  jsonl_path: /dev/null`);
+    const refused = await Destination.fromText(text, join(l.project, 'destination.yaml'), { allowPaths: ['/dev'] });
+    expect(errorsOf(await collect(refused.write({}, catalog, input())))[0]!.message).toMatch(/system files under \/proc, \/sys and \/dev/);
+    const allowed = await Destination.fromText(text, join(l.project, 'destination.yaml'), { allowPaths: ['/dev/null'] });
+    expect(errorsOf(await collect(allowed.write({}, catalog, input())))).toEqual([]);
+  });
 });
 
 describe('replay and recording folders', () => {

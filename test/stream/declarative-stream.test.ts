@@ -136,15 +136,15 @@ describe('DeclarativeStream incremental reads', () => {
     expect(statesOf(events)).toEqual([{ updated_at: '2024-01-10T17:00:00Z' }]);
   });
 
-  it('data feeds stop paginating after the page that reached the state', async () => {
+  it('data feeds stop paginating after the page that reached the state, and drop its already-synced records', async () => {
     const newestFirst = [...DATASET].reverse();
     const retriever = new FakeRetriever(() => newestFirst, 3);
     const feed = { ...CURSOR, is_data_feed: true };
     delete (feed as Obj).step;
     delete (feed as Obj).cursor_granularity;
     const events = await collect(makeStream(retriever, feed).read({ syncMode: 'incremental', state: { updated_at: '2024-01-09T17:00:00Z' } }));
-    // Page 1: 10b 10a 9b; page 2: 9a (older) 8b 8a — then no page 3.
-    expect(recordsOf(events).map((r) => r.id)).toEqual(['10b', '10a', '9b', '9a', '8b', '8a']);
+    // Page 1: 10b 10a 9b; page 2: 9a 8b 8a, all older than the state (Airbyte filters them) — then no page 3.
+    expect(recordsOf(events).map((r) => r.id)).toEqual(['10b', '10a', '9b']);
   });
 });
 

@@ -1,0 +1,146 @@
+/**
+ * The parity suite's case format and loader. A case is one whole read taken from an Airbyte test
+ * (see README.md beside this file): the manifest, config, catalog, state and the HTTP exchanges
+ * the test mocked, and what the test asserts about the read (records, final state, requests).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import type { Obj } from '../../engine/types.js';
+
+/** One mocked exchange, with Airbyte's HttpMocker matching rules (see runner.ts). */
+export interface MockedExchange {
+  method?: string;
+  /** scheme://host/path, optionally with its query string. */
+  url: string;
+  /** Query parameters (a value may be a list for a repeated key), or "any" for any query. */
+  query?: Record<string, string | string[]> | 'any';
+  /** Must be a subset of the request's headers (names case-insensitive). */
+  headers?: Record<string, string>;
+  /** Exact body: a mapping is compared as JSON, a string byte for byte; absent means no body. */
+  body?: unknown;
+  /** Served in order, the last one repeated; each must be requested at least once. */
+  responses: MockedResponse[];
+  /** The test asserts this exact number of calls (HttpMocker.assert_number_of_calls). */
+  calls?: number;
+}
+
+export interface MockedResponse {
+  status?: number;
+  body?: unknown;
+  /** A binary body. */
+  body_base64?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ParityExpectations {
+  /** Every record of the stream ("*": of any stream) is one of these (`all(r in expected for r in records)`). */
+  records_within?: Record<string, Obj[]>;
+  /** Records per stream; compared as a multiset unless `ordered`. */
+  records?: Record<string, Obj[]>;
+  ordered?: boolean;
+  record_counts?: Record<string, number>;
+  /** At least this many records (a test asserting `len(records) > 0` or truthiness). */
+  record_counts_at_least?: Record<string, number>;
+  /**
+   * Only these fields of each record (a test asserting e.g. `sorted(r["id"] for r in records)`):
+   * compared as a multiset unless `ordered`.
+   */
+  record_fields?: Record<string, { fields: string[]; values: unknown[][]; ordered?: boolean }>;
+  /** The last stream_state emitted per stream. */
+  state?: Record<string, unknown>;
+  /** For `discover`: each stream's json_schema. */
+  schemas?: Record<string, Obj>;
+  /** Stream names discover returned (with `catalog: discover`), in order; as a set; how many. */
+  discovered?: string[];
+  discovered_set?: string[];
+  discovered_count?: number;
+  /** Records over all streams. */
+  total_records?: number;
+  /** The first stream_state emitted per stream. */
+  first_state?: Record<string, unknown>;
+  /** No STATE of the stream may carry one of these stream_states. */
+  states_exclude?: Record<string, unknown[]>;
+  /** Number of STATE messages per stream. */
+  state_counts?: Record<string, number>;
+  /** An error TRACE is expected (optionally of this failure type / mentioning this text). */
+  error?: boolean | { failure_type?: string; message_contains?: string; stream?: string };
+  /** For `check`: the status, a text the message must contain; `invalid`: the manifest is refused or check fails. */
+  check?: { status?: 'SUCCEEDED' | 'FAILED'; message_contains?: string; invalid?: boolean };
+  /** Exact sequence of requests (method + URL), when the test pins the order. */
+  requests?: string[];
+  /**
+   * Per stream, in order: the records emitted since the previous STATE of the stream, and fields
+   * the STATE that follows them must have (a test reading the messages up to each STATE).
+   */
+  checkpoints?: Record<string, { records?: Obj[]; state_has?: Obj }[]>;
+  /** The partitions in the final per-partition state (`states[].partition`), as a set. */
+  state_partitions?: Record<string, Obj[]>;
+}
+
+export interface ParityCase {
+  id: string;
+  /** `read` (default), `check` or `discover`. */
+  operation?: 'read' | 'check' | 'discover';
+  description?: string;
+  manifest?: Obj;
+  manifest_ref?: string;
+  /** A manifest given as YAML text (loaded as a file would be). */
+  manifest_yaml?: string;
+  config?: Obj;
+  /**
+   * Streams read and their sync mode. Default: every stream the manifest lists, full refresh;
+   * `discover`: every stream discover returns (dynamic streams included), full refresh.
+   */
+  catalog?: { stream: string; sync_mode?: 'full_refresh' | 'incremental' }[] | 'discover';
+  state?: unknown[];
+  /** freezegun's frozen time, ISO 8601. */
+  now?: string;
+  http?: MockedExchange[];
+  /**
+   * The test used HttpMocker as a decorator, which fails unless every mock was requested at least
+   * once per response it lists (the context-manager form does not check this).
+   */
+  validate_mocks?: boolean;
+  expect: ParityExpectations;
+  /** A real engine difference: the runner skips the case and lists this reason. */
+  known_divergence?: string;
+  /** What was adapted from the test (e.g. a patched internal turned into HTTP mocks). */
+  notes?: string;
+}
+
+export interface ParityFile {
+  source: { repo: string; commit: string; path: string; license: string; connector?: string };
+  manifests?: Record<string, Obj | string>;
+  cases: ParityCase[];
+}
+
+export interface LoadedCase extends ParityCase {
+  file: string;
+  origin: ParityFile['source'];
+  resolvedManifest: Obj | string;
+}
+
+export function loadCases(root: string): LoadedCase[] {
+  const out: LoadedCase[] = [];
+  for (const path of walk(root)) {
+    const file = parse(readFileSync(path, 'utf8'), { maxAliasCount: -1 }) as ParityFile;
+    for (const c of file.cases) {
+      let resolved: Obj | string | undefined = c.manifest ?? c.manifest_yaml;
+      if (c.manifest_ref) resolved = file.manifests?.[c.manifest_ref];
+      if (resolved === undefined) throw new Error(`${path}: case ${c.id} has no manifest`);
+      out.push({ ...c, file: relative(root, path), origin: file.source, resolvedManifest: resolved });
+    }
+  }
+  return out;
+}
+
+function walk(dir: string): string[] {
+  const files: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) files.push(...walk(path));
+    else if (name.endsWith('.yaml') || name.endsWith('.yml')) files.push(path);
+  }
+  return files;
+}
