@@ -66,22 +66,22 @@ export function registerSourceCommands(program: Command): void {
       .description('check a manifest against the schema and report every problem with file, line and column')
       .requiredOption('-m, --manifest <file>', 'manifest YAML file'),
   ).action(async (opts: SafetyOptions & { manifest: string }) => {
-      try {
-        await loadComponents();
-        const manifest = await loadManifestFile(opts.manifest, resolveLimits(safetyOf(opts).limits));
-        const problems = validateManifest(manifest);
-        if (problems.length) throw new ManifestError(problems, opts.manifest);
-        process.stdout.write(`${opts.manifest}: valid\n`);
-      } catch (e) {
-        if (e instanceof ManifestError) {
-          process.stderr.write(`${opts.manifest}: ${e.problems.length} problem(s)\n`);
-          for (const p of e.problems) process.stderr.write(`  ${formatLocation(p.location)}: ${p.message}\n`);
-        } else {
-          process.stderr.write(`manifold: ${isManifoldError(e) ? e.describe() : (e as Error).message}\n`);
-        }
-        process.exitCode = 1;
+    try {
+      await loadComponents();
+      const manifest = await loadManifestFile(opts.manifest, resolveLimits(safetyOf(opts).limits));
+      const problems = validateManifest(manifest);
+      if (problems.length) throw new ManifestError(problems, opts.manifest);
+      process.stdout.write(`${opts.manifest}: valid\n`);
+    } catch (e) {
+      if (e instanceof ManifestError) {
+        process.stderr.write(`${opts.manifest}: ${e.problems.length} problem(s)\n`);
+        for (const p of e.problems) process.stderr.write(`  ${formatLocation(p.location)}: ${p.message}\n`);
+      } else {
+        process.stderr.write(`manifold: ${isManifoldError(e) ? e.describe() : (e as Error).message}\n`);
       }
-    });
+      process.exitCode = 1;
+    }
+  });
 }
 
 /** Out-of-band messages (CONTROL) go to stdout ahead of the command's answer, and to the config file with --update-config. */

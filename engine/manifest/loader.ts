@@ -32,18 +32,23 @@ export async function loadManifestFile(path: string, limits: ManifestLimits = DE
 }
 
 export function loadManifestText(text: string, file?: string, limits: ManifestLimits = DEFAULT_LIMITS): LoadedManifest {
-  return loadManifestObject(parseManifestYaml(text, file, limits), file, limits);
+  // The YAML reader measured depth and size as it went; only the $ref expansion is left to measure.
+  return loadParsed(parseManifestYaml(text, file, limits), file, limits, true);
 }
 
 /** For manifests that arrive as data, e.g. `config.__injected_declarative_manifest`. */
 export function loadManifestObject(obj: unknown, file?: string, limits: ManifestLimits = DEFAULT_LIMITS): LoadedManifest {
+  return loadParsed(obj, file, limits, false);
+}
+
+function loadParsed(obj: unknown, file: string | undefined, limits: ManifestLimits, measured: boolean): LoadedManifest {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     const got = obj === null ? 'nothing' : Array.isArray(obj) ? 'a list' : typeof obj;
     throw new ManifestError([{ message: `a manifest must be a mapping (type: DeclarativeSource, ...), got ${got}`, location: { file } }], file);
   }
   // Data manifests (JSON, injected in a config) are measured as they come; YAML ones were measured
   // while parsed. Then again once `$ref`s are expanded: each expansion is copied by later stages.
-  checkSize(obj, file, limits, 'as written');
+  if (!measured) checkSize(obj, file, limits, 'as written');
   const problems: ManifestProblem[] = [];
   let resolved: Record<string, unknown>;
   try {
