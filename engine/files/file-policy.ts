@@ -9,8 +9,9 @@
  * path that is not a folder allows exactly that file, whatever it is (`--allow-path /dev/full`):
  * the person running the manifest named it.
  *
- * Files are then opened with O_NOFOLLOW, and checked again on the open descriptor, so a symlink
- * swapped in after the check is not followed either.
+ * Files are then opened with O_NOFOLLOW, and checked again on the open descriptor (here for
+ * schema files, in destination/sinks.ts for report files), so a symlink swapped in after the check
+ * is not followed either.
  */
 import { constants, closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -62,11 +63,6 @@ export class FilePolicy {
   static forManifest(manifestFile: string | undefined, allowed: readonly string[] = []): FilePolicy {
     const isFile = manifestFile !== undefined && !/^<.*>$/.test(manifestFile);
     return new FilePolicy(isFile ? dirname(resolve(manifestFile)) : process.cwd(), allowed);
-  }
-
-  /** Folders a manifest may use, for messages. */
-  get folders(): string[] {
-    return this.roots.map((r) => r.given);
   }
 
   /**
@@ -130,18 +126,6 @@ export function readRegularFile(path: string, maxBytes: number): string {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Opens a checked file for appending (created 0600 if missing), refusing a symlink or a non-regular file. */
-export function openForAppend(path: string): number {
-  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
-  const stat = fstatSync(fd);
-  // A hard link would make the lines land in a file elsewhere on the machine.
-  if (!stat.isFile() || stat.nlink > 1) {
-    closeSync(fd);
-    throw new FileRefusal(`${path} is not a regular file of its own (${stat.isFile() ? 'hard-linked elsewhere' : 'a special file'}); refused`);
-  }
-  return fd;
 }
 
 /**
