@@ -91,7 +91,7 @@ export async function openDestinationIfAny(opts: CommonOptions, config: Record<s
   const root = file ? parseYaml(await readFile(file, 'utf8')) : injected;
   if ((root as { type?: unknown } | null)?.type !== 'DeclarativeDestination') return undefined;
   const { Destination: DestinationClass } = await import('../engine/destination/destination.js');
-  return file ? DestinationClass.fromFile(file) : DestinationClass.fromObject(injected);
+  return file ? DestinationClass.fromFile(file, safetyOf(opts)) : DestinationClass.fromObject(injected, undefined, safetyOf(opts));
 }
 
 /** The manifest comes from --manifest, $MANIFOLD_MANIFEST, or the config (source-declarative-manifest). */

@@ -4,6 +4,7 @@
  * were echoed, the exit code and the messages.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { dirname } from 'node:path';
 import { runCli, tempFiles, type CliResult } from '../helpers/cli.js';
 import { json, startServer, type TestServer } from '../helpers/http-server.js';
 
@@ -20,6 +21,7 @@ requester:
     type: DefaultErrorHandler
     response_filters:
       - { type: HttpResponseFilter, http_codes: [422], action: FAIL }
+      - { type: HttpResponseFilter, http_codes: [404], action: IGNORE }
 operations:
   - type: DestinationOperation
     name: upsert
@@ -86,8 +88,9 @@ describe('manifold write: malformed input lines', () => {
   });
 });
 
-describe('manifold write: a dead-letter file on a full disk', () => {
-  it('stops with a clear error and no STATE past the lost record, exit 1, no crash', async () => {
+describe('manifold write: a dead-letter file that cannot be written', () => {
+  it('on a full disk: stops with a clear error and no STATE past the lost record, exit 1, no crash', async () => {
+    // /dev/full is a device: the file policy lets a manifest write there only when allowed by name.
     const result = await write([rec('ok-1'), state(1), rec('bad-1'), rec('ok-2'), state(2)].join(''), { on_failure: 'dead_letter', dead_letter_path: '/dev/full' }, [
       '--allow-path',
       '/dev/full',
@@ -96,6 +99,26 @@ describe('manifold write: a dead-letter file on a full disk', () => {
     expect(result.stderr).not.toMatch(/Unhandled/);
     expect(server.requests.map((r) => r.path)).toEqual(['/items/ok-1', '/items/bad-1']);
     expect(states(result)).toEqual([1]);
-    expect(errors(result)).toEqual([expect.stringMatching(/record "bad-1": .*HTTP 422.*dead-letter file \/dev\/full cannot be written \(ENOSPC.*no later STATE is echoed/)]);
+    expect(errors(result)).toEqual([expect.stringMatching(/record "bad-1": .*HTTP 422.*no later STATE is echoed/)]);
+    expect(errors(result)[0]).toMatch(/dead-letter file \/dev\/full cannot be written \(ENOSPC/);
+  });
+
+  it('a directory: refused by the file policy before anything is sent, exit 1', async () => {
+    const dir = tempFiles({}).dir;
+    const result = await write([rec('ok-1'), state(1), rec('bad-1'), state(2)].join(''), { on_failure: 'dead_letter', dead_letter_path: dir }, ['--allow-path', dirname(dir)]);
+    expect(result.code).toBe(1);
+    expect(server.requests).toEqual([]);
+    expect(states(result)).toEqual([]);
+    expect(errors(result)).toEqual([expect.stringMatching(/dead_letter_path: .* is a folder, not a regular file/)]);
+  });
+});
+
+describe('manifold write: responses the error handler IGNOREs', () => {
+  it('are counted as ignored, not written; the run succeeds, exit 0', async () => {
+    const result = await write([rec('ok-1'), rec('gone-1'), state(1)].join(''));
+    expect(result.code).toBe(0);
+    expect(server.requests.map((r) => r.path)).toEqual(['/items/ok-1', '/items/gone-1']);
+    expect(states(result)).toEqual([1]);
+    expect(logs(result, 'INFO')).toContainEqual('Operation upsert: 1 record(s) written in 2 request(s), 1 ignored by the error handler, 0 failed');
   });
 });
