@@ -37,6 +37,8 @@ import { streamMessages } from './stream-messages.js';
 import { concurrencyLevel, configuredStreams, describeStream } from './catalog.js';
 import { streamDefinitions } from '../stream/stream-definitions.js';
 import pLimit from 'p-limit';
+import { FilePolicy } from '../files/file-policy.js';
+import { resolveLimits, type Limits } from '../limits/limits.js';
 
 export const INJECTED_MANIFEST_KEY = '__injected_declarative_manifest';
 /**
@@ -83,6 +85,10 @@ export interface SourceOptions {
   onHttp?: (event: HttpEvent) => void;
   /** Apply the manifest's api_budget (default true; replays have no API to protect). */
   applyBudget?: boolean;
+  /** Folders, besides the manifest's own, whose files the manifest may read and write (see docs/security.md). */
+  allowPaths?: string[];
+  /** Budgets for response sizes, nesting and manifest expansion; unset ones keep their defaults (see engine/limits). */
+  limits?: Partial<Limits>;
 }
 
 export interface OutOfBandOptions {
@@ -114,15 +120,15 @@ export class Source {
   // Components load on first use (check/discover/read), not here: `spec` and config validation
   // need only the manifest, and loading every component module is most of a cold start.
   static async fromFile(path: string, options?: SourceOptions): Promise<Source> {
-    return Source.checked(await loadManifestFile(path), options);
+    return Source.checked(await loadManifestFile(path, resolveLimits(options?.limits)), options);
   }
 
   static async fromText(text: string, file?: string, options?: SourceOptions): Promise<Source> {
-    return Source.checked(loadManifestText(text, file), options);
+    return Source.checked(loadManifestText(text, file, resolveLimits(options?.limits)), options);
   }
 
   static async fromObject(manifest: unknown, file?: string, options?: SourceOptions): Promise<Source> {
-    return Source.checked(loadManifestObject(manifest, file), options);
+    return Source.checked(loadManifestObject(manifest, file, resolveLimits(options?.limits)), options);
   }
 
   /** Airbyte's source-declarative-manifest convention: the manifest travels inside the config. */
@@ -333,6 +339,8 @@ export class Source {
       logLevel: this.options.logLevel ?? 'INFO',
       backoffScale: this.options.backoffScale ?? 1,
       transport: this.options.transport,
+      files: FilePolicy.forManifest(this.manifest.file, this.options.allowPaths),
+      limits: this.options.limits,
       logSink: side ? (level, message) => side.push(logMessage(level, message)) : undefined,
       emit: (message) => {
         const m = message as { type?: string; control?: { connectorConfig?: { config?: Obj } } };
