@@ -138,7 +138,10 @@ export class Source {
   async check(config: Obj, signal?: AbortSignal, options: OutOfBandOptions = {}): Promise<CheckResult> {
     try {
       await loadComponents();
-      const run = this.prepare(config, { onControl: options.onMessage });
+      // check.config_overrides (Airbyte CDK): config values the check alone runs with, taken
+      // literally and replacing whole top-level keys; the user's config is what gets validated.
+      const overrides = (this.root.check as Obj | undefined)?.config_overrides;
+      const run = this.prepare(config, { onControl: options.onMessage }, isPlainObject(overrides) ? overrides : undefined);
       const check = this.root.check
         ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
         : undefined;
@@ -283,7 +286,11 @@ export class Source {
   }
 
   /** Validates config, creates the run's services and builds components lazily. */
-  private prepare(rawConfig: Obj, io: { side?: AirbyteMessage[]; onControl?: ((message: AirbyteMessage) => void) | undefined }): PreparedRun {
+  private prepare(
+    rawConfig: Obj,
+    io: { side?: AirbyteMessage[]; onControl?: ((message: AirbyteMessage) => void) | undefined },
+    overrides?: Obj,
+  ): PreparedRun {
     const specSchema = this.spec().connectionSpecification;
     collectSecrets(specSchema, rawConfig, this.secrets);
     const side = io.side;
@@ -301,10 +308,12 @@ export class Source {
       },
     });
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
-    const config = normalizeConfig(this.root, rawConfig, services, (c) => {
+    const userConfig = normalizeConfig(this.root, rawConfig, services, (c) => {
       collectSecrets(specSchema, c, this.secrets);
       return this.validateConfig(c);
     });
+    const config = overrides ? { ...userConfig, ...structuredClone(overrides) } : userConfig;
+    if (overrides) collectSecrets(specSchema, config, this.secrets);
     const root = this.root;
     if (root.api_budget && this.options.applyBudget !== false) services.budget = buildComponent<CallBudget>(root.api_budget, 'api_budget', config, services);
     let built: Promise<Map<string, Stream>> | undefined;
@@ -334,3 +343,7 @@ async function* single<T>(item: T): AsyncGenerator<T> {
 }
 
 const batchWeight = (batch: AirbyteMessage[]): number => batch.length;
+
+function isPlainObject(value: unknown): value is Obj {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
