@@ -1,5 +1,8 @@
 /** Pieces every source command shares: finding the manifest, reading config, reporting failures. */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { Destination } from '../engine/destination/destination.js';
 import type { Command } from 'commander';
 import { ConfigError, ManifoldError, isManifoldError } from '../engine/errors/manifold-error.js';
 import { errorTrace } from '../engine/protocol/messages.js';
@@ -59,6 +62,35 @@ export function logLevelOf(opts: CommonOptions): LogLevel {
 
 export async function readConfig(opts: CommonOptions): Promise<Record<string, unknown>> {
   return opts.config ? readJsonObject(opts.config, 'config') : {};
+}
+
+/** Whether openSource would find a manifest (the generic image's `spec` has none). */
+export function manifestGiven(opts: CommonOptions, config: Record<string, unknown> | undefined): boolean {
+  if (opts.manifest ?? process.env.MANIFOLD_MANIFEST) return true;
+  if (config && config[INJECTED_MANIFEST_KEY]) return true;
+  const baked = process.env.MANIFOLD_MANIFEST_DEFAULT;
+  return Boolean(baked && existsSync(baked));
+}
+
+/** The manifest file named by --manifest, $MANIFOLD_MANIFEST or baked into the image, if any. */
+export function manifestFileOf(opts: CommonOptions): string | undefined {
+  const file = opts.manifest ?? process.env.MANIFOLD_MANIFEST;
+  if (file) return file;
+  const baked = process.env.MANIFOLD_MANIFEST_DEFAULT;
+  return baked && existsSync(baked) ? baked : undefined;
+}
+
+/**
+ * A DeclarativeDestination manifest, opened as such, when that is what the options and config
+ * name: one image answers `spec` and `check` for whichever side its manifest describes.
+ */
+export async function openDestinationIfAny(opts: CommonOptions, config: Record<string, unknown> | undefined): Promise<Destination | undefined> {
+  const file = manifestFileOf(opts);
+  const injected = file ? undefined : config?.[INJECTED_MANIFEST_KEY];
+  const root = file ? parseYaml(await readFile(file, 'utf8')) : injected;
+  if ((root as { type?: unknown } | null)?.type !== 'DeclarativeDestination') return undefined;
+  const { Destination: DestinationClass } = await import('../engine/destination/destination.js');
+  return file ? DestinationClass.fromFile(file) : DestinationClass.fromObject(injected);
 }
 
 /** The manifest comes from --manifest, $MANIFOLD_MANIFEST, or the config (source-declarative-manifest). */

@@ -14,6 +14,7 @@ export function describeHttpEvent(e: HttpEvent): string {
   if (e.error) lines.push(`${who}✗ ${e.error}`);
   if (e.status !== undefined) {
     lines.push(`${who}← ${e.status}${e.durationMs !== undefined ? ` in ${Math.round(e.durationMs)} ms` : ''}`);
+    if (e.redirectTo) lines.push(`    redirect to ${e.redirectTo}`);
     if (e.responseBody) lines.push(`    ${truncate(e.responseBody.toString('utf8'))}`);
   }
   if (e.rateLimitWaitMs) lines.push(`${who}  (waited ${(e.rateLimitWaitMs / 1000).toFixed(1)} s for the api_budget)`);

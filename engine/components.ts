@@ -20,7 +20,6 @@ const COMPONENT_FOLDERS = [
   'stream',
   'destination',
   'check',
-  'schema-loaders',
   'config',
 ];
 

@@ -48,6 +48,13 @@ export interface SendArgs {
    * network); the request is marked with a placeholder header instead.
    */
   withoutAuth?: boolean | undefined;
+  /** The response mints credentials (a session login): its body is masked whole in every output. */
+  credentialResponse?: boolean | undefined;
+  /**
+   * The origin credentials belong to when the requester's own url_base/url is built from response
+   * data (AsyncRetriever's download URLs: the job creation request's origin).
+   */
+  trustedOrigin?: string | undefined;
 }
 
 export interface Requester {
@@ -58,6 +65,11 @@ export interface Requester {
   send(args: SendArgs): Promise<HttpResponse | undefined>;
   /** Builds the request without sending it (dry-run, --show-http). */
   prepare(args: SendArgs): Promise<HttpRequest>;
+  /**
+   * The origin this requester's credentials belong to for these args: its url_base (or url)
+   * rendered without any response-derived value. Undefined when that is not an absolute URL.
+   */
+  credentialOrigin?(args: SendArgs): string | undefined;
   /**
    * The requester's QueryProperties, if any. The retriever reads the slice once per chunk, with the
    * chunk in the request slice's `extra_fields.query_properties` (where the requester takes it from).

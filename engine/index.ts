@@ -4,7 +4,7 @@
  *   const source = await Source.fromFile('manifests/close-com.yaml');
  *   for await (const message of source.read(config, catalog, state)) { ... }
  */
-export { Source, INJECTED_MANIFEST_KEY } from './source/source.js';
+export { Source, INJECTED_MANIFEST_KEY, injectedManifestSpec } from './source/source.js';
 export type { SourceOptions, ReadOptions, CheckResult, OutOfBandOptions } from './source/source.js';
 export { registerComponent, registeredTypes, getComponent } from './registry.js';
 export type { BuildContext, Builder, ManifestNode, ComponentInfo } from './registry.js';
@@ -22,3 +22,4 @@ export { createTransport } from './http/transport.js';
 export type { Transport, RawResponse, TransportContext } from './http/client.js';
 export { Destination } from './destination/destination.js';
 export type { DestinationOptions, WriteOptions, DestinationSpec } from './destination/destination.js';
+export { InputLine } from './destination/input.js';

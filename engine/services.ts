@@ -26,6 +26,11 @@ export interface HttpRequest {
   stream?: string | undefined;
   timeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * The response mints credentials (token endpoint, session login): every value in its body is
+   * masked wherever it is shown or recorded, whatever the field names.
+   */
+  credentialResponse?: boolean | undefined;
 }
 
 /** Rate-limit budget shared by every stream of a run (api_budget). */
@@ -59,9 +64,13 @@ export interface EngineServices {
   requestLimit?: (<T>(fn: () => Promise<T>) => Promise<T>) | undefined;
 }
 
-/** Collects secret values and masks them in any text. */
+/**
+ * Collects secret values and masks them in any text. A secret is masked in every form it takes on
+ * the way out: as is, URL-encoded (path, query, `+` form encoding), JSON-escaped and base64.
+ */
 export class SecretRegistry {
   private readonly values = new Set<string>();
+  private readonly forms = new Set<string>();
   private pattern: RegExp | undefined;
 
   add(value: unknown): void {
@@ -71,9 +80,7 @@ export class SecretRegistry {
     // because auth headers are masked by name.
     if (s.length < 4 || this.values.has(s)) return;
     this.values.add(s);
-    // Also catch the URL-encoded and base64 forms a secret takes in URLs and Basic auth.
-    const enc = encodeURIComponent(s);
-    if (enc !== s) this.values.add(enc);
+    for (const form of secretForms(s)) if (form.length >= 4) this.forms.add(form);
     this.pattern = undefined;
   }
 
@@ -81,21 +88,89 @@ export class SecretRegistry {
     return this.values.has(value);
   }
 
+  /** True when `text` contains a secret in any of its forms. */
+  appearsIn(text: string): boolean {
+    const pattern = this.regex();
+    if (!pattern || !text) return false;
+    pattern.lastIndex = 0;
+    return pattern.test(text);
+  }
+
   mask(text: string): string {
-    if (this.values.size === 0 || !text) return text;
+    const pattern = this.regex();
+    if (!pattern || !text) return text;
+    pattern.lastIndex = 0;
+    return text.replace(pattern, '****');
+  }
+
+  private regex(): RegExp | undefined {
+    if (this.forms.size === 0) return undefined;
     if (!this.pattern) {
-      const alternatives = [...this.values].sort((a, b) => b.length - a.length).map(escapeRegExp);
+      // Longest first, so a form that contains another is masked whole.
+      const alternatives = [...this.forms].sort((a, b) => b.length - a.length).map(escapeForm);
       this.pattern = new RegExp(alternatives.join('|'), 'g');
     }
-    return text.replace(this.pattern, '****');
+    return this.pattern;
   }
+}
+
+/** The forms a secret takes in URLs, form bodies, JSON and Basic-auth style headers. */
+export function secretForms(s: string): string[] {
+  const component = encodeURIComponent(s);
+  const formEncoded = component.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const json = JSON.stringify(s).slice(1, -1);
+  const base64 = Buffer.from(s, 'utf8').toString('base64');
+  return [
+    s,
+    component,
+    formEncoded,
+    formEncoded.replace(/%20/g, '+'),
+    component.replace(/%20/g, '+'),
+    encodeURI(s),
+    json,
+    // Python's json.dumps (ensure_ascii) escapes every non-ASCII character.
+    json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    // A JSON string embedded in another JSON string (an error body quoted in a message).
+    JSON.stringify(json).slice(1, -1),
+    base64,
+    base64.replace(/=+$/, ''),
+    Buffer.from(s, 'utf8').toString('base64url'),
+    ...base64Embedded(s),
+  ];
+}
+
+/**
+ * The part of base64(prefix + s + suffix) that depends on s alone, for each of the three byte
+ * alignments s can have: `user:pass` encoded for a Basic header hides `pass` this way.
+ */
+function base64Embedded(s: string): string[] {
+  const bytes = Buffer.from(s, 'utf8');
+  const out: string[] = [];
+  for (const offset of [1, 2]) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    const whole = Math.floor((offset + bytes.length) / 3);
+    const inner = encoded.slice(4, whole * 4);
+    if (inner.length >= 8) out.push(inner);
+  }
+  const aligned = bytes.toString('base64').slice(0, Math.floor(bytes.length / 3) * 4);
+  if (aligned.length >= 8) out.push(aligned);
+  return out;
+}
+
+/** A regex alternative for one form: percent escapes match in either letter case. */
+function escapeForm(form: string): string {
+  return escapeRegExp(form).replace(/%([0-9A-Fa-f])([0-9A-Fa-f])/g, (_m, a: string, b: string) => `%${hexClass(a)}${hexClass(b)}`);
+}
+
+function hexClass(c: string): string {
+  return /[0-9]/.test(c) ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`;
 }
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const LEVEL_RANK: Record<LogLevel, number> = { FATAL: 0, ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4, TRACE: 5 };
+export const LEVEL_RANK: Record<LogLevel, number> = { FATAL: 0, ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4, TRACE: 5 };
 
 /** A logger that masks secrets and forwards to a sink (the message stream, or stderr). */
 export function createLogger(

@@ -55,10 +55,6 @@ export interface RequestOptions {
   bodyData?: Obj | string | undefined;
 }
 
-export function emptyRequestOptions(): RequestOptions {
-  return { params: {}, headers: {} };
-}
-
 /** Anything that adds query params / headers / body fields to a request for a slice and page. */
 export interface RequestOptionsProvider {
   requestOptions(slice: StreamSlice, nextPageToken: NextPageToken): Partial<RequestOptions>;
@@ -80,13 +76,6 @@ export interface HttpResponse {
   links(): Record<string, Record<string, string>>;
 }
 
-/** Cancellation + observation hooks threaded through a read. */
-export interface ReadHooks {
-  signal?: AbortSignal;
-  /** Called for each HTTP exchange (used by --show-http, progress, record). */
-  onHttp?(event: HttpEvent): void;
-}
-
 export interface HttpEvent {
   stream?: string | undefined;
   method: string;
@@ -101,6 +90,8 @@ export interface HttpEvent {
   error?: string | undefined;
   /** Wait before the retry that follows, if any (an event of its own, fired before the wait). */
   retryInMs?: number | undefined;
+  /** Where a redirect response points (the next hop follows as an event of its own). */
+  redirectTo?: string | undefined;
   /** Time this request waited for the api_budget before it was sent. */
   rateLimitWaitMs?: number | undefined;
 }

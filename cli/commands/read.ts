@@ -10,10 +10,9 @@ import { OutputDir } from '../output-dir.js';
 import { SchemaReport } from '../schema-report.js';
 import type { Progress } from '../progress.js';
 import type { AirbyteLogMessage, AirbyteMessage } from '../../engine/protocol/messages.js';
-import type { LogLevel } from '../../engine/services.js';
+import { LEVEL_RANK, type LogLevel } from '../../engine/services.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
 
-const LEVEL_RANK: Record<LogLevel, number> = { FATAL: 0, ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4, TRACE: 5 };
 
 function trackProgress(progress: Progress, message: AirbyteMessage): void {
   if (message.type === 'RECORD') progress.record(message.record.stream);

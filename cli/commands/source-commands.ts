@@ -3,16 +3,20 @@ import type { Command } from 'commander';
 import type { AirbyteMessage } from '../../engine/protocol/messages.js';
 import type { LineWriter } from '../output.js';
 import { loadComponents } from '../../engine/components.js';
+import { INJECTED_MANIFEST_KEY, injectedManifestSpec } from '../../engine/source/source.js';
 import { loadManifestFile, validateManifest } from '../../engine/manifest/index.js';
 import { ManifestError, formatLocation, isManifoldError } from '../../engine/errors/manifold-error.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
-import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
+import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, manifestGiven, openDestinationIfAny, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
 
 export function registerSourceCommands(program: Command): void {
   addManifestOption(program.command('spec').description('print the connector SPEC message')).action(async (opts: CommonOptions) => {
     await runProtocol(async (out) => {
-      const source = await openSource(opts, undefined);
-      await out.write({ type: 'SPEC', spec: source.spec() });
+      // Without a manifest (the generic image), answer like source-declarative-manifest: the
+      // manifest is part of the config.
+      const destination = await openDestinationIfAny(opts, undefined);
+      const spec = destination ? destination.spec() : manifestGiven(opts, undefined) ? (await openSource(opts, undefined)).spec() : injectedManifestSpec();
+      await out.write({ type: 'SPEC', spec });
     });
   });
 
@@ -20,6 +24,12 @@ export function registerSourceCommands(program: Command): void {
     async (opts: CommonOptions & ConfigUpdateOptions) => {
       await runProtocol(async (out) => {
         const config = await readConfig(opts);
+        const destination = await openDestinationIfAny(opts, config);
+        if (destination) {
+          const { [INJECTED_MANIFEST_KEY]: _manifest, ...ownConfig } = config;
+          await out.write({ type: 'CONNECTION_STATUS', connectionStatus: await destination.check(ownConfig) });
+          return;
+        }
         const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts) });
         const announced: AirbyteMessage[] = [];
         const result = await source.check(config, undefined, { onMessage: (m) => announced.push(m) });

@@ -11,6 +11,7 @@ import type { Authenticator } from '../contracts.js';
 import { RequestOption } from '../http/request-option.js';
 import { InterpolatedMapping, InterpolatedString } from '../interpolation/index.js';
 import type { Obj, RequestOptions } from '../types.js';
+import type { SecretRegistry } from '../services.js';
 import { ConfigSecret } from './token-support.js';
 
 const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const;
@@ -26,6 +27,7 @@ export interface JwtSettings {
   headers: () => Obj;
   payload: () => Obj;
   option: RequestOption;
+  secrets?: SecretRegistry | undefined;
 }
 
 export class JwtAuthenticator implements Authenticator {
@@ -38,6 +40,7 @@ export class JwtAuthenticator implements Authenticator {
     const now = Date.now();
     if (!this.cached || now >= this.cached.renewAt) {
       this.cached = { token: this.sign(Math.floor(now / 1000)), renewAt: now + (this.s.durationSeconds * 1000) / 2 };
+      this.s.secrets?.add(this.cached.token);
     }
     const value = this.s.headerPrefix ? `${this.s.headerPrefix} ${this.cached.token}` : this.cached.token;
     const out: Partial<RequestOptions> = {};
@@ -119,6 +122,7 @@ export function buildJwtAuthenticator(node: ManifestNode, ctx: BuildContext): Jw
     headers: () => ({ ...fixedHeaders, ...(extraHeaders.eval(render) as Obj) }),
     payload: () => ({ ...fixedPayload, ...(extraPayload.eval(render) as Obj) }),
     option,
+    secrets: ctx.services.secrets,
   });
 }
 

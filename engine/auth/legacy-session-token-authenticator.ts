@@ -48,12 +48,13 @@ export class LegacySessionTokenAuthenticator implements Authenticator {
   }
 
   private async logIn(signal?: AbortSignal): Promise<string> {
-    const response = await this.login.send({ stream: 'session-login', slice: EMPTY_SLICE, nextPageToken: undefined, extra: [], signal });
+    const response = await this.login.send({ stream: 'session-login', slice: EMPTY_SLICE, nextPageToken: undefined, extra: [], signal, credentialResponse: true });
     const body = response?.json() as Record<string, unknown> | undefined;
     const token = body && typeof body === 'object' ? body[this.tokenKey] : undefined;
     if (token === undefined || token === null || token === '') {
       throw new ConfigError(`The login response has no session token under "${this.tokenKey}" (check session_token_response_key and the credentials).`);
     }
+    this.shared.registerSecret(String(token));
     return String(token);
   }
 

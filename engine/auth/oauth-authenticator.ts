@@ -120,6 +120,7 @@ export class OAuthAuthenticator implements Authenticator {
       ? { method: 'POST', url: withQuery(url, encoded), headers }
       : { method: 'POST', url, headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: encoded };
     request.signal = signal;
+    request.credentialResponse = true;
     const response = await sendWithRetries(async () => request, { services: this.services, errorHandler: refreshErrorHandler, signal });
     if (!response) throw new ManifoldError('OAuth token refresh returned no response.', { failureType: 'system_error' });
     const body = response.json();

@@ -34,12 +34,13 @@ export class SessionTokenAuthenticator implements Authenticator {
   }
 
   private async logIn(signal?: AbortSignal): Promise<TokenGrant> {
-    const response = await this.login.send({ stream: 'session-login', slice: EMPTY_SLICE, nextPageToken: undefined, extra: [], signal });
+    const response = await this.login.send({ stream: 'session-login', slice: EMPTY_SLICE, nextPageToken: undefined, extra: [], signal, credentialResponse: true });
     if (!response) throw new ManifoldError('The session login request was ignored by its error handler; no session token.', { failureType: 'config_error' });
     const token = getPath(response.json(), this.tokenPath);
     if (token === undefined || token === null || token === '') {
       throw new ConfigError(`The login response has no session token at ${this.tokenPath.join('.')} (check session_token_path and the login credentials).`);
     }
+    this.shared.registerSecret(String(token));
     return { token: String(token), expiresAt: this.lifetimeMs === undefined ? undefined : Date.now() + this.lifetimeMs };
   }
 }

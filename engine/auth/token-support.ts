@@ -56,6 +56,11 @@ export class SharedToken {
     return slot;
   }
 
+  /** A minted token is a secret from the moment it is read, before anything can print it. */
+  registerSecret(value: string): void {
+    this.services.secrets.add(value);
+  }
+
   current(): TokenGrant | undefined {
     return this.slot().grant;
   }

@@ -4,7 +4,7 @@
  * string that is not JSON fails.
  */
 import type { Ajv, ValidateFunction } from 'ajv';
-import { loadAjv } from '../schema/lazy-ajv.js';
+import { createAjv } from '../schema/lazy-ajv.js';
 import { describeSchemaError } from '../source/config.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { Obj } from '../types.js';
@@ -41,7 +41,7 @@ function build(node: ManifestNode, ctx: BuildContext): ValidateAdheresToSchema {
   }
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) throw ctx.error('base_schema must be a JSON Schema object', 'base_schema');
   // Python's jsonschema.validate checks no formats unless asked, and neither do we.
-  ajv ??= new (loadAjv().Ajv)({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
+  ajv ??= createAjv();
   const { $schema: _ignored, ...rest } = schema as Obj;
   try {
     return new ValidateAdheresToSchema(ajv.compile(rest));

@@ -16,11 +16,13 @@ import {
   type LoadedManifest,
 } from '../manifest/index.js';
 import { errorTrace, logMessage, type AirbyteMessage, type ConfiguredAirbyteCatalog } from '../protocol/messages.js';
+import { configuredStreams } from '../source/catalog.js';
 import { collectSecrets, validateConfig } from '../source/config.js';
 import type { HttpEvent, Obj } from '../types.js';
 import type { DestinationOperation } from './operation.js';
 import type { HttpRequestCheck } from './request-check.js';
 import { JsonlFileSink, WebhookSink, type ReportSink } from './sinks.js';
+import { positionOf, readInputMessage } from './input.js';
 import { WriteRun, type FailureMode } from './write-run.js';
 
 export interface DestinationOptions {
@@ -35,6 +37,11 @@ export interface WriteOptions {
   /** Prepare every request and report it as a LOG message, sending none. */
   dryRun?: boolean;
   signal?: AbortSignal;
+  /**
+   * A malformed input message (cut JSON, a RECORD without stream or object data, an unknown type):
+   * `stop` (default) reports it and ends the run before any later STATE is echoed; `skip` warns and goes on.
+   */
+  onBadInput?: 'stop' | 'skip';
 }
 
 export interface DestinationSpec {
@@ -108,8 +115,9 @@ export class Destination {
   }
 
   /**
-   * Consumes Airbyte messages (RECORD, STATE; others are ignored) and yields STATE echoes, LOG and
-   * TRACE messages. Records of streams absent from the catalog are skipped.
+   * Consumes Airbyte messages (RECORD, STATE; other types are ignored) and yields STATE echoes, LOG
+   * and TRACE messages. Records of streams absent from the catalog are skipped. Input items are
+   * message objects or InputLines (raw text, reported by line number when malformed).
    */
   async *write(config: Obj, catalog: ConfiguredAirbyteCatalog, input: AsyncIterable<unknown>, options: WriteOptions = {}): AsyncGenerator<AirbyteMessage> {
     const side: AirbyteMessage[] = [];
@@ -120,6 +128,7 @@ export class Destination {
       const operations = this.buildOperations(prepared.config, prepared.services);
       const settings = this.reportSettings(prepared.config, prepared.services, options.dryRun === true);
       sinks = [settings.deadLetter, settings.capture].filter((s): s is ReportSink => s !== undefined);
+      configuredStreams(catalog, 'write');
       run = new WriteRun({ operations, catalog, services: prepared.services, dryRun: options.dryRun === true, signal: options.signal, ...settings });
     } catch (e) {
       yield* side.splice(0);
@@ -130,24 +139,41 @@ export class Destination {
       yield* side.splice(0);
       yield* run.out.splice(0);
     };
+    const skipBadInput = options.onBadInput === 'skip';
+    let skipped = 0;
     try {
       yield* drain();
-      for await (const message of input) {
-        const m = message as { type?: unknown; record?: { stream?: unknown; data?: unknown }; state?: unknown };
-        if (m?.type === 'RECORD' && m.record && typeof m.record.stream === 'string' && m.record.data && typeof m.record.data === 'object') {
-          await run.record(m.record.stream, m.record.data as Obj);
-        } else if (m?.type === 'STATE' && m.state) {
+      let index = 0;
+      for await (const item of input) {
+        const message = readInputMessage(item);
+        if (message.kind === 'record') {
+          await run.record(message.stream, message.data);
+        } else if (message.kind === 'state') {
           await run.flushAll();
           // The echo must be the message as received: the platform matches it to its own copy.
           // A dry run wrote nothing, so it must not claim the records before the state are saved.
           if (options.dryRun) side.push(logMessage('INFO', 'STATE not echoed: dry run, nothing was written'));
-          else if (!run.stopped) side.push(message as AirbyteMessage);
+          else if (!run.stopped) side.push(message.message as unknown as AirbyteMessage);
+        } else if (message.kind === 'bad') {
+          const where = `Bad input at ${positionOf(item, index)}: ${this.secrets.mask(message.problem)}`;
+          if (skipBadInput) {
+            skipped++;
+            side.push(logMessage('WARN', `${where}; skipped (--on-bad-input skip)`));
+          } else {
+            // Stopping here keeps every later STATE unechoed: the platform cannot take a STATE as
+            // covering a record that was never written.
+            side.push(logMessage('ERROR', where));
+            run.stopped = true;
+            side.push(errorTrace(`${where}. Stopping before any later STATE is echoed (pass --on-bad-input skip to skip such lines)`, 'system_error'));
+          }
         }
+        index++;
         yield* drain();
         if (run.stopped) break;
       }
       if (!run.stopped) await run.flushAll();
       run.summary();
+      if (skipped) side.push(logMessage('WARN', `${skipped} bad input message(s) skipped`));
       yield* drain();
     } catch (e) {
       yield* drain();
@@ -183,13 +209,13 @@ export class Destination {
     if (mode === 'dead_letter') {
       const path = render(this.root.dead_letter_path ?? '');
       if (!path) throw new ConfigError('on_failure is dead_letter but no dead_letter_path is set', { location: { file: this.manifest.file, path: 'dead_letter_path' } });
-      out.deadLetter = new JsonlFileSink(path, services.secrets);
+      out.deadLetter = new JsonlFileSink(path, services.secrets, { durable: true, what: 'dead-letter' });
     }
     const capture = this.root.response_capture as Obj | undefined;
     if (capture && !dryRun) {
       const jsonl = render(capture.jsonl_path ?? '');
       const webhook = render(capture.webhook_url ?? '');
-      if (jsonl) out.capture = new JsonlFileSink(jsonl, services.secrets);
+      if (jsonl) out.capture = new JsonlFileSink(jsonl, services.secrets, { what: 'response capture' });
       else if (webhook) out.capture = new WebhookSink(webhook, services.secrets);
     }
     return out;
@@ -218,7 +244,7 @@ export class Destination {
   }
 
   private traceFor(e: unknown): AirbyteMessage {
-    if (isManifoldError(e)) return errorTrace(this.userMessage(e), e.failureType, { stream: e.stream, internalMessage: e.internalMessage });
+    if (isManifoldError(e)) return errorTrace(this.userMessage(e), e.failureType, { stream: e.stream, internalMessage: e.internalMessage && this.secrets.mask(e.internalMessage) });
     const err = e as Error;
     return errorTrace(`Unexpected error: ${this.userMessage(e)}`, 'system_error', { stackTrace: this.secrets.mask(err?.stack ?? '') });
   }

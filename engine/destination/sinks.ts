@@ -3,31 +3,87 @@
  * per record that could not be written). JSONL files are appended to; a webhook gets one POST per
  * line. Every line is masked with the run's secrets.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ConfigError, ManifoldError } from '../errors/manifold-error.js';
 import type { SecretRegistry } from '../services.js';
 import type { Obj } from '../types.js';
 
 export interface ReportSink {
+  /** Resolves once the line is written (and, for a durable sink, on disk); rejects with a ManifoldError otherwise. */
   write(line: Obj): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Error codes that mean the path itself is wrong (a directory, a missing folder, no permission). */
+const PATH_ERRORS = new Set(['EISDIR', 'ENOTDIR', 'ENOENT', 'EACCES', 'EPERM', 'EROFS', 'ENAMETOOLONG', 'ELOOP']);
+
 export class JsonlFileSink implements ReportSink {
-  private stream: WriteStream | undefined;
-  constructor(private readonly path: string, private readonly secrets: SecretRegistry) {}
+  private handle: Promise<FileHandle> | undefined;
+  private folderSynced = false;
+
+  /**
+   * `durable`: every write is fsync'd before it resolves (dead letters: a STATE echoed after it
+   * tells the platform the record is safe, so it must survive a crash). `what` names the file in errors.
+   */
+  constructor(
+    private readonly path: string,
+    private readonly secrets: SecretRegistry,
+    private readonly options: { durable?: boolean; what?: string } = {},
+  ) {}
 
   async write(line: Obj): Promise<void> {
-    // Opened lazily so a run that writes nothing leaves no empty file behind.
-    this.stream ??= createWriteStream(this.path, { flags: 'a' });
-    if (!this.stream.write(this.secrets.mask(JSON.stringify(line)) + '\n')) await once(this.stream, 'drain');
+    // Opened lazily so a run that writes nothing leaves no empty file behind. A failed open stays
+    // failed: every later write reports the same error instead of retrying a bad path per record.
+    this.handle ??= open(this.path, 'a');
+    let handle: FileHandle;
+    try {
+      handle = await this.handle;
+    } catch (e) {
+      throw this.error('cannot be opened', e);
+    }
+    try {
+      // FileHandle.appendFile writes the whole text (a partial write is continued, an error rejects).
+      await handle.appendFile(this.secrets.mask(JSON.stringify(line)) + '\n');
+      if (this.options.durable) {
+        await handle.datasync();
+        await this.syncFolder();
+      }
+    } catch (e) {
+      throw this.error('cannot be written', e);
+    }
   }
 
   async close(): Promise<void> {
-    const stream = this.stream;
-    if (!stream) return;
-    this.stream = undefined;
-    await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    const handle = this.handle;
+    if (!handle) return;
+    this.handle = undefined;
+    // A file that never opened has nothing to close; its error was reported by write().
+    const opened = await handle.catch(() => undefined);
+    await opened?.close();
+  }
+
+  /** A newly created file is only durable once its folder entry is: fsync the folder once. */
+  private async syncFolder(): Promise<void> {
+    if (this.folderSynced) return;
+    this.folderSynced = true;
+    let folder: FileHandle | undefined;
+    try {
+      folder = await open(dirname(this.path), 'r');
+      await folder.sync();
+    } catch {
+      // Some file systems refuse fsync on a folder; the file's own data is already synced.
+    } finally {
+      await folder?.close().catch(() => undefined);
+    }
+  }
+
+  private error(what: string, e: unknown): ManifoldError {
+    const err = e as NodeJS.ErrnoException;
+    // Node's message already starts with the code: "ENOSPC: no space left on device, write".
+    const cause = String(err?.message ?? e);
+    const message = `${this.options.what ?? 'report'} file ${this.path} ${what} (${cause})`;
+    return err?.code && PATH_ERRORS.has(err.code) ? new ConfigError(message, { cause: e }) : new ManifoldError(message, { failureType: 'system_error', cause: e });
   }
 }
 

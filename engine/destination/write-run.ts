@@ -8,7 +8,7 @@ import { isManifoldError } from '../errors/manifold-error.js';
 import { errorTrace, logMessage, type AirbyteMessage, type ConfiguredAirbyteCatalog } from '../protocol/messages.js';
 import type { EngineServices } from '../services.js';
 import type { HttpRequest } from '../services.js';
-import type { Obj } from '../types.js';
+import type { HttpResponse, Obj } from '../types.js';
 import type { DestinationOperation, PendingWrite } from './operation.js';
 import { reportBody, type ReportSink } from './sinks.js';
 
@@ -25,8 +25,15 @@ export interface WriteRunSettings {
   signal?: AbortSignal | undefined;
 }
 
-interface Counters {
-  sent: number;
+/** Per operation, every record ends in exactly one of written, ignored, dead-lettered or failed. */
+export interface OperationCounts {
+  /** Acknowledged by the API. */
+  written: number;
+  /** Answered with a response the error handler IGNOREs (e.g. 404): not written, not failed. */
+  ignored: number;
+  /** Failed and parked in the dead-letter file. */
+  deadLettered: number;
+  /** Failed and neither written nor dead-lettered: the run stopped. */
   failed: number;
   requests: number;
 }
@@ -43,7 +50,8 @@ export class WriteRun {
   private readonly seq = new Map<string, number>();
   private readonly ignoredStreams = new Set<string>();
   private readonly unmatched = new Map<string, number>();
-  private readonly counters = new Map<DestinationOperation, Counters>();
+  private readonly counters = new Map<DestinationOperation, OperationCounts>();
+  private captureFailures = 0;
 
   constructor(private readonly s: WriteRunSettings) {
     for (const entry of s.catalog.streams) {
@@ -54,7 +62,7 @@ export class WriteRun {
         this.out.push(logMessage('WARN', `Stream "${name}" is in the catalog but no operation consumes it; its records are ignored`));
       }
     }
-    for (const op of s.operations) this.counters.set(op, { sent: 0, failed: 0, requests: 0 });
+    for (const op of s.operations) this.counters.set(op, { written: 0, ignored: 0, deadLettered: 0, failed: 0, requests: 0 });
   }
 
   async record(stream: string, data: Obj): Promise<void> {
@@ -108,10 +116,18 @@ export class WriteRun {
       this.out.push(logMessage('WARN', `${count} record(s) of stream "${stream}" matched no operation's condition and were not written`));
     }
     for (const [op, c] of this.counters) {
-      if (c.requests === 0 && c.failed === 0) continue;
+      if (c.requests === 0 && c.failed === 0 && c.deadLettered === 0) continue;
       const verb = this.s.dryRun ? 'prepared (dry run)' : 'written';
-      this.out.push(logMessage('INFO', `Operation ${op.name}: ${c.sent} record(s) ${verb} in ${c.requests} request(s), ${c.failed} failed`));
+      const ignored = c.ignored ? `, ${c.ignored} ignored by the error handler` : '';
+      const parked = c.deadLettered ? `, ${c.deadLettered} dead-lettered` : '';
+      this.out.push(logMessage('INFO', `Operation ${op.name}: ${c.written} record(s) ${verb} in ${c.requests} request(s)${ignored}${parked}, ${c.failed} failed`));
     }
+    if (this.captureFailures) this.out.push(logMessage('WARN', `${this.captureFailures} response capture line(s) could not be written`));
+  }
+
+  /** Record counts per operation name, for library callers and tests. */
+  counts(): Record<string, OperationCounts> {
+    return Object.fromEntries([...this.counters].map(([op, c]) => [op.name, { ...c }]));
   }
 
   private async flush(op: DestinationOperation): Promise<void> {
@@ -124,49 +140,87 @@ export class WriteRun {
   private async send(op: DestinationOperation, items: PendingWrite[]): Promise<void> {
     if (this.stopped) return;
     const counters = this.counters.get(op)!;
+    let response: HttpResponse | undefined;
     try {
       const args = { ...(await op.request(items)), signal: this.s.signal };
       counters.requests++;
       if (this.s.dryRun) {
         const request = await op.requester.prepare({ ...args, withoutAuth: true });
         this.out.push(logMessage('INFO', `DRY RUN ${op.name} ${this.describe(request)}`));
-      } else {
-        const response = await op.requester.send(args);
-        if (this.s.capture) {
-          await this.s.capture.write({
-            operation: op.name,
-            stream: items[0]!.stream,
-            status: response?.status ?? null,
-            key: items.length === 1 ? items[0]!.key : items.map((i) => i.key),
-            body: response ? reportBody(response.text()) : null,
-          });
-        }
+        counters.written += items.length;
+        return;
       }
-      counters.sent += items.length;
+      response = await op.requester.send(args);
     } catch (e) {
       await this.fail(op, items, e);
+      return;
+    }
+    // No response: the error handler IGNOREd it (logged by the requester). Not an acknowledgement.
+    if (response === undefined) counters.ignored += items.length;
+    else counters.written += items.length;
+    await this.capture(op, items, response);
+  }
+
+  /**
+   * A capture line that cannot be written is a lost report, not a lost record (the write went
+   * through): it is warned about once and counted, and the run goes on.
+   */
+  private async capture(op: DestinationOperation, items: PendingWrite[], response: HttpResponse | undefined): Promise<void> {
+    if (!this.s.capture) return;
+    try {
+      await this.s.capture.write({
+        operation: op.name,
+        stream: items[0]!.stream,
+        status: response?.status ?? null,
+        key: items.length === 1 ? items[0]!.key : items.map((i) => i.key),
+        body: response ? reportBody(response.text()) : null,
+      });
+    } catch (e) {
+      if (this.captureFailures++ === 0) this.out.push(logMessage('WARN', `Response capture failed: ${this.reason(e)}`));
     }
   }
 
+  /**
+   * A failed record is dead-lettered (the line confirmed on disk before this returns, so a later
+   * STATE may cover it) or the run stops; when the dead-letter file itself fails, the run stops too.
+   */
   private async fail(op: DestinationOperation, items: PendingWrite[], e: unknown): Promise<void> {
     const counters = this.counters.get(op)!;
-    counters.failed += items.length;
     const stream = items[0]!.stream;
     const keys = items.map((i) => JSON.stringify(i.key)).join(', ');
-    const reason = this.s.services.secrets.mask(isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e));
+    const reason = this.reason(e);
     const what = items.length === 1 ? `record ${keys}` : `batch of ${items.length} records (${keys})`;
     const message = `Operation ${op.name} failed for stream "${stream}", ${what}: ${reason}`;
     if (this.s.onFailure === 'dead_letter' && this.s.deadLetter) {
       const failedAt = new Date().toISOString();
-      for (const item of items) {
-        await this.s.deadLetter.write({ operation: op.name, stream: item.stream, key: item.key, record: item.record, error: reason, failed_at: failedAt });
+      let parked = 0;
+      try {
+        for (const item of items) {
+          await this.s.deadLetter.write({ operation: op.name, stream: item.stream, key: item.key, record: item.record, error: reason, failed_at: failedAt });
+          parked++;
+        }
+      } catch (sinkError) {
+        counters.deadLettered += parked;
+        counters.failed += items.length - parked;
+        this.stop(`${message}; the dead-letter file could not take it either: ${this.reason(sinkError)}. Stopping: no later STATE is echoed`, sinkError, stream);
+        return;
       }
+      counters.deadLettered += items.length;
       this.out.push(logMessage('WARN', `${message} (sent to the dead-letter file)`));
       return;
     }
+    counters.failed += items.length;
+    this.stop(message, e, stream);
+  }
+
+  private stop(message: string, e: unknown, stream: string): void {
     this.stopped = true;
     const failureType = isManifoldError(e) ? e.failureType : 'system_error';
     this.out.push(errorTrace(message, failureType, { stream, internalMessage: isManifoldError(e) ? e.internalMessage : undefined }));
+  }
+
+  private reason(e: unknown): string {
+    return this.s.services.secrets.mask(isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e));
   }
 
   private describe(request: HttpRequest): string {

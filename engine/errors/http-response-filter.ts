@@ -6,6 +6,7 @@
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import { InterpolatedBoolean, InterpolatedString } from '../interpolation/index.js';
 import type { HttpResponse, Obj } from '../types.js';
+import { truthy } from '../interpolation/python-values.js';
 import type { FailureType } from './manifold-error.js';
 import { defaultResolution, responseForTemplates, type ErrorResolution, type Outcome, type ResponseAction, type ResponseFilter } from './error-handler.js';
 
@@ -86,16 +87,9 @@ function errorIn(value: unknown): string | undefined {
   if (value && typeof value === 'object') {
     const obj = value as Obj;
     // Python's `a.get(k1) or a.get(k2) or ...`: the first truthy field.
-    for (const key of ERROR_FIELDS) if (pyTruthy(obj[key])) return errorIn(obj[key]);
+    for (const key of ERROR_FIELDS) if (truthy(obj[key])) return errorIn(obj[key]);
   }
   return undefined;
-}
-
-function pyTruthy(v: unknown): boolean {
-  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object') return Object.keys(v).length > 0;
-  return true;
 }
 
 export function buildHttpResponseFilter(node: ManifestNode, ctx: BuildContext): HttpResponseFilter {

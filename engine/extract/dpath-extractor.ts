@@ -6,6 +6,7 @@
 import type { Decoder, RecordContext, RecordExtractor } from '../contracts.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { DataRecord, HttpResponse, Obj } from '../types.js';
+import { truthy } from '../interpolation/python-values.js';
 import { jsonDecoder } from './decoders/json-decoder.js';
 import { getPath, globValues, hasWildcard, resolvePath, type PathKey } from './dpath.js';
 
@@ -35,7 +36,7 @@ export class DpathExtractor implements RecordExtractor {
         // No generator per record unless records are expanded.
         if (!this.expander) yield* extracted as DataRecord[];
         else for (const item of extracted) yield* this.expand(item);
-      } else if (isTruthy(extracted)) {
+      } else if (truthy(extracted)) {
         yield* this.expand(extracted);
       }
     }
@@ -64,13 +65,6 @@ export class DpathExtractor implements RecordExtractor {
       else yield { value: item, original_record: record };
     }
   }
-}
-
-/** Python truthiness of an extracted value: {} and "" yield no record. */
-function isTruthy(v: unknown): boolean {
-  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
-  if (typeof v === 'object' && Object.keys(v).length === 0) return false;
-  return true;
 }
 
 export function buildDpathExtractor(node: ManifestNode, ctx: BuildContext): DpathExtractor {

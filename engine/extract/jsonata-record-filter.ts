@@ -2,6 +2,7 @@
 import type { RecordContext, RecordFilter } from '../contracts.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { DataRecord, Obj } from '../types.js';
+import { truthy } from '../interpolation/python-values.js';
 import { asyncOnly, bindingsFor, compileJsonata, evaluateJsonata, type CompiledJsonata } from './jsonata.js';
 
 export class JsonataRecordFilter implements RecordFilter {
@@ -19,12 +20,6 @@ export class JsonataRecordFilter implements RecordFilter {
     const result = await evaluateJsonata(this.expr, record, bindingsFor(this.config, this.parameters, ctx), 'JsonataRecordFilter');
     return truthy(result);
   }
-}
-
-function truthy(v: unknown): boolean {
-  if (Array.isArray(v)) return v.length > 0;
-  if (v !== null && typeof v === 'object') return Object.keys(v).length > 0;
-  return Boolean(v);
 }
 
 export function buildJsonataRecordFilter(node: ManifestNode, ctx: BuildContext): JsonataRecordFilter {

@@ -9,7 +9,8 @@ import type { Got } from 'got';
 import { ConfigError, ManifoldError } from '../errors/manifold-error.js';
 import type { EngineServices, HttpRequest, SecretRegistry } from '../services.js';
 import type { HttpEvent, HttpResponse } from '../types.js';
-import { bodyExcerpt, maskBody, maskHeaders, maskUrl } from './redact.js';
+import { bodyExcerpt, carriesMintedCredentials, maskBody, maskHeaders, maskUrl, scrubbedCause } from './redact.js';
+import { followRedirects, redirectLocation } from './redirects.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -42,7 +43,8 @@ function client(): Promise<Got> {
       responseType: 'buffer',
       decompress: true,
       allowGetBody: true,
-      followRedirect: true,
+      // Redirects are followed hop by hop in redirects.ts, where each hop's origin is checked.
+      followRedirect: false,
       agent: {
         http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
         https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
@@ -67,7 +69,7 @@ export const networkTransport: Transport = {
 };
 
 /** Turns a raw response into the HttpResponse components read (text/json/links decoded lazily). */
-export function toHttpResponse(method: string, raw: RawResponse, secrets?: SecretRegistry): HttpResponse {
+export function toHttpResponse(method: string, raw: RawResponse, secrets?: SecretRegistry, credentialResponse = false): HttpResponse {
   let text: string | undefined;
   let json: { value: unknown } | undefined;
   let links: Record<string, Record<string, string>> | undefined;
@@ -86,10 +88,11 @@ export function toHttpResponse(method: string, raw: RawResponse, secrets?: Secre
           json = { value: JSON.parse(text ?? raw.body.toString('utf8')) };
         } catch (e) {
           const type = String(raw.headers['content-type'] ?? 'unknown content type');
-          const excerpt = bodyExcerpt(raw.body, secrets ?? EMPTY_SECRETS);
+          const excerpt = bodyExcerpt(raw.body, secrets ?? EMPTY_SECRETS, 500, credentialResponse);
+          // JSON.parse's message quotes the text it failed on: it is masked like the excerpt.
           throw new ManifoldError(
             `${method} ${secrets ? maskUrl(raw.url, secrets) : raw.url} returned HTTP ${raw.status} with a body that is not valid JSON (${type}): ${excerpt || '<empty body>'}`,
-            { failureType: 'system_error', cause: e },
+            { failureType: 'system_error', cause: scrubbedCause(e, secrets ?? EMPTY_SECRETS, credentialResponse) },
           );
         }
       }
@@ -131,12 +134,21 @@ export class NetworkError extends Error {
 export class HttpClient {
   constructor(private readonly services: EngineServices) {}
 
-  /** One attempt: budget, transport, events. Throws NetworkError on a failed exchange. */
+  /**
+   * One attempt: budget, transport (redirects followed hop by hop), events. Throws NetworkError on
+   * a failed exchange.
+   */
   async send(request: HttpRequest, attempt = 1): Promise<HttpResponse> {
     const { services } = this;
     const queued = services.budget ? Date.now() : 0;
     await services.budget?.acquire(request, request.signal);
     const rateLimitWaitMs = services.budget ? Date.now() - queued : 0;
+    const { raw, request: final } = await followRedirects(request, (hop) => this.exchange(hop, attempt, hop === request ? rateLimitWaitMs : 0), services.secrets);
+    return toHttpResponse(final.method, { ...raw, url: final.url }, services.secrets, carriesMintedCredentials(request, raw.status));
+  }
+
+  private async exchange(request: HttpRequest, attempt: number, rateLimitWaitMs: number): Promise<RawResponse> {
+    const { services } = this;
     const transport = (services.transport as Transport | undefined) ?? networkTransport;
     const started = Date.now();
     let raw: RawResponse;
@@ -153,11 +165,12 @@ export class HttpClient {
         throw new ConfigError(`Invalid request URL ${services.secrets.mask(JSON.stringify(request.url))}: check the url_base/path templates and the config values they use`);
       }
       this.fire(request, attempt, started, undefined, `${code}: ${err.message}`, rateLimitWaitMs);
-      throw new NetworkError(code, services.secrets.mask(err.message), { cause: e });
+      // got's error carries the request options (headers, URL): only its masked message goes along.
+      throw new NetworkError(code, services.secrets.mask(err.message), { cause: scrubbedCause(e, services.secrets) });
     }
     services.budget?.observe?.(request, raw.status, raw.headers);
     this.fire(request, attempt, started, raw, undefined, rateLimitWaitMs);
-    return toHttpResponse(request.method, raw, services.secrets);
+    return raw;
   }
 
   private fire(request: HttpRequest, attempt: number, started: number, raw?: RawResponse, error?: string, rateLimitWaitMs = 0): void {
@@ -170,6 +183,7 @@ export class HttpClient {
       url: maskUrl(request.url, secrets),
       requestHeaders: maskHeaders(request.headers, secrets),
       requestBody: request.body === undefined ? undefined : maskBody(request.body.toString(), secrets),
+      redirectTo: raw ? redirectTarget(raw, request.url, secrets) : undefined,
       status: raw?.status,
       responseHeaders: raw ? maskHeaders(raw.headers, secrets) : undefined,
       attempt,
@@ -183,10 +197,20 @@ export class HttpClient {
       let masked: Buffer | undefined;
       Object.defineProperty(event, 'responseBody', {
         enumerable: true,
-        get: () => (masked ??= Buffer.from(maskBody(raw.body.toString('utf8'), secrets))),
+        get: () => (masked ??= Buffer.from(maskBody(raw.body.toString('utf8'), secrets, carriesMintedCredentials(request, raw.status)))),
       });
     }
     for (const listener of listeners) listener(event);
+  }
+}
+
+function redirectTarget(raw: RawResponse, from: string, secrets: SecretRegistry): string | undefined {
+  const location = redirectLocation(raw);
+  if (location === undefined) return undefined;
+  try {
+    return maskUrl(new URL(location, from).href, secrets);
+  } catch {
+    return maskUrl(location, secrets);
   }
 }
 

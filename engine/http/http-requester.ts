@@ -13,6 +13,9 @@ import type { RequestBody } from './request-body.js';
 import { FlatInputs, JsonInputs } from './request-inputs.js';
 import { sendWithRetries } from './send-with-retries.js';
 import { encodeForm, isAbsoluteUrl, joinUrl, normalizePath, withQuery } from './url.js';
+import { originOf as originOfUrl } from './redirects.js';
+import { maskUrl } from './redact.js';
+import { ManifoldError } from '../errors/manifold-error.js';
 import { UrlTemplate } from './url-template.js';
 import { getOrigin, setOrigin } from '../manifest/locations.js';
 
@@ -57,6 +60,21 @@ export class HttpRequester implements Requester {
     return this.finish(this.baseOptions(args), args);
   }
 
+  credentialOrigin(args: SendArgs): string | undefined {
+    // Only what the manifest and the person running it chose decides where credentials may go:
+    // next-page tokens and async job responses come from the API.
+    const ctx: InterpolationContext = { config: this.config, parameters: this.parameters, stream_slice: sliceView(stripResponseFields(args.slice)), next_page_token: undefined };
+    const { urlBase, url } = this.parts;
+    try {
+      return originOfUrl((urlBase ?? url)?.render(ctx) ?? '') ?? args.trustedOrigin;
+    } catch {
+      return args.trustedOrigin;
+    }
+  }
+
+  /** Origins this requester already warned about (once each). */
+  private readonly warnedOrigins = new Set<string>();
+
   private context(args: SendArgs): InterpolationContext {
     const ctx: InterpolationContext = { config: this.config, parameters: this.parameters, stream_slice: sliceView(args.slice), next_page_token: args.nextPageToken };
     const extra = args.slice.extra_fields;
@@ -99,10 +117,19 @@ export class HttpRequester implements Requester {
   }
 
   private async finish(base: { url: string; own: Partial<RequestOptions> }, args: SendArgs): Promise<HttpRequest> {
+    const trusted = this.credentialOrigin(args);
+    // APIs behind a TLS-terminating proxy often write their next-page links as http:// on their own
+    // host: such a link is followed over https rather than sending anything in clear text.
+    const requestUrl = upgradedToTrustedScheme(base.url, trusted);
+    if (requestUrl !== base.url) base = { ...base, url: requestUrl };
+    const target = originOfUrl(base.url);
+    // Credentials go only to their own origin; a URL the API handed us (next page, download target)
+    // on another origin gets the request without them (see docs/security.md).
+    const foreign = target === undefined || target !== trusted;
     const auth =
       this.authenticator && args.withoutAuth
         ? { headers: { 'X-Manifold-Auth': 'omitted in dry run (added when sending)' } }
-        : this.authenticator
+        : this.authenticator && !foreign
           ? await this.authenticator.authOptions(args.signal)
           : {};
     const merged = mergeOptions([base.own, auth, ...args.extra]);
@@ -118,15 +145,79 @@ export class HttpRequester implements Requester {
       body = encodeForm(merged.bodyData);
       setDefaultHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
     }
+    let url = withQuery(base.url, encodeForm(merged.params));
+    if (foreign) {
+      const withheld = this.withoutSecrets(headers, url, body, args);
+      url = withheld.url;
+      if ((withheld.stripped || this.authenticator) && target !== undefined && !this.warnedOrigins.has(target)) {
+        this.warnedOrigins.add(target);
+        this.services.logger.warn(
+          `${args.stream ? `Stream "${args.stream}": ` : ''}${maskUrl(url, this.services.secrets)} is not on the origin its credentials belong to (${trusted ?? 'none'}); sent without credentials.`,
+        );
+      }
+    }
     return {
       method: this.parts.method,
-      url: withQuery(base.url, encodeForm(merged.params)),
+      url,
       headers,
       body,
       stream: args.stream,
       signal: args.signal,
+      credentialResponse: args.credentialResponse,
     };
   }
+
+  /**
+   * For a request to a foreign origin: headers and query parameters that carry a secret (in any
+   * form) are removed; a body that carries one is refused.
+   */
+  private withoutSecrets(headers: Record<string, string>, url: string, body: string | undefined, args: SendArgs): { url: string; stripped: boolean } {
+    const { secrets } = this.services;
+    let stripped = false;
+    for (const [name, value] of Object.entries(headers)) {
+      if (secrets.appearsIn(value) || secrets.appearsIn(name)) {
+        delete headers[name];
+        stripped = true;
+      }
+    }
+    const q = url.indexOf('?');
+    if (q >= 0) {
+      const pairs = url.slice(q + 1).split('&');
+      const kept = pairs.filter((pair) => !secrets.appearsIn(pair));
+      if (kept.length !== pairs.length) {
+        stripped = true;
+        url = kept.length ? `${url.slice(0, q)}?${kept.join('&')}` : url.slice(0, q);
+      }
+    }
+    if (body !== undefined && secrets.appearsIn(body)) {
+      throw new ManifoldError(
+        `${args.stream ? `Stream "${args.stream}": ` : ''}refusing to send a request body that carries a secret to ${maskUrl(url, secrets)}, which is not on the origin its credentials belong to.`,
+        { failureType: 'config_error', stream: args.stream },
+      );
+    }
+    return { url, stripped };
+  }
+}
+
+/** `http://host/…` → `https://host/…` when the trusted origin is `https://host` (default ports only). */
+function upgradedToTrustedScheme(url: string, trusted: string | undefined): string {
+  if (!trusted?.startsWith('https://') || !url.startsWith('http://')) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.port !== '' || `https://${parsed.host}` !== trusted) return url;
+    parsed.protocol = 'https:';
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
+
+/** The slice without the async job's response data (download_target & co. come from the API). */
+function stripResponseFields(slice: SendArgs['slice']): SendArgs['slice'] {
+  const extra = slice.extra_fields;
+  if (!extra || (extra.creation_response === undefined && extra.polling_response === undefined && extra.download_target === undefined)) return slice;
+  const { creation_response: _c, polling_response: _p, download_target: _d, ...rest } = extra;
+  return { ...slice, extra_fields: rest };
 }
 
 function stringValues(fields: Obj): Record<string, string> {
@@ -169,8 +260,17 @@ export function mergeOptions(list: Array<Partial<RequestOptions> | undefined>): 
   return out;
 }
 
+/** Runs (by their services) already told that use_cache is not honoured: once per run is enough. */
+const toldAboutCache = new WeakSet<object>();
+
 export function buildHttpRequester(node: ManifestNode, ctx: BuildContext): HttpRequester {
   const method = String(node.http_method ?? 'GET').toUpperCase();
+  // Airbyte caches responses of requesters with use_cache (mostly parents shared by substreams).
+  // We send every request: the records are the same, only the request count differs.
+  if (node.use_cache === true && !toldAboutCache.has(ctx.services)) {
+    toldAboutCache.add(ctx.services);
+    ctx.services.logger.info(`${ctx.path}: use_cache is accepted but responses are not cached; every request is sent`);
+  }
   if (!METHODS.includes(method)) throw ctx.error(`http_method must be one of ${METHODS.join(', ')} (got "${method}")`, 'http_method');
   if (node.url_base === undefined && node.url === undefined) throw ctx.error('HttpRequester needs url_base (or url)', 'url_base');
   if (node.request_body_json !== undefined && node.request_body_data !== undefined) {

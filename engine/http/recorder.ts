@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HttpRequest } from '../services.js';
 import type { RawResponse, Transport, TransportContext } from './client.js';
-import { maskBody, maskHeaders, maskUrl } from './redact.js';
+import { carriesMintedCredentials, maskBody, maskHeaders, maskUrl } from './redact.js';
 
 export interface RecordedExchange {
   request: { method: string; url: string; headers: Record<string, string>; body?: string | undefined };
@@ -28,13 +28,16 @@ export function recordingTransport(dir: string, inner: Transport): Transport {
       const n = ++sequence;
       const text = raw.body.toString('utf8');
       const isText = Buffer.from(text, 'utf8').equals(raw.body);
+      const minted = carriesMintedCredentials(request, raw.status);
       const exchange: RecordedExchange = {
         request: maskedRequest(request, context),
         response: {
           status: raw.status,
           // The body is stored decoded, so its transfer headers no longer describe it.
           headers: maskHeaders(omit(raw.headers, ['content-encoding', 'content-length', 'transfer-encoding']), context.secrets),
-          ...(isText ? { body: maskBody(text, context.secrets) } : { body: raw.body.toString('base64'), bodyEncoding: 'base64' as const }),
+          ...(isText
+            ? { body: maskBody(text, context.secrets, minted) }
+            : { body: minted ? '' : raw.body.toString('base64'), bodyEncoding: 'base64' as const }),
         },
       };
       const slug = new URL(request.url).pathname.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'root';

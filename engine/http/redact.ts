@@ -57,8 +57,21 @@ export function maskForm(form: string): string {
     .join('&');
 }
 
-/** A body (JSON, form or text) with secrets and token-named fields masked. */
-export function maskBody(body: string, secrets: SecretRegistry): string {
+/**
+ * Whether a response's body is masked whole: it answers a request that mints credentials and it
+ * succeeded (an error answer carries no token, and its wording is what the user needs to read).
+ */
+export function carriesMintedCredentials(request: { credentialResponse?: boolean | undefined } | undefined, status: number): boolean {
+  return request?.credentialResponse === true && status < 400;
+}
+
+/**
+ * A body (JSON, form or text) with secrets and token-named fields masked. A body that mints
+ * credentials (`credential`: a token or login response) is masked whole: every value, whatever
+ * the field is called, since the token in it may not be registered as a secret yet.
+ */
+export function maskBody(body: string, secrets: SecretRegistry, credential = false): string {
+  if (credential) return maskCredentialBody(secrets.mask(body));
   const masked = secrets.mask(body);
   const t = masked.trimStart();
   if (t.startsWith('{') || t.startsWith('[')) {
@@ -69,8 +82,39 @@ export function maskBody(body: string, secrets: SecretRegistry): string {
       return masked.replace(/("([A-Za-z_]*(?:token|secret|password|api_key)[A-Za-z_]*)"\s*:\s*")[^"]*"/gi, `$1${MASK}"`);
     }
   }
-  if (/^[^\s=&]+=[^\s]*(&[^\s=&]+=[^\s]*)*$/.test(masked)) return maskForm(masked);
+  if (FORM.test(masked)) return maskForm(masked);
   return masked;
+}
+
+const FORM = /^[^\s=&]+=[^\s]*(&[^\s=&]+=[^\s]*)*$/;
+
+/** Every value of a JSON or form body replaced by the mask (keys and structure kept). */
+function maskCredentialBody(text: string): string {
+  const t = text.trim();
+  if (t === '') return text;
+  if (t.startsWith('{') || t.startsWith('[')) {
+    try {
+      return JSON.stringify(maskLeaves(JSON.parse(t)));
+    } catch {
+      // An excerpt: string literals that are not keys, and numbers after a colon.
+      return t
+        .replace(/"(?:[^"\\]|\\.)*"(?!\s*:)/g, `"${MASK}"`)
+        .replace(/(:\s*)"(?:[^"\\]|\\.)*$/, `$1"${MASK}`)
+        .replace(/:\s*-?\d[\d.eE+-]*/g, `:"${MASK}"`);
+    }
+  }
+  if (FORM.test(t)) return t.split('&').map((pair) => `${pair.slice(0, pair.indexOf('='))}=${MASK}`).join('&');
+  return MASK;
+}
+
+/** Lifetimes stay readable (a replay needs them to schedule the refresh); every other value is masked. */
+const LIFETIME_FIELD = /expir|ttl|lifetime/i;
+
+function maskLeaves(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => maskLeaves(v));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskLeaves(v, k)]));
+  if (typeof value === 'number' && LIFETIME_FIELD.test(key)) return value;
+  return typeof value === 'string' || typeof value === 'number' ? MASK : value;
 }
 
 function maskJson(value: unknown): unknown {
@@ -84,9 +128,65 @@ function maskJson(value: unknown): unknown {
 }
 
 /** First `max` characters of a body, masked, for error messages. */
-export function bodyExcerpt(body: Buffer | string | undefined, secrets: SecretRegistry, max = 500): string {
+export function bodyExcerpt(body: Buffer | string | undefined, secrets: SecretRegistry, max = 500, credential = false): string {
   if (body === undefined) return '';
   const text = typeof body === 'string' ? body : body.subarray(0, max * 4).toString('utf8');
-  const masked = maskBody(text, secrets).replace(/\s+/g, ' ').trim();
+  const masked = maskBody(text, secrets, credential).replace(/\s+/g, ' ').trim();
   return masked.length > max ? `${masked.slice(0, max)}…` : masked;
+}
+
+/**
+ * What may travel as the `cause` of an engine error: a plain Error with the masked message (and
+ * code) of the original. The original may hold the request (got keeps headers and URL on its
+ * errors) or quote the body it failed on (JSON.parse does).
+ */
+export function scrubbedCause(e: unknown, secrets: SecretRegistry, credential = false): Error {
+  const original = e instanceof Error ? e : new Error(String(e));
+  const message = credential ? `${original.name} (details withheld: the response carries credentials)` : secrets.mask(original.message);
+  const cause = new Error(message) as Error & { code?: string };
+  cause.name = original.name;
+  const code = (original as { code?: unknown }).code;
+  if (typeof code === 'string') cause.code = code;
+  cause.stack = `${cause.name}: ${message}`;
+  return cause;
+}
+
+/**
+ * An error as the library hands it out: message, stack and every other field masked, causes
+ * scrubbed the same way, and fields that are neither text nor plain data (sockets, requests)
+ * removed. Changes `e` in place and returns it.
+ */
+export function scrubError<T>(e: T, secrets: SecretRegistry, seen = new Set<unknown>()): T {
+  if (!(e instanceof Error) || seen.has(e)) return e;
+  seen.add(e);
+  const target = e as unknown as Record<string, unknown>;
+  for (const key of Reflect.ownKeys(e)) {
+    if (typeof key !== 'string') continue;
+    const descriptor = Object.getOwnPropertyDescriptor(e, key);
+    if (!descriptor || !('value' in descriptor) || !descriptor.writable) continue;
+    const value = descriptor.value as unknown;
+    if (typeof value === 'string') target[key] = secrets.mask(value);
+    else if (value instanceof Error) scrubError(value, secrets, seen);
+    else if (value !== null && typeof value === 'object') {
+      const plain = plainMasked(value, secrets, 0);
+      if (plain === undefined) delete target[key];
+      else target[key] = plain;
+    }
+  }
+  return e;
+}
+
+function plainMasked(value: unknown, secrets: SecretRegistry, depth: number): unknown {
+  if (typeof value === 'string') return secrets.mask(value);
+  if (value === null || typeof value !== 'object') return typeof value === 'function' ? undefined : value;
+  if (depth > 8) return undefined;
+  if (Array.isArray(value)) return value.map((v) => plainMasked(v, secrets, depth + 1));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const masked = plainMasked(v, secrets, depth + 1);
+    if (masked !== undefined) out[k] = masked;
+  }
+  return out;
 }

@@ -51,13 +51,6 @@ export class RequestOption {
   }
 }
 
-/** Convenience: a fresh options object holding one injected value. */
-export function optionsWith(option: RequestOption | undefined, value: unknown): Partial<RequestOptions> {
-  const out: Partial<RequestOptions> = {};
-  option?.inject(out, value);
-  return out;
-}
-
 export function buildRequestOption(node: ManifestNode, ctx: BuildContext): RequestOption {
   const injectInto = String(node.inject_into ?? 'request_parameter') as InjectInto;
   if (!['request_parameter', 'header', 'body_data', 'body_json'].includes(injectInto)) {

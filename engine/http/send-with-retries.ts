@@ -13,7 +13,7 @@ import { DEFAULT_BACKOFF_FACTOR } from '../errors/exponential-backoff-strategy.j
 import type { EngineServices, HttpRequest } from '../services.js';
 import type { HttpResponse } from '../types.js';
 import { NetworkError, httpClientFor } from './client.js';
-import { bodyExcerpt, maskUrl } from './redact.js';
+import { bodyExcerpt, carriesMintedCredentials, maskUrl } from './redact.js';
 
 const DEFAULT_MAX_TIME_SECONDS = 600;
 
@@ -137,7 +137,7 @@ function defaultWaitSeconds(outcome: Outcome, attempt: number): number {
 function describe(request: HttpRequest | undefined, outcome: Outcome, resolution: ErrorResolution, services: EngineServices): string {
   const target = request ? `${request.method} ${maskUrl(request.url, services.secrets)}` : 'request';
   if (!outcome.response) return `${target} failed: ${services.secrets.mask(resolution.message ?? outcome.error.message)}`;
-  const excerpt = bodyExcerpt(outcome.response.body, services.secrets);
+  const excerpt = bodyExcerpt(outcome.response.body, services.secrets, 500, carriesMintedCredentials(request, outcome.response.status));
   const message = resolution.message ? services.secrets.mask(resolution.message) : `HTTP ${outcome.response.status}`;
   return `${target} returned HTTP ${outcome.response.status}: ${message}${excerpt ? ` Response body: ${excerpt}` : ''}`;
 }

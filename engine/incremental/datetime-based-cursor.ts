@@ -27,6 +27,7 @@ import {
 } from './cursor-time.js';
 import type { PyDuration } from '../interpolation/duration.js';
 import { MinMaxDatetime } from './min-max-datetime.js';
+import { unreadableStateValue } from './state.js';
 
 /** What a RequestOption offers; kept structural so the cursor does not import the http folder. */
 export interface ValueInjector {
@@ -53,6 +54,8 @@ export interface DatetimeCursorSettings {
   config: Obj;
   /** Told about a record cursor value no format parses (the record is still emitted). */
   onUnparsable?: ((value: unknown) => void) | undefined;
+  /** How errors name the stream: `Stream "events"`, or the component path. */
+  streamLabel?: string | undefined;
 }
 
 interface Window {
@@ -93,6 +96,10 @@ export class DatetimeBasedCursor implements IncrementalCursor {
   setState(state: Obj | undefined): void {
     const value = state?.[this.cursorField];
     this.cursor = value === undefined || value === null || value === '' ? undefined : this.parse(value);
+    if (this.cursor === undefined && value !== undefined && value !== null && value !== '') {
+      const formats = this.settings.cursorDatetimeFormats;
+      throw unreadableStateValue(this.settings.streamLabel ?? 'Stream', this.cursorField, value, `a datetime in ${formats.length === 1 ? 'the format' : 'any of the formats'} ${formats.map((f) => JSON.stringify(f)).join(', ')}`);
+    }
     this.pending = [];
     this.bounds = undefined;
     this.startInstant = undefined;
@@ -230,7 +237,7 @@ export class DatetimeBasedCursor implements IncrementalCursor {
  */
 export function warnOnce(ctx: BuildContext, field: string, expected: string): (value: unknown) => void {
   let warned = false;
-  const stream = typeof ctx.parameters.name === 'string' && ctx.parameters.name ? `Stream "${ctx.parameters.name}"` : ctx.path;
+  const stream = streamLabel(ctx);
   return (value) => {
     if (warned) return;
     warned = true;
@@ -239,6 +246,11 @@ export function warnOnce(ctx: BuildContext, field: string, expected: string): (v
         'such records are still emitted but do not move the state',
     );
   };
+}
+
+/** `Stream "<name>"` when `$parameters.name` says it, else the cursor's manifest path. */
+export function streamLabel(ctx: BuildContext): string {
+  return typeof ctx.parameters.name === 'string' && ctx.parameters.name ? `Stream "${ctx.parameters.name}"` : ctx.path;
 }
 
 function datetimeOf(node: unknown, field: string, format: string, ctx: BuildContext): MinMaxDatetime | undefined {
@@ -298,6 +310,7 @@ export function buildDatetimeBasedCursor(node: ManifestNode, ctx: BuildContext):
     globalSubstreamCursor: node.global_substream_cursor === true,
     config: ctx.config,
     onUnparsable: warnOnce(ctx, cursorField, `the formats ${JSON.stringify(cursorDatetimeFormats)}`),
+    streamLabel: streamLabel(ctx),
   });
 }
 

@@ -6,7 +6,8 @@ import type { IncrementalCursor } from '../contracts.js';
 import { InterpolatedString } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { DataRecord, NextPageToken, Obj, RequestOptions, StreamSlice } from '../types.js';
-import { warnOnce, type ValueInjector } from './datetime-based-cursor.js';
+import { streamLabel, warnOnce, type ValueInjector } from './datetime-based-cursor.js';
+import { unreadableStateValue } from './state.js';
 
 export class IncrementingCountCursor implements IncrementalCursor {
   private cursor: number | undefined;
@@ -18,16 +19,23 @@ export class IncrementingCountCursor implements IncrementalCursor {
     private readonly startValue: number,
     private readonly startValueOption: ValueInjector | undefined,
     private readonly onUnparsable?: (value: unknown) => void,
+    private readonly streamLabel = 'Stream',
   ) {}
 
   fresh(): IncrementingCountCursor {
-    return new IncrementingCountCursor(this.cursorField, this.startValue, this.startValueOption, this.onUnparsable);
+    return new IncrementingCountCursor(this.cursorField, this.startValue, this.startValueOption, this.onUnparsable, this.streamLabel);
   }
 
   setState(state: Obj | undefined): void {
-    const value = Number(state?.[this.cursorField]);
-    this.cursor = Number.isFinite(value) && state?.[this.cursorField] !== null ? value : undefined;
+    const raw = state?.[this.cursorField];
     this.seen = undefined;
+    if (raw === undefined || raw === null || raw === '') {
+      this.cursor = undefined;
+      return;
+    }
+    const value = numberOf(raw);
+    if (value === undefined) throw unreadableStateValue(this.streamLabel, this.cursorField, raw, 'a number');
+    this.cursor = value;
   }
 
   /** As the CDK's ConcurrentCursor: the sync's start (start_value or a later state) until a record moves it. */
@@ -52,8 +60,8 @@ export class IncrementingCountCursor implements IncrementalCursor {
   observe(record: DataRecord): void {
     const raw = record[this.cursorField];
     if (raw === undefined || raw === null) return;
-    const value = typeof raw === 'number' || (typeof raw === 'string' && raw.trim() !== '') ? Number(raw) : NaN;
-    if (!Number.isFinite(value)) {
+    const value = numberOf(raw);
+    if (value === undefined) {
       this.onUnparsable?.(raw);
       return;
     }
@@ -66,6 +74,12 @@ export class IncrementingCountCursor implements IncrementalCursor {
   }
 }
 
+/** A number, or a string holding one; anything else (objects, booleans, text) is not a count. */
+function numberOf(raw: unknown): number | undefined {
+  const value = typeof raw === 'number' || (typeof raw === 'string' && raw.trim() !== '') ? Number(raw) : NaN;
+  return Number.isFinite(value) ? value : undefined;
+}
+
 export function buildIncrementingCountCursor(node: ManifestNode, ctx: BuildContext): IncrementingCountCursor {
   const render = (v: unknown): string =>
     InterpolatedString.create(v, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters });
@@ -74,7 +88,7 @@ export function buildIncrementingCountCursor(node: ManifestNode, ctx: BuildConte
   const start = node.start_value === undefined ? 0 : Number(render(node.start_value));
   if (!Number.isFinite(start)) throw ctx.error(`start_value must be a number (got '${render(node.start_value)}')`, 'start_value');
   const option = ctx.buildOptional<ValueInjector>(node.start_value_option, 'start_value_option', 'RequestOption');
-  return new IncrementingCountCursor(cursorField, start, option, warnOnce(ctx, cursorField, 'a number'));
+  return new IncrementingCountCursor(cursorField, start, option, warnOnce(ctx, cursorField, 'a number'), streamLabel(ctx));
 }
 
 registerComponent('IncrementingCountCursor', buildIncrementingCountCursor, 'Incremental sync on an integer cursor field.');

@@ -2,6 +2,8 @@
  * Input state (`read --state`): Airbyte's array of AirbyteStateMessage (STREAM, GLOBAL, LEGACY,
  * optionally wrapped in `{type: STATE, state}`) or the legacy `{stream_name: state}` object, into
  * one `stream_state` per stream name. A null stream_state means "reset": the stream starts over.
+ * Any other value that is not an object is a config_error, not a reset: reading the stream from
+ * the start because its state was mangled would silently re-sync everything.
  */
 import { ConfigError } from '../errors/manifold-error.js';
 import type { Obj } from '../types.js';
@@ -21,7 +23,7 @@ export function parseInputState(input: unknown): Map<string, Obj> {
     readMessage(input, 0, states);
     return states;
   }
-  for (const [name, state] of Object.entries(input)) if (isObj(state)) states.set(name, state);
+  for (const [name, state] of Object.entries(input)) putState(name, state, `state["${name}"]`, states);
   return states;
 }
 
@@ -40,12 +42,13 @@ function readMessage(raw: unknown, index: number, into: Map<string, Obj>): void 
       const global = message.global;
       if (!isObj(global)) throw new ConfigError(`state[${index}]: GLOBAL state needs a "global" object`);
       for (const stream of Array.isArray(global.stream_states) ? global.stream_states : []) {
-        if (isObj(stream)) putStream(stream, index, into);
+        if (!isObj(stream)) throw new ConfigError(`state[${index}]: every entry of global.stream_states must be an object`);
+        putStream(stream, index, into);
       }
       return;
     }
     case 'LEGACY': {
-      if (isObj(message.data)) for (const [name, state] of Object.entries(message.data)) if (isObj(state)) into.set(name, state);
+      if (isObj(message.data)) for (const [name, state] of Object.entries(message.data)) putState(name, state, `state[${index}].data["${name}"]`, into);
       return;
     }
     default:
@@ -57,8 +60,31 @@ function putStream(stream: Obj, index: number, into: Map<string, Obj>): void {
   const descriptor = stream.stream_descriptor;
   const name = isObj(descriptor) ? descriptor.name : undefined;
   if (typeof name !== 'string') throw new ConfigError(`state[${index}]: stream_descriptor.name is missing`);
-  if (isObj(stream.stream_state)) into.set(name, stream.stream_state);
-  else into.delete(name);
+  putState(name, stream.stream_state, `state[${index}] (stream "${name}"): stream_state`, into);
+}
+
+function putState(name: string, state: unknown, where: string, into: Map<string, Obj>): void {
+  if (isObj(state)) into.set(name, state);
+  else if (state === null || state === undefined) into.delete(name);
+  else throw new ConfigError(`${where} must be an object, or null to start the stream over (got ${excerpt(state)})`);
+}
+
+/** A value as errors quote it: JSON, cut short (a state may be large). */
+export function excerpt(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * The input state's cursor value cannot be read. Not a reset: starting from start_datetime or
+ * start_value would silently re-sync the whole stream, so the stream fails with a config_error
+ * saying how to start over on purpose.
+ */
+export function unreadableStateValue(stream: string, field: string, value: unknown, expected: string): ConfigError {
+  return new ConfigError(
+    `${stream}: the input state's cursor value ${field}=${excerpt(value)} is not ${expected}. ` +
+      'Fix the state, or set this stream\'s stream_state to null to read it from the start',
+  );
 }
 
 /** The STREAM state message a source emits for one stream. */

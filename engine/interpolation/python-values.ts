@@ -50,12 +50,6 @@ export function truthy(v: unknown): boolean {
   return true;
 }
 
-export function pyRepr(v: unknown): string {
-  if (typeof v === 'string') return reprString(v);
-  if (v === undefined) return '';
-  return pyStr(v, true);
-}
-
 function reprString(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Ajv, KeywordCxt, Options, ValidateFunction } from 'ajv';
-import { loadAjv } from '../schema/lazy-ajv.js';
+import { createAjv, loadAjv } from '../schema/lazy-ajv.js';
 
 type Schema = Record<string, unknown>;
 
@@ -78,10 +78,10 @@ export function shallowRef(definitionName: string): string {
 
 /** An ajv instance holding the shallow definitions; `getSchema(shallowRef(name))` compiles one. */
 export function shallowAjv(definitions: Record<string, Schema>, options: Options = {}): Ajv {
-  const { Ajv, _ } = loadAjv();
+  const { _ } = loadAjv();
   // validateSchema off: the schema ships with the engine (tested), and checking it against the
   // meta-schema for every component type was most of the validation time of a cold start.
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateSchema: false, passContext: true, ...options });
+  const ajv = createAjv({ verbose: true, passContext: true, validateFormats: true, ...options });
   ajv.addKeyword({
     keyword: COMPONENT_KEYWORD,
     schemaType: 'array',

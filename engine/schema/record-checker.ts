@@ -5,7 +5,7 @@
  */
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { DataRecord, Obj } from '../types.js';
-import { loadAjv } from './lazy-ajv.js';
+import { createAjv } from './lazy-ajv.js';
 
 export interface SchemaMismatch {
   field: string;
@@ -19,7 +19,7 @@ export class RecordChecker {
   private readonly validate: ValidateFunction | undefined;
 
   constructor(schema: Obj) {
-    ajv ??= new (loadAjv().Ajv)({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
+    ajv ??= createAjv();
     try {
       const { $schema: _ignored, ...rest } = schema;
       this.validate = ajv.compile(rest);

@@ -7,7 +7,7 @@ import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { ConfigError } from '../errors/manifold-error.js';
 import type { SecretRegistry } from '../services.js';
 import type { Obj } from '../types.js';
-import { loadAjv } from '../schema/lazy-ajv.js';
+import { createAjv } from '../schema/lazy-ajv.js';
 
 let ajv: Ajv | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
@@ -16,7 +16,7 @@ export function validateConfig(spec: Obj | undefined, config: Obj): void {
   if (!spec || typeof spec !== 'object') return;
   let validate = compiled.get(spec);
   if (!validate) {
-    ajv ??= new (loadAjv().Ajv)({ strict: false, allErrors: true, useDefaults: true, validateFormats: false, validateSchema: false });
+    ajv ??= createAjv({ useDefaults: true });
     try {
       validate = ajv.compile(stripUnsupported(spec) as Obj);
     } catch (e) {

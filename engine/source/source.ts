@@ -29,14 +29,40 @@ import {
 import { createServices, SecretRegistry, type CallBudget, type EngineServices, type LogLevel } from '../services.js';
 import type { HttpEvent, Obj } from '../types.js';
 import { collectSecrets, validateConfig } from './config.js';
+import { maskUrl, scrubError } from '../http/redact.js';
 import { normalizeConfig } from '../config/normalize.js';
 import { mergeConcurrent } from './merge.js';
 import { streamMessages } from './stream-messages.js';
-import { concurrencyLevel, describeStream } from './catalog.js';
+import { concurrencyLevel, configuredStreams, describeStream } from './catalog.js';
 import { streamDefinitions } from '../stream/stream-definitions.js';
 import pLimit from 'p-limit';
 
 export const INJECTED_MANIFEST_KEY = '__injected_declarative_manifest';
+/**
+ * The SPEC of a generic image that has no manifest of its own: like Airbyte's
+ * source-declarative-manifest, it asks for the manifest inside the config, so the platform can
+ * register the image before any manifest exists.
+ */
+export function injectedManifestSpec(): AirbyteSpecMessage['spec'] {
+  return {
+    documentationUrl: 'https://docs.airbyte.com/platform/connector-development/config-based/low-code-cdk-overview',
+    connectionSpecification: {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      title: 'Declarative manifest source',
+      type: 'object',
+      required: [INJECTED_MANIFEST_KEY],
+      additionalProperties: true,
+      properties: {
+        [INJECTED_MANIFEST_KEY]: {
+          title: 'Declarative manifest',
+          type: 'object',
+          description: 'The connector manifest (type: DeclarativeSource) to run; the rest of the config is that manifest\'s own config.',
+        },
+      },
+    },
+  };
+}
+
 /**
  * Streams/partitions read at once, and requests in flight, when neither the caller nor the
  * manifest's concurrency_level says. Reads are latency-bound (one Node thread waits on sockets), so
@@ -154,11 +180,16 @@ export class Source {
   }
 
   async discover(config: Obj, options: OutOfBandOptions = {}): Promise<AirbyteCatalog> {
-    await loadComponents();
-    const run = this.prepare(config, { onControl: options.onMessage });
-    const streams: AirbyteStream[] = [];
-    for (const stream of (await run.streams()).values()) streams.push(await describeStream(stream));
-    return { streams };
+    try {
+      await loadComponents();
+      const run = this.prepare(config, { onControl: options.onMessage });
+      const streams: AirbyteStream[] = [];
+      for (const stream of (await run.streams()).values()) streams.push(await describeStream(stream));
+      return { streams };
+    } catch (e) {
+      // The error object goes to the caller as is: no secret in its message, stack or fields.
+      throw scrubError(e, this.secrets);
+    }
   }
 
   /** Names of the streams the manifest defines (no config needed). */
@@ -214,15 +245,17 @@ export class Source {
       yield [this.traceFor(e)];
       return;
     }
-    const configured: ConfiguredAirbyteStream[] =
-      catalog?.streams ?? [...streams.keys()].map((name) => ({ stream: { name }, sync_mode: 'full_refresh' as const }));
+    let configured: ConfiguredAirbyteStream[];
     let states: Map<string, Obj>;
     try {
+      configured = catalog === undefined ? [...streams.keys()].map((name) => ({ stream: { name }, sync_mode: 'full_refresh' as const })) : configuredStreams(catalog);
       states = parseInputState(state);
     } catch (e) {
       yield [this.traceFor(e)];
       return;
     }
+    for (const warning of catalogWarnings(configured, streams, states)) run.services.logger.warn(warning);
+    yield* flush();
     const failed: string[] = [];
     const concurrency = options.concurrency ?? run.concurrency ?? DEFAULT_CONCURRENCY;
     // Streams and their partitions may each run `concurrency` wide; the request limit keeps the
@@ -249,7 +282,7 @@ export class Source {
         signal: options.signal,
         concurrency,
         onFailure: () => failed.push(name),
-        onPage: options.onPage,
+        onPage: options.onPage && ((e) => options.onPage!({ ...e, url: maskUrl(e.url, this.secrets) })),
       });
     });
 
@@ -265,7 +298,7 @@ export class Source {
 
   private traceFor(e: unknown, stream?: string): AirbyteMessage {
     if (isManifoldError(e)) {
-      return errorTrace(this.userMessage(e), e.failureType, { stream: stream ?? e.stream, internalMessage: e.internalMessage });
+      return errorTrace(this.userMessage(e), e.failureType, { stream: stream ?? e.stream, internalMessage: e.internalMessage && this.mask(e.internalMessage) });
     }
     const err = e as Error;
     return errorTrace(`Unexpected error${stream ? ` in stream ${stream}` : ''}: ${this.mask(err?.message ?? String(e))}`, 'system_error', {
@@ -340,6 +373,24 @@ interface PreparedRun {
 
 async function* single<T>(item: T): AsyncGenerator<T> {
   yield item;
+}
+
+/**
+ * What the catalog and state ask for that cannot be done but costs nothing to go on without:
+ * each a WARN, since the read that follows is still complete (see the README's table).
+ */
+function catalogWarnings(configured: ConfiguredAirbyteStream[], streams: Map<string, Stream>, states: Map<string, Obj>): string[] {
+  const warnings: string[] = [];
+  for (const entry of configured) {
+    const stream = streams.get(entry.stream.name);
+    if (entry.sync_mode === 'incremental' && stream && !stream.supportsIncremental) {
+      warnings.push(`Stream "${stream.name}" supports only full_refresh (it has no incremental_sync); the catalog asks for incremental, so it is read in full`);
+    }
+  }
+  for (const name of states.keys()) {
+    if (!streams.has(name)) warnings.push(`The input state has an entry for stream "${name}", which the manifest does not define (streams: ${[...streams.keys()].join(', ')}); it is ignored`);
+  }
+  return warnings;
 }
 
 const batchWeight = (batch: AirbyteMessage[]): number => batch.length;

@@ -114,11 +114,12 @@ export class AsyncRetriever implements Retriever {
     const { stream, slice, signal } = args;
     const extra: Array<Partial<RequestOptions>> = args.extra.map((p) => p.requestOptions(slice, undefined));
     const created = await this.o.creationRequester.send({ stream, slice, nextPageToken: undefined, extra, signal });
+    const trustedOrigin = this.trustedOrigin(args);
     if (!created) throw new ManifoldError(`Stream "${stream}": the async job creation request got no response (the error handler ignored it)`, { stream });
     const jobSlice = makeSlice(slice.partition, slice.cursor_slice, { ...slice.extra_fields, creation_response: responseContext(created) });
     const deadline = Date.now() + this.o.jobTimeoutMs * this.o.services.backoffScale;
     for (;;) {
-      const polled = await this.o.pollingRequester.send({ stream, slice: jobSlice, nextPageToken: undefined, extra: [], signal });
+      const polled = await this.o.pollingRequester.send({ stream, slice: jobSlice, nextPageToken: undefined, extra: [], signal, trustedOrigin });
       if (!polled) throw new ManifoldError(`Stream "${stream}": the async job polling request got no response (the error handler ignored it)`, { stream });
       const status = this.status(polled, jobSlice, stream);
       if (status !== 'running') return { status, jobSlice, pollingResponse: polled };
@@ -165,6 +166,7 @@ export class AsyncRetriever implements Retriever {
           extra: [paginator.requestOptions(slice, token)],
           pathOverride: paginator.pathOverride(token),
           signal,
+          trustedOrigin: this.trustedOrigin(args),
         });
         if (!response) break;
         const stats = { extracted: 0 };
@@ -188,7 +190,7 @@ export class AsyncRetriever implements Retriever {
     let response = job.pollingResponse!;
     if (this.o.downloadTargetRequester) {
       const slice = makeSlice({}, {}, { polling_response: polling, creation_response: job.jobSlice.extra_fields!.creation_response });
-      const got = await this.o.downloadTargetRequester.send({ stream: args.stream, slice, nextPageToken: undefined, extra: [], signal: args.signal });
+      const got = await this.o.downloadTargetRequester.send({ stream: args.stream, slice, nextPageToken: undefined, extra: [], signal: args.signal, trustedOrigin: this.trustedOrigin(args) });
       if (!got) throw new ManifoldError(`Stream "${args.stream}": the download_target_requester got no response (the error handler ignored it)`, { stream: args.stream });
       response = got;
     }
@@ -197,11 +199,19 @@ export class AsyncRetriever implements Retriever {
     return [...records].map((t) => String(t));
   }
 
+  /**
+   * The job's URLs (polling, download targets …) come from the API; credentials may go to them
+   * only on the origin the job was created at.
+   */
+  private trustedOrigin(args: ReadSliceArgs): string | undefined {
+    return this.o.creationRequester.credentialOrigin?.({ stream: args.stream, slice: args.slice, nextPageToken: undefined, extra: [] });
+  }
+
   /** abort/delete requests are housekeeping: their failure is logged, not fatal to the read. */
   private async auxiliary(requester: Requester | undefined, what: string, args: ReadSliceArgs, slice: StreamSlice): Promise<void> {
     if (!requester) return;
     try {
-      await requester.send({ stream: args.stream, slice, nextPageToken: undefined, extra: [], signal: args.signal });
+      await requester.send({ stream: args.stream, slice, nextPageToken: undefined, extra: [], signal: args.signal, trustedOrigin: this.trustedOrigin(args) });
     } catch (e) {
       this.o.services.logger.warn(`Stream "${args.stream}": could not ${what} the async job: ${(e as Error).message}`);
     }

@@ -24,6 +24,7 @@ import { isPaginationResetRequired } from '../errors/pagination-reset-required.j
 import { DEFAULT_PAGINATION_RESET, type PaginationReset } from '../pagination/pagination-reset.js';
 import type { Logger } from '../services.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
+import { DEFAULT_MODEL_TYPES } from '../manifest/component-transformer.js';
 import { makeSlice, type DataRecord, type HttpResponse, type NextPageToken, type Obj, type RequestOptions, type RequestOptionsProvider, type StreamSlice } from '../types.js';
 import { assignOwn } from '../extract/dpath.js';
 
@@ -308,7 +309,7 @@ export function buildSimpleRetriever(node: ManifestNode, ctx: BuildContext): Sim
   return new SimpleRetriever({
     requester: ctx.build<Requester>(node.requester, 'requester', 'HttpRequester'),
     recordSelector: ctx.build<RecordSelector>(selectorNode, 'record_selector', 'RecordSelector'),
-    paginator: ctx.buildOptional<Paginator>(node.paginator, 'paginator', 'DefaultPaginator') ?? ctx.build<Paginator>({ type: 'NoPagination' }, 'paginator'),
+    paginator: ctx.buildOptional<Paginator>(node.paginator, 'paginator', DEFAULT_MODEL_TYPES['SimpleRetriever.paginator']) ?? ctx.build<Paginator>({ type: 'NoPagination' }, 'paginator'),
     decoder: ctx.buildOptional<Decoder>(node.decoder, 'decoder', 'JsonDecoder'),
     partitionRouter: ctx.buildOptional<PartitionRouter>(node.partition_router, 'partition_router'),
     ignoreSlicerParamsOnPaginatedRequests: node.ignore_stream_slicer_parameters_on_paginated_requests === true,

@@ -1,11 +1,12 @@
 /**
- * The package as another project sees it: `import { Source } from 'manifold'` through
- * package.json `exports`, from a separate folder whose node_modules/manifold links to this repo
- * (as `npm install <path>` or `npm link` would). Uses the built dist/ (`npm test` builds first).
+ * The package as another project gets it: `npm pack` makes the real tarball, a fresh temp project
+ * installs it (dependencies from the registry, or npm's cache after `npm ci`), and then imports the
+ * library (type-checked with tsc), requires it from CommonJS, runs the CLI through its bin and reads
+ * a shipped manifest by its package path. Uses the built dist/ (`npm test` builds first).
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from '../helpers/cli.js';
@@ -17,29 +18,91 @@ const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
 const entry = pkg.exports['.'] as { types: string; import: string };
 
 let project: string;
+let tarball: string;
+let packed: string[];
 
-function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(command: string, args: string[], cwd = project): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: project, env: { ...process.env, NODE_OPTIONS: '' } }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, env: { ...process.env, NODE_OPTIONS: '' }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
     });
   });
 }
 
-beforeAll(() => {
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), 'manifold-consumer-'));
-  mkdirSync(join(project, 'node_modules'));
-  symlinkSync(REPO, join(project, 'node_modules', pkg.name), 'dir');
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-});
+  // --ignore-scripts: dist/ is already built; `prepare` would rebuild it.
+  const pack = await run(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', project], REPO);
+  expect(pack.code).toBe(0);
+  const [info] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarball = join(project, info!.filename);
+  packed = info!.files.map((f) => f.path);
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { [pkg.name]: `file:${tarball}` } }),
+  );
+  const install = await run(npm, ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error']);
+  expect(install.stderr).not.toMatch(/ERR!/);
+  expect(install.code).toBe(0);
+}, 300_000);
 
 afterAll(() => {
   rmSync(project, { recursive: true, force: true });
 });
 
-describe('the manifold package', () => {
+describe('the packed tarball', () => {
+  it('holds the build, manifests and licence, and no source maps pointing at absent sources', () => {
+    expect(packed).toContain('dist/engine/index.js');
+    expect(packed).toContain('dist/cli/main.js');
+    expect(packed).toContain('manifests/close-com.yaml');
+    expect(packed).toContain('LICENSE');
+    expect(packed.filter((path) => path.endsWith('.map'))).toEqual([]);
+    expect(packed.filter((path) => path.startsWith('test/') || path.startsWith('engine/'))).toEqual([]);
+    // Installed as a real copy, not a link to this repo.
+    expect(existsSync(join(project, 'node_modules', pkg.name, 'dist/engine/index.js'))).toBe(true);
+    expect(readdirSync(join(project, 'node_modules', pkg.name))).not.toContain('test');
+  });
+
+  it('runs the CLI through its bin and reads a shipped manifest by its package path', async () => {
+    const manifest = join('node_modules', pkg.name, 'manifests/close-com.yaml');
+    const spec = await run(join(project, 'node_modules/.bin/manifold'), ['spec', '--manifest', manifest]);
+    expect(spec.code).toBe(0);
+    expect(JSON.parse(spec.stdout).spec.connectionSpecification.required).toContain('api_key');
+    const read = await run(join(project, 'node_modules/.bin/manifold'), [
+      'read', '--manifest', manifest, '--config', join(REPO, 'fixtures/close-com/config.json'),
+      '--replay', join(REPO, 'fixtures/close-com/replay'), '--quiet',
+    ]);
+    expect(read.code).toBe(0);
+    expect(read.stdout.split('\n').filter((line) => line.includes('"type":"RECORD"')).length).toBeGreaterThan(50);
+  });
+
+  it("resolves 'manifests/*' through exports and loads it as a library", async () => {
+    writeFileSync(
+      join(project, 'by-path.mjs'),
+      `import { Source } from '${pkg.name}';
+import { fileURLToPath } from 'node:url';
+const file = fileURLToPath(import.meta.resolve('${pkg.name}/manifests/chartmogul.yaml'));
+const source = await Source.fromFile(file);
+console.log(JSON.stringify(source.streamNames()));
+`,
+    );
+    const result = await run(process.execPath, ['by-path.mjs']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual(expect.arrayContaining(['customers', 'activities']));
+  });
+
+  it('can be required from CommonJS (require(esm), Node >= 20.19)', async () => {
+    writeFileSync(join(project, 'cjs.cjs'), `const { Source, registeredTypes } = require('${pkg.name}');\nconsole.log(typeof Source.fromFile, typeof registeredTypes);\n`);
+    const result = await run(process.execPath, ['--disable-warning=ExperimentalWarning', 'cjs.cjs']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe('function function');
+  });
+});
+
+describe('the installed package', () => {
   it('points its entry at built JavaScript and type declarations that exist', () => {
-    expect(pkg.name).toBe('manifold');
     expect(existsSync(join(REPO, entry.import))).toBe(true);
     const dts = readFileSync(join(REPO, entry.types), 'utf8');
     expect(dts).toMatch(/export \{[^}]*\bSource\b/);
@@ -48,11 +111,11 @@ describe('the manifold package', () => {
     expect(existsSync(join(REPO, 'dist/engine/source/source.d.ts'))).toBe(true);
   });
 
-  it("lets another project import { Source } from 'manifold' and read a manifest from a replay", async () => {
+  it("lets another project import { Source } from the package and read a manifest from a replay", async () => {
     const fixtures = join(REPO, 'fixtures/tutorial');
     writeFileSync(
       join(project, 'main.mjs'),
-      `import { Source, createTransport, registeredTypes } from 'manifold';
+      `import { Source, createTransport, registeredTypes } from '${pkg.name}';
 const source = await Source.fromFile(${JSON.stringify(join(fixtures, 'bookshop.yaml'))}, {
   logLevel: 'ERROR',
   transport: createTransport({ replay: ${JSON.stringify(join(fixtures, 'replay'))} }),
@@ -83,11 +146,11 @@ console.log(JSON.stringify({
     });
   });
 
-  it("exports the manifest JSON Schema as 'manifold/schema.json'", async () => {
+  it("exports the manifest JSON Schema as '<package>/schema.json'", async () => {
     writeFileSync(
       join(project, 'schema.mjs'),
       `import { createRequire } from 'node:module';
-const schema = createRequire(import.meta.url)('manifold/schema.json');
+const schema = createRequire(import.meta.url)('${pkg.name}/schema.json');
 console.log(Object.keys(schema.definitions).includes('DeclarativeSource'), schema.title);
 `,
     );
@@ -99,7 +162,7 @@ console.log(Object.keys(schema.definitions).includes('DeclarativeSource'), schem
   it("type-checks a TypeScript consumer against the package's declarations", async () => {
     writeFileSync(
       join(project, 'consumer.ts'),
-      `import { Source, createTransport, type AirbyteMessage, type CheckResult } from 'manifold';
+      `import { Source, createTransport, type AirbyteMessage, type CheckResult } from '${pkg.name}';
 const source: Source = await Source.fromFile('bookshop.yaml', { transport: createTransport({ replay: 'replay' }) });
 const result: CheckResult = await source.check({ api_key: 'x' });
 const names: string[] = source.streamNames();
