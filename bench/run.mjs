@@ -6,17 +6,20 @@
  *
  * Scenarios: 1 cursor pagination · 2 filter + transformations · 3 peak RSS 10k, N/10 and N records ·
  * 4 sixteen streams with 50 ms latency, --concurrency 1 vs default · 5 rate-limited server with an
- * api_budget · 6 cold start (spec, read to first record).
+ * api_budget · 6 cold start (spec, read to first record) · 7 `sync` into DuckDB against `read` of the
+ * same records (records/s ratio, peak RSS at N/10 and N records, a second sync) · 8 `sync` into
+ * PostgreSQL (COPY) against psql's \\copy of the same records as JSON lines into a jsonb column.
  * Children's stdout is consumed line by line, as a destination would.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { peakPerWindow, startServer } from './server.mjs';
+import { startPostgres } from './postgres.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist/cli/main.js');
@@ -34,7 +37,7 @@ const manifests = join(root, 'bench/manifests');
 
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: '1,2,3,4,5,6' },
+    scenarios: { type: 'string', default: '1,2,3,4,5,6,7,8' },
     records: { type: 'string', default: '1000000' },
     // Throughput scenarios (1, 2) alternate engine and baseline runs this many times and report medians:
     // on a shared host one run of each can differ by ±15% for reasons that have nothing to do with either.
@@ -68,7 +71,7 @@ function measure(args, { stopAtFirstRecord = false } = {}) {
   });
   let stderr = '';
   child.stderr.on('data', (d) => {
-    if (stderr.length < 4000) stderr += d;
+    stderr = (stderr + d).slice(-4000);
   });
   let records = 0;
   let firstRecordMs;
@@ -103,6 +106,7 @@ function measure(args, { stopAtFirstRecord = false } = {}) {
         firstRecordMs,
         cpuS: usage ? (usage.userUs + usage.systemUs) / 1e6 : undefined,
         rssMb: usage ? usage.maxRssKb / 1024 : undefined,
+        stderr,
       });
     });
   });
@@ -233,6 +237,64 @@ const scenarios = {
       const b = await measure([join(root, 'bench/baseline.mjs'), '--url', s.url, '--streams', 'items'], { stopAtFirstRecord: true });
       row('6 cold start', 'baseline read', b, `first record after ${b.firstRecordMs?.toFixed(0)} ms`);
     });
+  },
+  7: async () => {
+    // `sync` pairs with `read` of the same server in the same run (read is this scenario's
+    // "baseline" row, so the ratio column is sync records/s over read records/s).
+    const syncRun = async (cfg, db) => {
+      const r = await measure([cli, 'sync', '--manifest', join(manifests, '1-cursor-pagination.yaml'), '--config', cfg, '--to', `duckdb:${db}`]);
+      const m = /items → items: (\d+) read/.exec(r.stderr);
+      return { ...r, records: m ? Number(m[1]) : 0 };
+    };
+    for (const n of [...new Set([Math.max(10_000, Math.round(RECORDS / 10)), RECORDS])]) {
+      await withServer({ recordsPerStream: n }, async (s) => {
+        const cfg = config({ base_url: s.url });
+        const scenario = `7 sync into DuckDB, ${n} records`;
+        const db = join(work, `sync-${n}.duckdb`);
+        row(scenario, 'baseline: engine read', await engine('1-cursor-pagination.yaml', cfg));
+        const first = await syncRun(cfg, db);
+        row(scenario, 'engine sync', first, 'full refresh → overwrite; 11 of 12 columns added by schema evolution');
+        const again = await syncRun(cfg, db);
+        row(scenario, 'engine sync again', again, 'replaces the table (full refresh)');
+      });
+    }
+  },
+  8: async () => {
+    const pg = await startPostgres();
+    if (!pg) {
+      notes.push('scenario 8 skipped: PostgreSQL binaries not installed (apt-get install -y postgresql)');
+      return;
+    }
+    try {
+      await withServer({ recordsPerStream: RECORDS }, async (s) => {
+        const cfg = config({ base_url: s.url });
+        const scenario = `8 sync into PostgreSQL, ${RECORDS} records`;
+        // The same records as JSON lines, written once by the engine (not timed).
+        const jsonl = join(pg.dir, 'records.jsonl');
+        await new Promise((resolve, reject) => {
+          const out = createWriteStream(jsonl);
+          const child = spawn(process.execPath, [cli, 'read', '--manifest', join(manifests, '1-cursor-pagination.yaml'), '--config', cfg], { stdio: ['ignore', 'pipe', 'ignore'] });
+          createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (l) => {
+            if (l.startsWith('{"type":"RECORD"')) out.write(`${JSON.stringify(JSON.parse(l).record.data)}\n`);
+          });
+          child.on('error', reject);
+          child.on('close', () => out.end(resolve));
+        });
+        if (userInfo().uid === 0) spawnSync('chown', ['postgres', jsonl]);
+        pg.psql(['-c', 'CREATE TABLE raw_copy (doc jsonb)']);
+        const started = process.hrtime.bigint();
+        // CSV with quote and delimiter characters JSON text never contains: each line is one value.
+        pg.psql(['-c', `\\copy raw_copy (doc) FROM '${jsonl}' WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')`]);
+        const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+        const copied = Number(pg.psql(['-tA', '-c', 'SELECT count(*) FROM raw_copy']).trim());
+        row(scenario, 'baseline: psql \\copy JSONL', { ok: copied === RECORDS, records: copied, wallS }, 'one jsonb column; CPU and RSS are psql + server, not measured');
+        const r = await measure([cli, 'sync', '--manifest', join(manifests, '1-cursor-pagination.yaml'), '--config', cfg, '--to', pg.url]);
+        const m = /items → items: (\d+) read/.exec(r.stderr);
+        row(scenario, 'engine sync', { ...r, records: m ? Number(m[1]) : 0 }, 'typed columns + V2 metadata, overwrite; client CPU/RSS only');
+      });
+    } finally {
+      pg.stop();
+    }
   },
 };
 

@@ -17,6 +17,7 @@ import { registerReadCommand } from './commands/read.js';
 import { registerSourceCommands } from './commands/source-commands.js';
 import { registerWriteCommand } from './commands/write.js';
 import { registerAuthoringCommands } from './commands/authoring.js';
+import { registerSyncCommands } from './commands/sync.js';
 
 // dist/cli/main.js sits two levels below package.json; cli/main.ts (run with tsx) one.
 const require = createRequire(import.meta.url);
@@ -43,5 +44,6 @@ registerSourceCommands(program);
 registerReadCommand(program);
 registerWriteCommand(program);
 registerAuthoringCommands(program);
+registerSyncCommands(program);
 
 await program.parseAsync(process.argv);

@@ -116,6 +116,15 @@ export class SecretRegistry {
 
 /** The forms a secret takes in URLs, form bodies, JSON and Basic-auth style headers. */
 export function secretForms(s: string): string[] {
+  try {
+    return encodedForms(s);
+  } catch {
+    // A lone surrogate cannot be URL-encoded (and so cannot be sent in a URL either).
+    return [s, JSON.stringify(s).slice(1, -1)];
+  }
+}
+
+function encodedForms(s: string): string[] {
   const component = encodeURIComponent(s);
   const formEncoded = component.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const json = JSON.stringify(s).slice(1, -1);

@@ -4,10 +4,15 @@
  * the vendors' real hostnames), then replays the recording offline and checks that it yields the
  * same records.
  *
+ * For close-com it also records what a second `manifold sync` asks for (the incremental streams'
+ * windows after the first run's cursors) as `second-sync-*` files, so the README's sync can be
+ * run twice offline.
+ *
  *   npx tsx scripts/record-fixtures.ts [clazar chartmogul clevertap close-com]
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ALL = ['clazar', 'chartmogul', 'clevertap', 'close-com'];
@@ -30,6 +35,25 @@ function recordCounts(stdout: string): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** Two syncs against the mocks; the second one's requests not already recorded join the replay. */
+function recordSecondSync(vendor: string, replayDir: string): void {
+  const scratch = mkdtempSync(join(tmpdir(), 'manifold-record-'));
+  const keyOf = (dir: string, file: string): string => {
+    const { request } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { request: { method: string; url: string; body?: string } };
+    return `${request.method} ${request.url} ${request.body ?? ''}`;
+  };
+  const known = new Set(readdirSync(replayDir).map((f) => keyOf(replayDir, f)));
+  for (const run of ['first', 'second']) {
+    const args = ['sync', '--manifest', `manifests/${vendor}.yaml`, '--config', `fixtures/${vendor}/config.json`, '--to', `duckdb:${join(scratch, 'db.duckdb')}`, '--record', join(scratch, run)];
+    const result = cli(args, { MANIFOLD_MOCK_VENDOR: vendor }, true);
+    if (result.status !== 0) throw new Error(`${vendor}: ${run} sync failed\n${result.stderr.slice(-2000)}`);
+  }
+  for (const file of readdirSync(join(scratch, 'second'))) {
+    if (!known.has(keyOf(join(scratch, 'second'), file))) copyFileSync(join(scratch, 'second', file), join(replayDir, `second-sync-${file}`));
+  }
+  rmSync(scratch, { recursive: true, force: true });
+}
+
 let failed = false;
 for (const vendor of vendors) {
   const replayDir = join('fixtures', vendor, 'replay');
@@ -41,6 +65,7 @@ for (const vendor of vendors) {
     failed = true;
     continue;
   }
+  if (vendor === 'close-com') recordSecondSync(vendor, replayDir);
   const replayed = cli([...common, '--replay', replayDir]);
   const a = recordCounts(recorded.stdout);
   const b = recordCounts(replayed.stdout);

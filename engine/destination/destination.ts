@@ -21,9 +21,10 @@ import { collectSecrets, validateConfig } from '../source/config.js';
 import type { HttpEvent, Obj } from '../types.js';
 import type { DestinationOperation } from './operation.js';
 import type { HttpRequestCheck } from './request-check.js';
-import { JsonlFileSink, WebhookSink, type ReportSink } from './sinks.js';
+import { viewHttpEvent, viewRequest, type RequestView } from './request-view.js';
+import { JsonlFileSink, reportBody, WebhookSink, type ReportSink } from './sinks.js';
 import { positionOf, readInputMessage } from './input.js';
-import { WriteRun, type FailureMode } from './write-run.js';
+import { WriteRun, type FailureMode, type PreparedWrite } from './write-run.js';
 
 export interface DestinationOptions {
   logLevel?: LogLevel;
@@ -42,6 +43,32 @@ export interface WriteOptions {
    * `stop` (default) reports it and ends the run before any later STATE is echoed; `skip` warns and goes on.
    */
   onBadInput?: 'stop' | 'skip';
+}
+
+export interface PreviewResult {
+  /** The requests the records would produce, in order (a partial batch included). */
+  requests: PreparedWrite[];
+  /** LOG/TRACE messages of the preview (warnings, a record that cannot be rendered). */
+  messages: AirbyteMessage[];
+}
+
+export interface TestSendOptions {
+  /** The record's catalog entry decides its key (primary_key); optional. */
+  catalog?: ConfiguredAirbyteCatalog | undefined;
+  /** Required when the operation is destructive (publish, delete). */
+  confirmed?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface TestSendResult {
+  operation: string;
+  key: unknown;
+  request: RequestView;
+  /** The API's answer (null when there was none: a network error). */
+  status: number | null;
+  body: unknown;
+  /** Set when the write failed (after the error handler's retries). */
+  error?: string;
 }
 
 export interface DestinationSpec {
@@ -183,9 +210,131 @@ export class Destination {
     }
   }
 
+  /**
+   * The requests the first `limit` records of `input` would produce with this config, sending
+   * nothing — no token request either. Without a catalog every stream of the input is taken.
+   */
+  async preview(config: Obj, catalog: ConfiguredAirbyteCatalog | undefined, input: AsyncIterable<unknown>, limit: number): Promise<PreviewResult> {
+    const side: AirbyteMessage[] = [];
+    const requests: PreparedWrite[] = [];
+    try {
+      const prepared = this.prepare(config, side);
+      const operations = this.buildOperations(prepared.config, prepared.services);
+      const wanted = catalog ? new Set(catalog.streams.map((s) => s.stream.name)) : undefined;
+      const records: Array<{ stream: string; data: Obj }> = [];
+      if (limit > 0) {
+        let index = 0;
+        for await (const item of input) {
+          const message = readInputMessage(item);
+          if (message.kind === 'bad') side.push(logMessage('WARN', `Bad input at ${positionOf(item, index)}: ${this.secrets.mask(message.problem)} (not previewed)`));
+          index++;
+          if (message.kind !== 'record' || (wanted && !wanted.has(message.stream))) continue;
+          records.push({ stream: message.stream, data: message.data });
+          if (records.length >= limit) break;
+        }
+      }
+      const run = new WriteRun({
+        operations,
+        catalog: catalog ?? catalogOf(records.map((r) => r.stream)),
+        services: prepared.services,
+        onFailure: 'stop',
+        dryRun: true,
+        onPrepared: (p) => requests.push(p),
+      });
+      for (const record of records) {
+        await run.record(record.stream, record.data);
+        if (run.stopped) break;
+      }
+      if (!run.stopped) await run.flushAll();
+      side.push(...run.out.splice(0));
+    } catch (e) {
+      side.push(this.traceFor(e));
+    }
+    return { requests, messages: side };
+  }
+
+  /**
+   * Sends one record for real through every operation that takes it and returns what the API
+   * answered. Nothing else happens: no STATE, no dead letter, no response capture. Operations
+   * marked destructive (publish, delete) refuse unless `confirmed`.
+   */
+  async sendTestRecord(config: Obj, stream: string, data: Obj, options: TestSendOptions = {}): Promise<TestSendResult[]> {
+    try {
+      return await this.testSend(config, stream, data, options);
+    } catch (e) {
+      // Config and manifest errors can quote config values: masked like every other output.
+      throw new ManifoldError(this.userMessage(e), { failureType: isManifoldError(e) ? e.failureType : 'system_error' });
+    }
+  }
+
+  private async testSend(config: Obj, stream: string, data: Obj, options: TestSendOptions): Promise<TestSendResult[]> {
+    const side: AirbyteMessage[] = [];
+    const { services } = this.prepare(config, side);
+    const operations = this.buildOperations(config, services);
+    const entry = options.catalog?.streams.find((s) => s.stream.name === stream);
+    const primaryKey = entry?.primary_key?.map((path) => path[0]).filter((f): f is string => typeof f === 'string');
+    const takers = operations.filter((op) => op.consumes(stream) && op.appliesTo(op.context(stream, data)));
+    if (takers.length === 0) throw new ConfigError(`No operation takes a record of stream "${stream}" with this config (operations: ${operations.map((o) => o.name).join(', ')})`);
+    const destructive = takers.filter((op) => op.destructive);
+    if (destructive.length && !options.confirmed) {
+      throw new ConfigError(`Operation ${destructive.map((o) => o.name).join(', ')} changes or removes data that cannot be restored by another write; a test send of it needs explicit confirmation (--yes on the command line)`);
+    }
+    // A failed write throws an error, not a response: the last answer for this stream is kept to show it.
+    const seen: { last?: HttpEvent | undefined; sent?: HttpEvent | undefined } = {};
+    services.onHttp.push((event) => {
+      if (event.stream !== stream || event.retryInMs !== undefined) return;
+      seen.sent = event;
+      if (event.status !== undefined) seen.last = event;
+    });
+    const results: TestSendResult[] = [];
+    for (const op of takers) {
+      const key = op.keyOf(data, primaryKey && primaryKey.length ? primaryKey : undefined) ?? '#1';
+      const pending = await op.render(stream, data, op.context(stream, data), key);
+      const args = { ...(await op.request([pending])), signal: options.signal };
+      const prepared = viewRequest(await op.requester.prepare({ ...args, withoutAuth: true }), services.secrets);
+      delete seen.last;
+      delete seen.sent;
+      const answered = (): HttpEvent | undefined => seen.last;
+      // What actually went out (with its real, masked, auth header) once something was sent.
+      const request = (): RequestView => (seen.sent ? viewHttpEvent(seen.sent) : prepared);
+      try {
+        const response = await op.requester.send(args);
+        results.push({
+          operation: op.name,
+          key,
+          request: request(),
+          status: response?.status ?? answered()?.status ?? null,
+          body: response ? reportBody(services.secrets.mask(response.text())) : reportBody(answered()?.responseBody?.toString('utf8') ?? ''),
+        });
+      } catch (e) {
+        results.push({
+          operation: op.name,
+          key,
+          request: request(),
+          status: answered()?.status ?? null,
+          body: reportBody(answered()?.responseBody?.toString('utf8') ?? ''),
+          error: this.userMessage(e),
+        });
+      }
+    }
+    return results;
+  }
+
   private buildOperations(config: Obj, services: EngineServices): DestinationOperation[] {
     const nodes = this.root.operations;
     if (!Array.isArray(nodes) || nodes.length === 0) throw new ConfigError('The destination manifest declares no operations', { location: { file: this.manifest.file, path: 'operations' } });
+    const selected = this.selectedOperation(config);
+    if (selected !== undefined) {
+      const index = nodes.findIndex((n) => (n as Obj)?.name === selected);
+      if (index < 0) {
+        throw new ConfigError(`The config selects operation "${selected}", which the manifest does not declare (it has: ${this.operationNames().join(', ')})`, { location: { file: this.manifest.file, path: 'select_operation' } });
+      }
+      // The chosen operation receives every configured stream, whatever its own `streams` say.
+      const node = { ...(nodes[index] as Obj), streams: ['*'] };
+      const op = buildComponent<DestinationOperation | undefined>(this.withDefaultRequester(node), `operations[${index}]`, config, services, 'DestinationOperation');
+      if (!op) throw new ConfigError(`The config selects operation "${selected}", but its enabled condition leaves it out`, { location: { file: this.manifest.file, path: `operations[${index}].enabled` } });
+      return [op];
+    }
     const operations: DestinationOperation[] = [];
     nodes.forEach((node, i) => {
       const op = buildComponent<DestinationOperation | undefined>(this.withDefaultRequester(node), `operations[${i}]`, config, services, 'DestinationOperation');
@@ -193,6 +342,12 @@ export class Destination {
     });
     if (operations.length === 0) throw new ConfigError('Every operation of the destination is disabled for this config');
     return operations;
+  }
+
+  /** `select_operation` rendered with the config; undefined = route records by stream name. */
+  private selectedOperation(config: Obj): string | undefined {
+    if (this.root.select_operation === undefined) return undefined;
+    return InterpolatedString.create(this.root.select_operation).evalString({ config }).trim() || undefined;
   }
 
   /** Operations and the check use the root `requester` unless they bring their own. */
@@ -216,7 +371,7 @@ export class Destination {
       const jsonl = render(capture.jsonl_path ?? '');
       const webhook = render(capture.webhook_url ?? '');
       if (jsonl) out.capture = new JsonlFileSink(jsonl, services.secrets, { what: 'response capture' });
-      else if (webhook) out.capture = new WebhookSink(webhook, services.secrets);
+      else if (webhook) out.capture = new WebhookSink(webhook, services.secrets, services.backoffScale);
     }
     return out;
   }
@@ -248,4 +403,9 @@ export class Destination {
     const err = e as Error;
     return errorTrace(`Unexpected error: ${this.userMessage(e)}`, 'system_error', { stackTrace: this.secrets.mask(err?.stack ?? '') });
   }
+}
+
+/** A catalog that takes every stream named (a preview without --catalog). */
+function catalogOf(streams: string[]): ConfiguredAirbyteCatalog {
+  return { streams: [...new Set(streams)].map((name) => ({ stream: { name }, sync_mode: 'full_refresh' as const, destination_sync_mode: 'append' })) };
 }

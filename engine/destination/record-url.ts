@@ -1,6 +1,6 @@
 /**
- * URL/path templates of destination operations. Values that come from a record are URL-encoded as
- * one path segment, so a record value like `../admin` or `a/b?x=1` can never change which endpoint
+ * URL/path templates of destination operations. Values that come from a record (and the object ID,
+ * which may come from one) are URL-encoded as one path segment, so a record value like `../admin` or `a/b?x=1` can never change which endpoint
  * is called; values from config (base URL, fixed paths) are used as written.
  */
 import { InterpolatedString, type InterpolationContext } from '../interpolation/index.js';
@@ -13,11 +13,15 @@ interface Part {
 }
 
 const EXPRESSION = /\{\{([\s\S]*?)\}\}/g;
-const MENTIONS_RECORD = /\b(record|records)\b/;
+/** Expressions whose value is encoded as one segment: record values and the operation's object ID. */
+const MENTIONS_RECORD = /\b(record|records|object_id)\b/;
+const MENTIONS_OBJECT_ID = /\bobject_id\b/;
 
 export class RecordUrlTemplate {
   private readonly parts: Part[];
   readonly usesRecord: boolean;
+  /** The template places the operation's object ID itself (`{{ object_id }}`). */
+  readonly usesObjectId: boolean;
 
   /** Throws a plain Error for `{% %}` blocks: each `{{ }}` must be encodable on its own. */
   constructor(template: string, parameters: Obj) {
@@ -33,7 +37,8 @@ export class RecordUrlTemplate {
       last = m.index + m[0].length;
     }
     if (last < template.length) this.parts.push({ literal: template.slice(last) });
-    this.usesRecord = this.parts.some((p) => p.fromRecord);
+    this.usesRecord = [...template.matchAll(EXPRESSION)].some((m) => /\b(record|records)\b/.test(m[1] ?? ''));
+    this.usesObjectId = [...template.matchAll(EXPRESSION)].some((m) => MENTIONS_OBJECT_ID.test(m[1] ?? ''));
   }
 
   eval(ctx: InterpolationContext): string {

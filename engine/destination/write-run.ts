@@ -7,9 +7,9 @@
 import { isManifoldError } from '../errors/manifold-error.js';
 import { errorTrace, logMessage, type AirbyteMessage, type ConfiguredAirbyteCatalog } from '../protocol/messages.js';
 import type { EngineServices } from '../services.js';
-import type { HttpRequest } from '../services.js';
-import type { HttpResponse, Obj } from '../types.js';
+import type { HttpEvent, HttpResponse, Obj } from '../types.js';
 import type { DestinationOperation, PendingWrite } from './operation.js';
+import { viewRequest, type RequestView } from './request-view.js';
 import { reportBody, type ReportSink } from './sinks.js';
 
 export type FailureMode = 'stop' | 'dead_letter';
@@ -23,10 +23,19 @@ export interface WriteRunSettings {
   capture?: ReportSink | undefined;
   dryRun: boolean;
   signal?: AbortSignal | undefined;
+  /** Dry run only: receives each prepared request instead of a DRY RUN LOG message. */
+  onPrepared?: ((prepared: PreparedWrite) => void) | undefined;
+}
+
+export interface PreparedWrite {
+  operation: string;
+  stream: string;
+  keys: unknown[];
+  request: RequestView;
 }
 
 /** Per operation, every record ends in exactly one of written, ignored, dead-lettered or failed. */
-export interface OperationCounts {
+interface OperationCounts {
   /** Acknowledged by the API. */
   written: number;
   /** Answered with a response the error handler IGNOREs (e.g. 404): not written, not failed. */
@@ -37,9 +46,6 @@ export interface OperationCounts {
   failed: number;
   requests: number;
 }
-
-/** Header names whose values are credentials whatever their content. */
-const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$/i;
 
 export class WriteRun {
   /** Messages produced while handling the current input message, drained by the caller. */
@@ -52,8 +58,17 @@ export class WriteRun {
   private readonly unmatched = new Map<string, number>();
   private readonly counters = new Map<DestinationOperation, OperationCounts>();
   private captureFailures = 0;
+  /** The stream whose write is in flight, and the last HTTP answer it got (for failure reports). */
+  private sending: string | undefined;
+  private lastResponse: HttpEvent | undefined;
 
   constructor(private readonly s: WriteRunSettings) {
+    if (s.capture) {
+      // A request that fails throws an error, not a response: the capture still reports what the API answered.
+      s.services.onHttp.push((event) => {
+        if (event.status !== undefined && event.stream !== undefined && event.stream === this.sending) this.lastResponse = event;
+      });
+    }
     for (const entry of s.catalog.streams) {
       const name = entry.stream.name;
       const pk = entry.primary_key?.map((path) => path[0]).filter((f): f is string => typeof f === 'string');
@@ -125,10 +140,6 @@ export class WriteRun {
     if (this.captureFailures) this.out.push(logMessage('WARN', `${this.captureFailures} response capture line(s) could not be written`));
   }
 
-  /** Record counts per operation name, for library callers and tests. */
-  counts(): Record<string, OperationCounts> {
-    return Object.fromEntries([...this.counters].map(([op, c]) => [op.name, { ...c }]));
-  }
 
   private async flush(op: DestinationOperation): Promise<void> {
     const buffer = this.buffers.get(op);
@@ -145,35 +156,43 @@ export class WriteRun {
       const args = { ...(await op.request(items)), signal: this.s.signal };
       counters.requests++;
       if (this.s.dryRun) {
-        const request = await op.requester.prepare({ ...args, withoutAuth: true });
-        this.out.push(logMessage('INFO', `DRY RUN ${op.name} ${this.describe(request)}`));
+        const request = viewRequest(await op.requester.prepare({ ...args, withoutAuth: true }), this.s.services.secrets);
+        if (this.s.onPrepared) this.s.onPrepared({ operation: op.name, stream: items[0]!.stream, keys: items.map((i) => i.key), request });
+        else this.out.push(logMessage('INFO', `DRY RUN ${op.name} ${JSON.stringify(request)}`));
         counters.written += items.length;
         return;
       }
+      this.sending = items[0]!.stream;
+      this.lastResponse = undefined;
       response = await op.requester.send(args);
+      this.sending = undefined;
     } catch (e) {
+      this.sending = undefined;
+      const answered = this.lastResponse;
+      this.lastResponse = undefined;
+      if (answered) await this.capture(op, items, answered.status ?? null, reportBody(answered.responseBody?.toString('utf8') ?? ''));
       await this.fail(op, items, e);
       return;
     }
     // No response: the error handler IGNOREd it (logged by the requester). Not an acknowledgement.
     if (response === undefined) counters.ignored += items.length;
     else counters.written += items.length;
-    await this.capture(op, items, response);
+    await this.capture(op, items, response?.status ?? null, response ? reportBody(response.text()) : null);
   }
 
   /**
    * A capture line that cannot be written is a lost report, not a lost record (the write went
    * through): it is warned about once and counted, and the run goes on.
    */
-  private async capture(op: DestinationOperation, items: PendingWrite[], response: HttpResponse | undefined): Promise<void> {
+  private async capture(op: DestinationOperation, items: PendingWrite[], status: number | null, body: unknown): Promise<void> {
     if (!this.s.capture) return;
     try {
       await this.s.capture.write({
         operation: op.name,
         stream: items[0]!.stream,
-        status: response?.status ?? null,
+        status,
         key: items.length === 1 ? items[0]!.key : items.map((i) => i.key),
-        body: response ? reportBody(response.text()) : null,
+        body,
       });
     } catch (e) {
       if (this.captureFailures++ === 0) this.out.push(logMessage('WARN', `Response capture failed: ${this.reason(e)}`));
@@ -221,12 +240,5 @@ export class WriteRun {
 
   private reason(e: unknown): string {
     return this.s.services.secrets.mask(isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e));
-  }
-
-  private describe(request: HttpRequest): string {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) headers[name] = CREDENTIAL_HEADERS.test(name) ? '****' : value;
-    const body = request.body === undefined ? undefined : reportBody(request.body.toString());
-    return this.s.services.secrets.mask(JSON.stringify({ method: request.method, url: request.url, headers, body }));
   }
 }

@@ -64,12 +64,16 @@ export class HttpRequester implements Requester {
     // Only what the manifest and the person running it chose decides where credentials may go:
     // next-page tokens and async job responses come from the API.
     const ctx: InterpolationContext = { config: this.config, parameters: this.parameters, stream_slice: sliceView(stripResponseFields(args.slice)), next_page_token: undefined };
-    const { urlBase, url } = this.parts;
-    try {
-      return originOfUrl((urlBase ?? url)?.render(ctx) ?? '') ?? args.trustedOrigin;
-    } catch {
-      return args.trustedOrigin;
+    // `url`, when set, is what the request goes to (url_base only completes a RequestPath link).
+    for (const template of [this.parts.url, this.parts.urlBase]) {
+      try {
+        const origin = template ? originOfUrl(template.render(ctx)) : undefined;
+        if (origin) return origin;
+      } catch {
+        // Rendering needs a response-derived value: not where credentials are decided.
+      }
     }
+    return args.trustedOrigin;
   }
 
   /** Origins this requester already warned about (once each). */

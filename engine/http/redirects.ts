@@ -70,6 +70,10 @@ export function redirectedRequest(request: HttpRequest, raw: RawResponse, locati
       );
     }
     headers = Object.fromEntries(Object.entries(headers).filter(([name]) => CROSS_ORIGIN_HEADERS.has(name.toLowerCase())));
+    // Some APIs copy the request's query into the Location: an API key in it stays behind.
+    if (target.search && secrets.appearsIn(target.search)) {
+      target.search = target.search.slice(1).split('&').filter((pair) => !secrets.appearsIn(pair)).join('&');
+    }
   }
   return { ...request, method, url: target.href, headers, body };
 }

@@ -8,6 +8,7 @@ import { ConfigError } from '../errors/manifold-error.js';
 import type { SecretRegistry } from '../services.js';
 import type { Obj } from '../types.js';
 import { createAjv } from '../schema/lazy-ajv.js';
+import { errorsOfChosenBranches, fillBranchDefaults } from './config-branches.js';
 
 let ajv: Ajv | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
@@ -24,8 +25,9 @@ export function validateConfig(spec: Obj | undefined, config: Obj): void {
     }
     compiled.set(spec, validate);
   }
+  fillBranchDefaults(spec, config);
   if (validate(config)) return;
-  const problems = (validate.errors ?? []).map((e) => describeSchemaError(e));
+  const problems = errorsOfChosenBranches(validate.errors ?? [], spec, config).map((e) => (typeof e === 'string' ? e : describeSchemaError(e)));
   throw new ConfigError(
     `Config does not match the connector spec:\n${[...new Set(problems)].map((p) => `  - ${p}`).join('\n')}`,
   );
@@ -41,6 +43,8 @@ export function describeSchemaError(e: ErrorObject, base = 'config'): string {
       return `${at}: must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
     case 'type':
       return `${at}: must be ${(e.params as { type: string }).type}`;
+    case 'const':
+      return `${at}: must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
     case 'additionalProperties':
       return `${at}: unexpected field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
     default:

@@ -34,6 +34,16 @@ describe('read --output DIR with a file that cannot be written', () => {
     expect(existsSync(join(out, 'state.json'))).toBe(false);
   });
 
+  it('stops with an error naming the state file when it cannot be replaced', async () => {
+    const f = files(api, ['items']);
+    const out = join(f.dir, 'out');
+    mkdirSync(join(out, 'state.json'), { recursive: true });
+    const result = await runCli(['read', ...f.args, '--output', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/--output state file \S+state\.json cannot be written \(EISDIR/);
+    expect(result.stderr).not.toMatch(/Unhandled/);
+  });
+
   it('names the folder when it cannot be created', async () => {
     const f = files(api, ['items']);
     const result = await runCli(['read', ...f.args, '--output', join(f.manifest, 'out')]);

@@ -20,6 +20,7 @@ requester:
     type: DefaultErrorHandler
     response_filters:
       - { type: HttpResponseFilter, http_codes: [422], action: FAIL }
+      - { type: HttpResponseFilter, http_codes: [404], action: IGNORE }
 operations:
   - type: DestinationOperation
     name: upsert
@@ -86,13 +87,27 @@ describe('manifold write: malformed input lines', () => {
   });
 });
 
-describe('manifold write: a dead-letter file on a full disk', () => {
-  it('stops with a clear error and no STATE past the lost record, exit 1, no crash', async () => {
-    const result = await write([rec('ok-1'), state(1), rec('bad-1'), rec('ok-2'), state(2)].join(''), { on_failure: 'dead_letter', dead_letter_path: '/dev/full' });
+describe('manifold write: a dead-letter file that cannot be written', () => {
+  it.each([
+    ['on a full disk', () => '/dev/full', /dead-letter file \/dev\/full cannot be written \(ENOSPC/],
+    ['a directory', () => tempFiles({}).dir, /dead-letter file \S+ cannot be opened \(EISDIR/],
+  ])('%s: stops with a clear error and no STATE past the lost record, exit 1, no crash', async (_what, pathOf, expected) => {
+    const result = await write([rec('ok-1'), state(1), rec('bad-1'), rec('ok-2'), state(2)].join(''), { on_failure: 'dead_letter', dead_letter_path: pathOf() });
     expect(result.code).toBe(1);
     expect(result.stderr).not.toMatch(/Unhandled/);
     expect(server.requests.map((r) => r.path)).toEqual(['/items/ok-1', '/items/bad-1']);
     expect(states(result)).toEqual([1]);
-    expect(errors(result)).toEqual([expect.stringMatching(/record "bad-1": .*HTTP 422.*dead-letter file \/dev\/full cannot be written \(ENOSPC.*no later STATE is echoed/)]);
+    expect(errors(result)).toEqual([expect.stringMatching(/record "bad-1": .*HTTP 422.*no later STATE is echoed/)]);
+    expect(errors(result)[0]).toMatch(expected);
+  });
+});
+
+describe('manifold write: responses the error handler IGNOREs', () => {
+  it('are counted as ignored, not written; the run succeeds, exit 0', async () => {
+    const result = await write([rec('ok-1'), rec('gone-1'), state(1)].join(''));
+    expect(result.code).toBe(0);
+    expect(server.requests.map((r) => r.path)).toEqual(['/items/ok-1', '/items/gone-1']);
+    expect(states(result)).toEqual([1]);
+    expect(logs(result, 'INFO')).toContainEqual('Operation upsert: 1 record(s) written in 2 request(s), 1 ignored by the error handler, 0 failed');
   });
 });

@@ -56,6 +56,22 @@ streams:
       cursor_field: seq
       start_value: 0
       start_value_option: { type: RequestOption, inject_into: request_parameter, field_name: after }
+  - type: DeclarativeStream
+    name: account_events
+    primary_key: id
+    schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+    retriever:
+      type: SimpleRetriever
+      requester: { $ref: "#/definitions/requester", path: /events }
+      record_selector: { $ref: "#/definitions/selector" }
+      partition_router: { type: ListPartitionRouter, cursor_field: account, values: [a, b] }
+    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated
+      datetime_format: "%Y-%m-%dT%H:%M:%SZ"
+      start_datetime: "2024-01-01T00:00:00Z"
+      end_datetime: "2024-01-31T00:00:00Z"
+      start_time_option: { type: RequestOption, inject_into: request_parameter, field_name: since }
 `;
 
 interface Result {
@@ -107,6 +123,13 @@ describe('cursor values in the input state (config_error for that stream: going 
     expect(out.errors[0]!.message).toMatch(/set this stream's stream_state to null to read it from the start/);
   });
 
+  it('per-partition state: an unreadable cursor of one partition fails the stream with the same config_error', async () => {
+    const state = { states: [{ partition: { account: 'a' }, cursor: { updated: '2024-01-25T00:00:00Z' } }, { partition: { account: 'b' }, cursor: { updated: 'yesterday' } }] };
+    const out = await read({ streams: [entry('account_events')] }, [streamState('account_events', state)]);
+    expect(out.errors[0]).toEqual({ message: expect.stringMatching(/updated="yesterday" is not a datetime in the format "%Y-%m-%dT%H:%M:%SZ"/), failure_type: 'config_error', stream: 'account_events' });
+    expect(out.errors).toHaveLength(2);
+  });
+
   it('IncrementingCountCursor: an object is a config_error; a number written as a string is accepted', async () => {
     const bad = await read({ streams: [entry('changes')] }, [streamState('changes', { seq: { $gt: 1 } })]);
     expect(bad.requests).toEqual([]);
@@ -139,7 +162,7 @@ describe('state for a stream the manifest does not define (WARN: nothing is read
     const out = await read({ streams: [entry('events')] }, [streamState('evnets', { updated: '2024-01-25T00:00:00Z' })]);
     expect(out.errors).toEqual([]);
     expect(out.records.events).toHaveLength(1);
-    expect(out.warnings).toEqual([expect.stringMatching(/^The input state has an entry for stream "evnets", which the manifest does not define \(streams: items, events, changes\); it is ignored/)]);
+    expect(out.warnings).toEqual([expect.stringMatching(/^The input state has an entry for stream "evnets", which the manifest does not define \(streams: items, events, changes, account_events\); it is ignored/)]);
   });
 });
 

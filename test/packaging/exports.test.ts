@@ -146,6 +146,25 @@ console.log(JSON.stringify({
     });
   });
 
+  it("loads a source into DuckDB in three lines with { openDestination, sync } from 'manifold'", async () => {
+    const fixtures = join(REPO, 'fixtures/tutorial');
+    writeFileSync(
+      join(project, 'load.mjs'),
+      `import { Source, createTransport, openDestination, sync } from '${pkg.name}';
+const source = await Source.fromFile(${JSON.stringify(join(fixtures, 'bookshop.yaml'))}, { logLevel: 'ERROR', transport: createTransport({ replay: ${JSON.stringify(join(fixtures, 'replay'))} }) });
+const db = await openDestination('duckdb:books.duckdb');
+const result = await sync(source, db, { config: { api_key: 'demo-key', base_url: 'http://127.0.0.1:4010/v1' } });
+const [row] = await db.all('SELECT count(*)::INTEGER AS books FROM books');
+await db.close();
+console.log(JSON.stringify({ ok: result.ok, streams: result.streams.map((s) => [s.table, s.status]), books: row.books }));
+`,
+    );
+    const result = await run(process.execPath, ['load.mjs']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ ok: true, streams: [['authors', 'complete'], ['books', 'complete']], books: 12 });
+  }, 60_000);
+
   it("exports the manifest JSON Schema as '<package>/schema.json'", async () => {
     writeFileSync(
       join(project, 'schema.mjs'),
@@ -162,13 +181,20 @@ console.log(Object.keys(schema.definitions).includes('DeclarativeSource'), schem
   it("type-checks a TypeScript consumer against the package's declarations", async () => {
     writeFileSync(
       join(project, 'consumer.ts'),
-      `import { Source, createTransport, type AirbyteMessage, type CheckResult } from '${pkg.name}';
+      `import { Source, createTransport, openDestination, sync, type SqlDestination, type SyncResult, loadManifestText, validateManifest, SchemaInferrer, RecordChecker, type AirbyteMessage, type CheckResult, type ManifestProblem } from '${pkg.name}';
+const problems: ManifestProblem[] = validateManifest(await loadManifestText('version: 6.0.0\\ntype: DeclarativeSource\\n', 'x.yaml'));
+const inferrer = new SchemaInferrer();
+console.log(problems.length, typeof inferrer, typeof RecordChecker);
 const source: Source = await Source.fromFile('bookshop.yaml', { transport: createTransport({ replay: 'replay' }) });
 const result: CheckResult = await source.check({ api_key: 'x' });
 const names: string[] = source.streamNames();
 for await (const m of source.read({}) as AsyncIterable<AirbyteMessage>) if (m.type === 'RECORD') console.log(m.record.stream, names, result.status);
 // @ts-expect-error check() needs a config
 await source.check();
+const db: SqlDestination = await openDestination('duckdb:x.duckdb');
+const synced: SyncResult = await sync(source, db, { config: {}, streams: ['books'], fullRefresh: true });
+const rows: number = synced.streams[0]!.inserted;
+console.log(rows);
 `,
     );
     writeFileSync(

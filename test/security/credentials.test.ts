@@ -55,7 +55,9 @@ beforeAll(async () => {
     '/file.jsonl': (_req, res) => void res.writeHead(200, { 'content-type': 'application/jsonl' }).end('{"id":8,"from":"api"}\n'),
     '/r': (req, res) => {
       const to = req.query.to === 'other' ? other.url : api.url;
-      res.writeHead(Number(req.query.status), { location: `${to}/final` }).end();
+      // keep_query: the API copies the request's query string into the Location.
+      const query = req.query.keep_query ? `?${new URLSearchParams(req.query).toString()}` : '';
+      res.writeHead(Number(req.query.status), { location: `${to}/final${query}` }).end();
     },
     '/loop': (_req, res) => void res.writeHead(302, { location: '/loop' }).end(),
     '/final': finalRoute,
@@ -280,6 +282,15 @@ describe('redirects are followed by Manifold, hop by hop', () => {
       }
     });
   }
+
+  it('an API key in the query that the API copies into a cross-origin Location stays behind', async () => {
+    const authenticator = AUTHENTICATORS['ApiKey query parameter'];
+    const result = await run(manifest({ authenticator, path: '/r', params: `{ status: "302", to: other, keep_query: "1" }` }));
+    expect(result.errors).toEqual([]);
+    expect(api.requests[0]!.query.api_key).toBe(API_KEY);
+    expect(other.requests[0]!.query).toEqual({ status: '302', to: 'other', keep_query: '1' });
+    expectNoSecretReached(other);
+  });
 
   it('PUT with a 302 to another origin keeps its method and body, so it is refused', async () => {
     const result = await run(manifest({ path: '/r', method: 'PUT', params: `{ status: "302", to: other }`, body: '{ q: 1 }' }));

@@ -16,7 +16,7 @@ import { recordingTransport } from '../../engine/http/recorder.js';
 import { SecretRegistry } from '../../engine/services.js';
 import type { HttpEvent, Obj } from '../../engine/types.js';
 import { describeHttpEvent } from '../../cli/show-http.js';
-import { tempFiles } from '../helpers/cli.js';
+import { runCli, tempFiles } from '../helpers/cli.js';
 import { json, startServer, type LoggedRequest, type TestServer } from '../helpers/http-server.js';
 
 const PASSCODE = 'Sesame open!(now)*"q\\é~';
@@ -219,6 +219,22 @@ describe('every secret form is masked in every output', () => {
     );
     expect(error?.message).toMatch(/ECONNREFUSED/);
     expectClean(inspect(error, { depth: 20 }), 'thrown network error');
+  });
+});
+
+describe('the CLI, end to end', () => {
+  it('read --show-http --record --log-level debug: stdout, stderr and the recording hold no form of any secret', async () => {
+    const files = tempFiles({ 'manifest.yaml': MANIFEST, 'config.json': config() });
+    const recording = join(files.dir, 'recording');
+    const result = await runCli(['read', '--manifest', files['manifest.yaml']!, '--config', files['config.json']!, '--show-http', '--record', recording, '--log-level', 'debug']);
+    expect(result.code).not.toBe(0);
+    // The exchanges were shown (token and login responses masked whole) and the echoes quoted.
+    expect(result.stderr).toContain('{"accessToken":"****","expires_in":3600}');
+    expect(result.stderr).toContain('query_as_received');
+    expect(result.stdout).toContain('query_as_received');
+    expectClean(result.stdout, 'stdout');
+    expectClean(result.stderr, 'stderr');
+    for (const f of readdirSync(recording)) expectClean(readFileSync(join(recording, f), 'utf8'), `recording ${f}`);
   });
 });
 
