@@ -121,10 +121,16 @@ export async function runProtocol(body: (out: LineWriter) => Promise<boolean | v
     ok = false;
     const message = isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e);
     const failure = isManifoldError(e) ? e.failureType : 'system_error';
-    await out.write(errorTrace(message, failure, { internalMessage: isManifoldError(e) ? e.internalMessage : (e as Error)?.stack }));
+    // If stdout itself failed, the TRACE cannot go out either; stderr still says why.
+    await out.write(errorTrace(message, failure, { internalMessage: isManifoldError(e) ? e.internalMessage : (e as Error)?.stack }))?.catch(() => undefined);
     process.stderr.write(`manifold: ${message}\n`);
   }
-  await out.end();
+  try {
+    await out.end();
+  } catch (e) {
+    ok = false;
+    process.stderr.write(`manifold: could not write to stdout: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+  }
   if (!ok) process.exitCode = 1;
 }
 

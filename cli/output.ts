@@ -1,7 +1,12 @@
 /**
  * Writes protocol messages to stdout as JSON lines. Lines are gathered into chunks (one write
- * per ~64 KiB instead of one per record) and the writer waits for 'drain' when the pipe is full,
- * so a slow reader slows the sync instead of growing memory.
+ * per ~64 KiB instead of one per record); when the pipe is full the writer waits for that chunk's
+ * write callback, so a slow reader slows the sync instead of growing memory. A STATE line goes out
+ * at once: a checkpoint held back in memory is lost if the process is killed.
+ *
+ * Completion is always awaited through write callbacks, never through 'drain': 'drain' only
+ * follows a write that returned false, so waiting for it after an accepted-but-unflushed write
+ * never ends, the event loop empties and Node exits 13 ("unsettled top-level await").
  */
 import type { Writable } from 'node:stream';
 
@@ -12,12 +17,19 @@ export class LineWriter {
   /** `{"type":"RECORD","record":{"stream":"<name>","data":` per stream, serialised once. */
   private readonly recordPrefixes = new Map<string, string>();
 
-  constructor(private readonly out: Writable = process.stdout) {}
+  /** Settles when the last chunk handed to `out` has been written (or failed). */
+  private lastWrite: Promise<void> = Promise.resolve();
+
+  constructor(private readonly out: Writable = process.stdout) {
+    // A reader that went away (EPIPE) is reported through the write callbacks and end(); without a
+    // listener the 'error' event would crash the process with a stack trace instead.
+    if (out.listenerCount('error') === 0) out.on('error', () => undefined);
+  }
 
   /** Resolves immediately unless the pipe is full. */
   write(message: unknown): Promise<void> | undefined {
     this.buffer += this.serialise(message) + '\n';
-    if (this.buffer.length < CHUNK) return undefined;
+    if (this.buffer.length < CHUNK && (message as { type?: string }).type !== 'STATE') return undefined;
     return this.flush();
   }
 
@@ -37,21 +49,26 @@ export class LineWriter {
     return `${prefix}${JSON.stringify(record.data)},"emitted_at":${record.emitted_at}}}`;
   }
 
+  /** Hands the buffered lines to `out`; returns a promise only when the caller should wait. */
   flush(): Promise<void> | undefined {
     if (!this.buffer) return undefined;
     const chunk = this.buffer;
     this.buffer = '';
-    if (this.out.write(chunk)) return undefined;
-    return new Promise((resolve) => this.out.once('drain', resolve));
+    let accepted = true;
+    // Callbacks run in write order: this one settling means every earlier chunk was written too.
+    const written = new Promise<void>((resolve, reject) => {
+      accepted = this.out.write(chunk, (error) => (error ? reject(error) : resolve()));
+    });
+    // A failure is reported by end() (or by this promise, to a caller that waits on it).
+    written.catch(() => undefined);
+    this.lastWrite = written;
+    return accepted ? undefined : written;
   }
 
-  /** Flushes and waits until everything reached the OS. */
+  /** Flushes and waits until everything reached the OS; rejects if a write failed. */
   async end(): Promise<void> {
-    await this.flush();
-    await new Promise<void>((resolve) => {
-      if (this.out.writableLength === 0) resolve();
-      else this.out.once('drain', () => resolve());
-    });
+    this.flush();
+    await this.lastWrite;
   }
 }
 

@@ -9,7 +9,7 @@ export class SchemaReport {
   private readonly seen = new Map<string, number>();
 
   constructor(catalog: AirbyteCatalog) {
-    for (const s of catalog.streams) this.checkers.set(s.name, new RecordChecker(s.json_schema));
+    for (const s of catalog.streams) this.checkers.set(s.name, new RecordChecker(s.json_schema, s.source_defined_primary_key ?? []));
   }
 
   check(stream: string, record: Obj): AirbyteLogMessage | undefined {

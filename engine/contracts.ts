@@ -41,6 +41,12 @@ export interface SendArgs {
    * refused stay retryable. Undefined = idempotent (every read).
    */
   idempotent?: boolean | undefined;
+  /**
+   * Decodes the body the way the caller will, throwing InvalidBodyError when it cannot (see
+   * Decoder.check). Run inside the retry loop: a truncated or garbled body of a GET (or a request
+   * marked idempotent) is fetched again under the error handler's budget instead of failing.
+   */
+  checkBody?: ((response: HttpResponse) => void) | undefined;
   /** HTTP method replacing the requester's own (destination operations share one requester). */
   methodOverride?: string | undefined;
   /**
@@ -90,6 +96,11 @@ export interface QueryPropertyChunks {
 export interface Decoder {
   /** Decoded documents of one response: one for JSON, one per line for JSONL, rows for CSV. */
   decode(response: HttpResponse): Iterable<unknown>;
+  /**
+   * Throws InvalidBodyError if decode() would fail on this body; decode() then reuses the work
+   * (the request loop calls it so a cut body is retried before any of its records is emitted).
+   */
+  check?(response: HttpResponse): void;
 }
 
 export interface RecordContext {
@@ -207,7 +218,8 @@ export interface PartitionRouter extends RequestOptionsProvider {
   partitions(args: PartitionArgs): AsyncIterable<StreamSlice>;
   /** Parent streams' state, for incremental_dependency. */
   parentState?(): Obj | undefined;
-  setParentState?(state: Obj | undefined): void;
+  /** The child stream's input state: parents with incremental_dependency start from what it says about them. */
+  setChildState?(state: Obj | undefined): void;
 }
 
 /** An incremental cursor (DatetimeBasedCursor, IncrementingCountCursor) for one partition. */

@@ -62,6 +62,12 @@ export interface EngineServices {
    * concurrent streams × concurrent partitions never exceed it. Unset: unbounded.
    */
   requestLimit?: (<T>(fn: () => Promise<T>) => Promise<T>) | undefined;
+  /**
+   * check and discover answer someone who is waiting: a host that refuses the connection or does
+   * not resolve is reported after this many quick attempts instead of the error handler's full
+   * backoff (minutes). Unset (reads): the error handler's budget applies.
+   */
+  unreachableHostAttempts?: number | undefined;
 }
 
 /**

@@ -183,8 +183,10 @@ function write(vendor, name, data) {
 {
   write('clevertap', 'profiles.json', Array.from({ length: 23 }, (_, i) => {
     const day = 20240101 + (i % 28);
+    // As CleverTap documents profile records: no top-level id, the CleverTap ID is platformInfo[].objectId.
+    // (The id these records once had is still drawn, so the seeded data after it stays the same.)
+    hex(32);
     return {
-      cleverTapId: `__${hex(32)}`,
       identity: pick([`user-${1000 + i}`, null]),
       name: pick(people),
       email: pick([`user${i}@example.com`, null]),

@@ -37,6 +37,8 @@ export function registerAuthoringCommands(program: Command): void {
       for await (const m of source.read(config, catalog, undefined, { limits: { records: limit } })) {
         if (m.type === 'RECORD') inferrers.get(m.record.stream)?.add(m.record.data);
         if (m.type === 'TRACE' && m.trace.type === 'ERROR') failure ??= m.trace.error?.message;
+        // The read logs at ERROR only; the WARNs left are about the records themselves (a missing primary key).
+        if (m.type === 'LOG' && m.log.level === 'WARN') process.stderr.write(`WARN ${m.log.message}\n`);
       }
       if (failure) throw new ConfigError(`Reading failed, no schema inferred: ${failure}`);
       const result = opts.stream

@@ -12,7 +12,7 @@ import type { Progress } from '../progress.js';
 import type { AirbyteLogMessage, AirbyteMessage } from '../../engine/protocol/messages.js';
 import { LEVEL_RANK, type LogLevel } from '../../engine/services.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
-
+import { ReadInterruption } from '../interrupt.js';
 
 function trackProgress(progress: Progress, message: AirbyteMessage): void {
   if (message.type === 'RECORD') progress.record(message.record.stream);
@@ -58,70 +58,89 @@ export function registerReadCommand(program: Command): void {
     .option('--progress', 'draw live per-stream progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never draw progress');
   addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(cmd))))).action(async (opts: ReadOptions) => {
-    await runProtocol(async (out) => {
-      const config = await readConfig(opts);
-      const catalog = opts.catalog ? ((await readJsonFile(opts.catalog, 'catalog')) as ConfiguredAirbyteCatalog) : undefined;
-      if (catalog !== undefined && !Array.isArray(catalog?.streams)) throw new ConfigError(`catalog file ${opts.catalog} has no "streams" array`);
-      const state = opts.state ? await readJsonFile(opts.state, 'state') : undefined;
-      const limits = {
-        records: positive(opts.limitRecords, '--limit-records'),
-        pages: positive(opts.limitPages, '--limit-pages'),
-        slices: positive(opts.limitSlices, '--limit-slices'),
-      };
-      // Progress is on by default on a terminal; --progress forces it, --no-progress hides it.
-      const showProgress = opts.progress ?? (process.stderr.isTTY && !opts.quiet && !opts.showHttp);
-      // Imported only when shown: log-update is a noticeable part of the CLI's start-up.
-      const progress = showProgress ? new (await import('../progress.js')).Progress() : undefined;
-      const onHttp =
-        opts.showHttp || progress
-          ? (e: HttpEvent) => {
-              if (opts.showHttp) process.stderr.write(describeHttpEvent(e));
-              progress?.http(e);
-            }
-          : undefined;
-      const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts), ...(onHttp ? { onHttp } : {}) });
-      let ok = true;
-      const onConfig = configUpdates(opts);
-      const concurrency = positive(opts.concurrency, '--concurrency');
-      const output = opts.output ? new OutputDir(opts.output) : undefined;
-      progress?.start();
-      const checker = opts.checkSchema ? new SchemaReport(await source.discover(config)) : undefined;
-      // The schema report's LOG messages are made here, not by the engine's logger: filter them the same way.
-      const level = logLevelOf(opts);
-      const shown = (m: AirbyteLogMessage): boolean => LEVEL_RANK[m.log.level as LogLevel] <= LEVEL_RANK[level];
-      try {
-        // Batches (a page of RECORDs at a time) keep the per-record cost to the loop body below.
-        for await (const batch of source.readBatches(config, catalog, state, {
-          ...(concurrency ? { concurrency } : {}),
-          limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
-          ...(progress ? { onPage: (e: { stream: string }) => progress.page(e.stream) } : {}),
-        })) {
-          for (const message of batch) {
-            if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
-            if (message.type === 'CONTROL') await onConfig(message);
-            if (progress) trackProgress(progress, message);
-            if (checker && message.type === 'RECORD') {
-              const report = checker.check(message.record.stream, message.record.data);
-              if (report && shown(report)) await out.write(report);
-            }
-            if (output && (message.type === 'RECORD' || message.type === 'STATE')) {
-              await output.write(message);
-              continue;
-            }
-            const pending = out.write(message);
-            if (pending) await pending;
+    const interruption = new ReadInterruption();
+    try {
+      await read(opts, interruption);
+    } finally {
+      interruption.dispose();
+    }
+    const code = interruption.exitCode();
+    if (code !== undefined) process.exitCode = code;
+  });
+}
+
+async function read(opts: ReadOptions, interruption: ReadInterruption): Promise<void> {
+  await runProtocol(async (out) => {
+    const config = await readConfig(opts);
+    const catalog = opts.catalog ? ((await readJsonFile(opts.catalog, 'catalog')) as ConfiguredAirbyteCatalog) : undefined;
+    if (catalog !== undefined && !Array.isArray(catalog?.streams)) throw new ConfigError(`catalog file ${opts.catalog} has no "streams" array`);
+    const state = opts.state ? await readJsonFile(opts.state, 'state') : undefined;
+    const limits = {
+      records: positive(opts.limitRecords, '--limit-records'),
+      pages: positive(opts.limitPages, '--limit-pages'),
+      slices: positive(opts.limitSlices, '--limit-slices'),
+    };
+    // Progress is on by default on a terminal; --progress forces it, --no-progress hides it.
+    const showProgress = opts.progress ?? (process.stderr.isTTY && !opts.quiet && !opts.showHttp);
+    // Imported only when shown: log-update is a noticeable part of the CLI's start-up.
+    const progress = showProgress ? new (await import('../progress.js')).Progress() : undefined;
+    const onHttp =
+      opts.showHttp || progress
+        ? (e: HttpEvent) => {
+            if (opts.showHttp) process.stderr.write(describeHttpEvent(e));
+            progress?.http(e);
           }
+        : undefined;
+    const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts), ...(onHttp ? { onHttp } : {}) });
+    let ok = true;
+    const onConfig = configUpdates(opts);
+    const concurrency = positive(opts.concurrency, '--concurrency');
+    const output = opts.output ? new OutputDir(opts.output) : undefined;
+    progress?.start();
+    const checker = opts.checkSchema ? new SchemaReport(await source.discover(config)) : undefined;
+    // The schema report's LOG messages are made here, not by the engine's logger: filter them the same way.
+    const level = logLevelOf(opts);
+    const shown = (m: AirbyteLogMessage): boolean => LEVEL_RANK[m.log.level as LogLevel] <= LEVEL_RANK[level];
+    try {
+      // Batches (a page of RECORDs at a time) keep the per-record cost to the loop body below.
+      for await (const batch of source.readBatches(config, catalog, state, {
+        ...(concurrency ? { concurrency } : {}),
+        limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
+        ...(progress ? { onPage: (e: { stream: string }) => progress.page(e.stream) } : {}),
+        signal: interruption.signal,
+      })) {
+        // Nothing produced after a signal goes out: a STATE in it could cover records that do not.
+        if (interruption.interrupted) break;
+        for (const message of batch) {
+          if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
+          if (message.type === 'CONTROL') await onConfig(message);
+          if (progress) trackProgress(progress, message);
+          if (checker && message.type === 'RECORD') {
+            const report = checker.check(message.record.stream, message.record.data);
+            if (report && shown(report)) await out.write(report);
+          }
+          if (output && (message.type === 'RECORD' || message.type === 'STATE')) {
+            await output.write(message);
+            continue;
+          }
+          const pending = out.write(message);
+          interruption.written(message);
+          if (pending) await pending;
         }
-      } finally {
-        progress?.stop();
-        await output?.close();
       }
-      if (checker) for (const m of checker.summary()) if (shown(m)) await out.write(m);
-      if (output) {
-        const counts = Object.entries(output.counts()).map(([s, n]) => `${s}: ${n}`).join(', ');
-        process.stderr.write(`manifold: wrote ${counts || 'no records'} to ${opts.output} (state in ${opts.output}/state.json)\n`);
+      if (interruption.interrupted) {
+        ok = false;
+        for (const m of interruption.closingMessages()) await out.write(m);
       }
-      return ok;
-    });
+    } finally {
+      progress?.stop();
+      await output?.close();
+    }
+    if (checker && !interruption.interrupted) for (const m of checker.summary()) if (shown(m)) await out.write(m);
+    if (output) {
+      const counts = Object.entries(output.counts()).map(([s, n]) => `${s}: ${n}`).join(', ');
+      process.stderr.write(`manifold: wrote ${counts || 'no records'} to ${opts.output} (state in ${opts.output}/state.json)\n`);
+    }
+    return ok;
   });
 }

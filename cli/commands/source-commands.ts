@@ -4,7 +4,7 @@ import type { AirbyteMessage } from '../../engine/protocol/messages.js';
 import type { LineWriter } from '../output.js';
 import { loadComponents } from '../../engine/components.js';
 import { INJECTED_MANIFEST_KEY, injectedManifestSpec } from '../../engine/source/source.js';
-import { loadManifestFile, validateManifest } from '../../engine/manifest/index.js';
+import { loadManifestFile, manifestWarnings, validateManifest } from '../../engine/manifest/index.js';
 import { ManifestError, formatLocation, isManifoldError } from '../../engine/errors/manifold-error.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
 import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, manifestGiven, openDestinationIfAny, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
@@ -68,6 +68,7 @@ export function registerSourceCommands(program: Command): void {
         const manifest = await loadManifestFile(opts.manifest);
         const problems = validateManifest(manifest);
         if (problems.length) throw new ManifestError(problems, opts.manifest);
+        for (const w of manifestWarnings(manifest)) process.stderr.write(`  WARN ${formatLocation(w.location)}: ${w.message}\n`);
         process.stdout.write(`${opts.manifest}: valid\n`);
       } catch (e) {
         if (e instanceof ManifestError) {

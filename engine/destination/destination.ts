@@ -5,13 +5,14 @@
 import { loadComponents } from '../components.js';
 import type { CallBudget, EngineServices, LogLevel } from '../services.js';
 import { createServices, SecretRegistry } from '../services.js';
-import { ConfigError, ManifestError, ManifoldError, isManifoldError } from '../errors/manifold-error.js';
+import { ConfigError, ManifestError, ManifoldError, formatLocation, isManifoldError } from '../errors/manifold-error.js';
 import { InterpolatedString } from '../interpolation/index.js';
 import {
   buildComponent,
   loadManifestFile,
   loadManifestObject,
   loadManifestText,
+  manifestWarnings,
   validateManifest,
   type LoadedManifest,
 } from '../manifest/index.js';
@@ -389,6 +390,7 @@ export class Destination {
       emit: (message) => side.push(message as unknown as AirbyteMessage),
     });
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
+    for (const w of manifestWarnings(this.manifest)) services.logger.warn(`${formatLocation(w.location)}: ${w.message}`);
     if (this.root.api_budget) services.budget = buildComponent<CallBudget>(this.root.api_budget, 'api_budget', rawConfig, services);
     return { config: rawConfig, services };
   }

@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Got } from 'got';
 import { ConfigError, ManifoldError } from '../errors/manifold-error.js';
+import { InvalidBodyError } from '../errors/invalid-body.js';
 import type { EngineServices, HttpRequest, SecretRegistry } from '../services.js';
 import type { HttpEvent, HttpResponse } from '../types.js';
 import { bodyExcerpt, carriesMintedCredentials, maskBody, maskHeaders, maskUrl, scrubbedCause } from './redact.js';
@@ -90,9 +91,9 @@ export function toHttpResponse(method: string, raw: RawResponse, secrets?: Secre
           const type = String(raw.headers['content-type'] ?? 'unknown content type');
           const excerpt = bodyExcerpt(raw.body, secrets ?? EMPTY_SECRETS, 500, credentialResponse);
           // JSON.parse's message quotes the text it failed on: it is masked like the excerpt.
-          throw new ManifoldError(
+          throw new InvalidBodyError(
             `${method} ${secrets ? maskUrl(raw.url, secrets) : raw.url} returned HTTP ${raw.status} with a body that is not valid JSON (${type}): ${excerpt || '<empty body>'}`,
-            { failureType: 'system_error', cause: scrubbedCause(e, secrets ?? EMPTY_SECRETS, credentialResponse) },
+            { cause: scrubbedCause(e, secrets ?? EMPTY_SECRETS, credentialResponse) },
           );
         }
       }
@@ -131,6 +132,14 @@ export class NetworkError extends Error {
   }
 }
 
+/** Errors Node raises while building a request: the request is wrong, so no retry can help. */
+const LOCAL_REQUEST_ERRORS: Record<string, string> = {
+  ERR_INVALID_CHAR: 'a header value contains a character HTTP forbids (CR, LF or another control character); check request_headers, the authenticator and the config values they use',
+  ERR_INVALID_HTTP_TOKEN: 'a header name is not a valid HTTP token (spaces or separators in it); check request_headers',
+  ERR_HTTP_INVALID_HEADER_VALUE: 'a header has no usable value; check request_headers and the config values they use',
+  ERR_UNSUPPORTED_PROTOCOL: 'the URL scheme is not http or https; check url_base',
+};
+
 export class HttpClient {
   constructor(private readonly services: EngineServices) {}
 
@@ -163,6 +172,11 @@ export class HttpClient {
       // A URL that cannot be parsed comes from the manifest or config: retrying cannot help.
       if (code === 'ERR_INVALID_URL') {
         throw new ConfigError(`Invalid request URL ${services.secrets.mask(JSON.stringify(request.url))}: check the url_base/path templates and the config values they use`);
+      }
+      // Refused before anything was sent, for a reason in the request itself: fail now, say why.
+      const local = LOCAL_REQUEST_ERRORS[code];
+      if (local) {
+        throw new ConfigError(`${request.method} ${maskUrl(request.url, services.secrets)} cannot be sent: ${local} (${services.secrets.mask(err.message)})`, { stream: request.stream });
       }
       this.fire(request, attempt, started, undefined, `${code}: ${err.message}`, rateLimitWaitMs);
       // got's error carries the request options (headers, URL): only its masked message goes along.

@@ -12,7 +12,7 @@ import { sliceView, type HttpResponse, type Obj, type RequestOptions } from '../
 import type { RequestBody } from './request-body.js';
 import { FlatInputs, JsonInputs } from './request-inputs.js';
 import { sendWithRetries } from './send-with-retries.js';
-import { encodeForm, isAbsoluteUrl, joinUrl, normalizePath, withQuery } from './url.js';
+import { encodeForm, isAbsoluteUrl, joinUrl, normalizePath, paramsNotInUrl, withQuery } from './url.js';
 import { originOf as originOfUrl } from './redirects.js';
 import { maskUrl } from './redact.js';
 import { ManifoldError } from '../errors/manifold-error.js';
@@ -53,6 +53,8 @@ export class HttpRequester implements Requester {
       errorHandler: this.errorHandler,
       authenticator: this.authenticator,
       signal: args.signal,
+      checkBody: args.checkBody,
+      idempotent: args.idempotent,
     });
   }
 
@@ -149,7 +151,7 @@ export class HttpRequester implements Requester {
       body = encodeForm(merged.bodyData);
       setDefaultHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
     }
-    let url = withQuery(base.url, encodeForm(merged.params));
+    let url = withQuery(base.url, encodeForm(paramsNotInUrl(base.url, merged.params)));
     if (foreign) {
       const withheld = this.withoutSecrets(headers, url, body, args);
       url = withheld.url;

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { distance } from 'fastest-levenshtein';
-import { ManifoldError } from '../errors/manifold-error.js';
+import { ConfigError, ManifoldError } from '../errors/manifold-error.js';
 import type { RawResponse, Transport } from './client.js';
 import { maskedRequest, type RecordedExchange } from './recorder.js';
 
@@ -23,7 +23,7 @@ export function replayTransport(dir: string): Transport {
   }
   const queues = new Map<string, { exchanges: RecordedExchange[]; next: number }>();
   for (const file of files) {
-    const exchange = JSON.parse(readFileSync(join(dir, file), 'utf8')) as RecordedExchange;
+    const exchange = readExchange(join(dir, file));
     const key = keyOf(exchange.request);
     const queue = queues.get(key) ?? { exchanges: [], next: 0 };
     queue.exchanges.push(exchange);
@@ -45,8 +45,40 @@ export function replayTransport(dir: string): Transport {
       const { response } = exchange;
       const body = response.bodyEncoding === 'base64' ? Buffer.from(response.body, 'base64') : Buffer.from(response.body, 'utf8');
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(response.headers)) headers[k.toLowerCase()] = v;
+      for (const [k, v] of Object.entries(response.headers ?? {})) headers[k.toLowerCase()] = v;
       return { url: request.url, status: response.status, headers, body };
     },
   };
+}
+
+/**
+ * One recorded exchange, checked when the folder is opened: a file of the wrong shape is a
+ * config error naming the file and the field, not a failure per request that looks like the network.
+ */
+function readExchange(path: string): RecordedExchange {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`Replay file ${path} is not a recorded exchange: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const problem = shapeProblem(value);
+  if (problem) throw new ConfigError(`Replay file ${path} is not a recorded exchange: ${problem} (expected {"request":{"method","url",...},"response":{"status","headers","body"}})`);
+  return value as RecordedExchange;
+}
+
+function shapeProblem(value: unknown): string | undefined {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(value)) return 'the file does not hold a JSON object';
+  const { request, response } = value;
+  if (!isObject(request)) return '"request" is missing or not an object';
+  if (typeof request.method !== 'string') return '"request.method" is missing or not a string';
+  if (typeof request.url !== 'string') return '"request.url" is missing or not a string';
+  if (request.body !== undefined && typeof request.body !== 'string') return '"request.body" is not a string';
+  if (!isObject(response)) return '"response" is missing or not an object';
+  if (!Number.isInteger(response.status)) return '"response.status" is missing or not a whole number';
+  if (response.headers !== undefined && !isObject(response.headers)) return '"response.headers" is not an object';
+  if (typeof response.body !== 'string') return '"response.body" is missing or not a string';
+  if (response.bodyEncoding !== undefined && response.bodyEncoding !== 'base64') return '"response.bodyEncoding" must be "base64" when present';
+  return undefined;
 }

@@ -7,6 +7,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { Authenticator } from '../contracts.js';
 import { ManifoldError } from '../errors/manifold-error.js';
 import { PaginationResetRequired } from '../errors/pagination-reset-required.js';
+import { isInvalidBody } from '../errors/invalid-body.js';
 import type { ErrorHandler, ErrorResolution, Outcome } from '../errors/error-handler.js';
 import { headerValue } from '../errors/backoff-support.js';
 import { DEFAULT_BACKOFF_FACTOR } from '../errors/exponential-backoff-strategy.js';
@@ -19,7 +20,13 @@ const DEFAULT_MAX_TIME_SECONDS = 600;
 
 /** Thrown inside the loop to ask for another attempt after `delayMs`. */
 class RetrySignal extends Error {
-  constructor(readonly failure: ManifoldError, readonly delayMs: number, readonly free = false) {
+  constructor(
+    readonly failure: ManifoldError,
+    readonly delayMs: number,
+    readonly free = false,
+    /** Exhausted retries keep the failure's own type (a body that stays invalid is no transient fault). */
+    readonly keepFailureType = false,
+  ) {
     super(failure.message);
   }
 }
@@ -29,7 +36,17 @@ export interface RetryDeps {
   errorHandler: ErrorHandler;
   authenticator?: Authenticator | undefined;
   signal?: AbortSignal | undefined;
+  /** Throws InvalidBodyError when an accepted response's body cannot be decoded (see SendArgs.checkBody). */
+  checkBody?: ((response: HttpResponse) => void) | undefined;
+  /** true/false overrides the method's own idempotency (GET, HEAD and OPTIONS are idempotent). */
+  idempotent?: boolean | undefined;
 }
+
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Nothing answered: refused, no such host, no route. */
+const UNREACHABLE_HOST_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNREACHABLE_HOST_WAIT_MS = 1000;
 
 /**
  * Sends the request `build()` produces (rebuilt per attempt, so a refreshed token is used) until
@@ -40,7 +57,27 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
   const client = httpClientFor(services);
   let reauthenticated = false;
   let attempts = 0;
+  let unreachable = 0;
   let lastRequest: HttpRequest | undefined;
+
+  /**
+   * A body cut by a proxy or replaced by an error page is as transient as a reset mid-body: an
+   * idempotent request is sent again under the same budget. Other requests fail at once (the
+   * server may have acted on them), and so does any other decoding problem.
+   */
+  const checkBody = (response: HttpResponse, request: HttpRequest | undefined, attemptNumber: number): void => {
+    try {
+      deps.checkBody!(response);
+    } catch (e) {
+      if (!isInvalidBody(e)) throw new AbortError(e as Error);
+      if (e.stream === undefined) e.stream = request?.stream;
+      const idempotent = deps.idempotent ?? IDEMPOTENT_METHODS.has((request?.method ?? '').toUpperCase());
+      if (!idempotent) throw new AbortError(e);
+      const outcome: Outcome = { response };
+      const waitSeconds = errorHandler.backoffSeconds(outcome, attemptNumber) ?? defaultWaitSeconds(outcome, attemptNumber);
+      throw new RetrySignal(e, Math.max(0, waitSeconds * 1000 * services.backoffScale), false, true);
+    }
+  };
 
   const attempt = async (attemptNumber: number): Promise<HttpResponse | undefined> => {
     attempts = attemptNumber;
@@ -64,7 +101,10 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
     } catch (e) {
       throw new AbortError(e as Error);
     }
-    if (resolution.action === 'SUCCESS') return outcome.response;
+    if (resolution.action === 'SUCCESS') {
+      if (outcome.response && deps.checkBody) checkBody(outcome.response, request, attemptNumber);
+      return outcome.response;
+    }
     if (resolution.action === 'IGNORE') {
       services.logger.info(`Ignoring response: ${describe(request, outcome, resolution, services)}`);
       return undefined;
@@ -79,6 +119,18 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
     }
     const error = failure(request, outcome, resolution, services);
     if (resolution.action === 'FAIL') throw new AbortError(error);
+    if (services.unreachableHostAttempts !== undefined && UNREACHABLE_HOST_CODES.has(outcome.error?.code ?? '')) {
+      if (++unreachable >= services.unreachableHostAttempts) {
+        throw new AbortError(
+          new ManifoldError(`${error.message} (the host cannot be reached: gave up after ${attemptNumber} attempts; check the URL, host name and port)`, {
+            failureType: error.failureType,
+            stream: error.stream,
+            cause: error.cause,
+          }),
+        );
+      }
+      throw new RetrySignal(error, Math.min(UNREACHABLE_HOST_WAIT_MS, Math.max(0, (waitSeconds ?? 0) * 1000 * services.backoffScale)));
+    }
     throw new RetrySignal(error, Math.max(0, (waitSeconds ?? 0) * 1000 * services.backoffScale));
   };
 
@@ -110,7 +162,8 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
     const error = e instanceof AbortError ? e.originalError : e;
     if (error instanceof RetrySignal) {
       throw new ManifoldError(`${error.failure.message} (gave up after ${attempts} attempts)`, {
-        failureType: error.failure.failureType === 'config_error' ? 'config_error' : 'transient_error',
+        failureType: error.keepFailureType || error.failure.failureType === 'config_error' ? error.failure.failureType : 'transient_error',
+        stream: error.failure.stream,
         internalMessage: error.failure.internalMessage,
         cause: error.failure.cause,
       });

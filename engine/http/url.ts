@@ -106,6 +106,51 @@ export function encodeForm(fields: Record<string, unknown>): string {
   return parts.join('&');
 }
 
+/**
+ * Request parameters minus those the URL's query already carries with the same value, the rule of
+ * the CDK's HTTP client (a next-page URL from the API usually repeats `per_page` and friends). The
+ * URL's first value of a key is compared with the parameter's Python str(); blank URL values don't
+ * count. A parameter with a different value is kept and sent alongside.
+ */
+export function paramsNotInUrl(url: string, params: Record<string, unknown>): Record<string, unknown> {
+  const inUrl = firstQueryValues(url);
+  if (inUrl.size === 0) return params;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    const present = inUrl.get(key);
+    if (present !== undefined && pythonStr(value) === present) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Python's parse_qs(query) reduced to each key's first value: `+` is a space, `k=` and bare `k` skipped. */
+function firstQueryValues(url: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const hash = url.indexOf('#');
+  const withoutFragment = hash >= 0 ? url.slice(0, hash) : url;
+  const q = withoutFragment.indexOf('?');
+  if (q < 0) return out;
+  for (const pair of withoutFragment.slice(q + 1).split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0 || eq === pair.length - 1) continue;
+    const key = unquotePlus(pair.slice(0, eq));
+    if (!out.has(key)) out.set(key, unquotePlus(pair.slice(eq + 1)));
+  }
+  return out;
+}
+
+/** Python's unquote_plus: malformed escapes stay as they are. */
+function unquotePlus(s: string): string {
+  return s.replace(/\+/g, ' ').replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
 /** Appends an encoded query to a URL that may already carry one (a next-page URL). */
 export function withQuery(url: string, query: string): string {
   if (!query) return url;

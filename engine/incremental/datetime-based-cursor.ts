@@ -105,6 +105,17 @@ export class DatetimeBasedCursor implements IncrementalCursor {
     this.startInstant = undefined;
   }
 
+  /**
+   * The state `seconds` earlier, in datetime_format (so a date-only format rounds down to the day),
+   * as the CDK writes a new partition's runtime lookback. Unparsable states stay as they are.
+   */
+  movedBack(state: Obj, seconds: number): Obj {
+    const value = state[this.cursorField];
+    const at = value === undefined || value === null || value === '' ? undefined : this.parse(value);
+    if (at === undefined) return state;
+    return { ...state, [this.cursorField]: this.format(Math.max(MIN_INSTANT, at - seconds * 1_000_000)) };
+  }
+
   state(): Obj {
     const start = this.start();
     return { [this.cursorField]: this.format(this.cursor === undefined || this.cursor < start ? start : this.cursor) };

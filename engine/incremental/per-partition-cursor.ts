@@ -11,6 +11,11 @@
  * SWITCH_TO_GLOBAL_LIMIT partitions the per-partition list is dropped and only the global cursor
  * is kept (`use_global_cursor: true`), as the CDK does. `global_substream_cursor` streams keep
  * only the global cursor from the start (`use_global_cursor: true`).
+ *
+ * `lookback_window` (seconds) follows the CDK's ConcurrentPerPartitionCursor: a partition without
+ * a state of its own starts from the global cursor moved back by the input's lookback_window (a
+ * partition cut short in the previous sync may have missed records written while it ran), and a
+ * read that saw records writes its own duration, rounded up to whole seconds, as the next one.
  */
 import type { IncrementalCursor, PartitionRouter } from '../contracts.js';
 import type { DataRecord, Obj, StreamSlice } from '../types.js';
@@ -21,6 +26,8 @@ export const SWITCH_TO_GLOBAL_LIMIT = 10_000;
 /** A cursor that can make state-less copies of itself (one per partition). */
 export interface CursorPrototype extends IncrementalCursor {
   fresh(): IncrementalCursor;
+  /** `state` moved `seconds` earlier, written as the cursor writes states; cursors without it ignore lookback. */
+  movedBack?(state: Obj, seconds: number): Obj;
 }
 
 export function canMakePartitionCursors(cursor: IncrementalCursor): cursor is CursorPrototype {
@@ -49,15 +56,19 @@ export class PerPartitionCursor {
   /** Sees every record of the read; its state becomes the global cursor once all partitions are done. */
   private tracker: IncrementalCursor;
   private useGlobal: boolean;
-  private lookbackWindow: unknown;
+  /** Seconds: the input's until a read with records replaces it with its own duration. */
+  private lookbackWindow = 0;
   private inputParentState: Obj | undefined;
   private finished = false;
   private sawRecords = false;
+  private readStartedAt = 0;
 
   constructor(
     private readonly prototype: CursorPrototype,
     private readonly router: PartitionRouter | undefined,
     private readonly globalOnly: boolean,
+    /** Milliseconds, for the read's duration. */
+    private readonly clock: () => number = () => performance.now(),
   ) {
     this.useGlobal = globalOnly;
     this.tracker = prototype.fresh();
@@ -68,10 +79,12 @@ export class PerPartitionCursor {
     this.seeded = new Map();
     this.finished = false;
     this.sawRecords = false;
-    this.lookbackWindow = state?.lookback_window;
+    this.readStartedAt = this.clock();
+    this.lookbackWindow = 0;
     this.inputParentState = isObj(state?.parent_state) ? state.parent_state : undefined;
-    this.router?.setParentState?.(this.inputParentState);
+    this.router?.setChildState?.(state);
     if (state && (Array.isArray(state.states) || isObj(state.state) || 'use_global_cursor' in state)) {
+      this.lookbackWindow = secondsOf(state.lookback_window);
       for (const item of Array.isArray(state.states) ? state.states : []) {
         if (isObj(item) && isObj(item.partition) && isObj(item.cursor)) {
           this.seeded.set(partitionKey(item.partition), { partition: item.partition, cursor: item.cursor });
@@ -95,12 +108,19 @@ export class PerPartitionCursor {
     let entry = this.entries.get(key);
     if (!entry) {
       const cursor = this.prototype.fresh();
-      cursor.setState(this.useGlobal ? this.globalState : (this.seeded.get(key)?.cursor ?? this.globalState));
+      const own = this.useGlobal ? undefined : this.seeded.get(key)?.cursor;
+      cursor.setState(own ?? this.globalStart());
       entry = { partition, cursor };
       this.entries.set(key, entry);
       if (!this.useGlobal && this.entries.size > SWITCH_TO_GLOBAL_LIMIT) this.useGlobal = true;
     }
     return entry.cursor;
+  }
+
+  /** Where a partition without its own state starts: the global cursor minus the lookback window. */
+  private globalStart(): Obj | undefined {
+    if (!this.globalState || this.lookbackWindow <= 0 || !this.prototype.movedBack) return this.globalState;
+    return this.prototype.movedBack(this.globalState, this.lookbackWindow);
   }
 
   /** Partitions seen in this read. */
@@ -124,6 +144,8 @@ export class PerPartitionCursor {
   finish(): void {
     this.finished = true;
     if (!this.sawRecords) return;
+    // The CDK's nanosecond timer never reads 0, so a read with records writes at least 1.
+    this.lookbackWindow = Math.max(1, Math.ceil((this.clock() - this.readStartedAt) / 1000));
     const tracked = this.tracker.state();
     if (Object.keys(tracked).length) this.globalState = tracked;
   }
@@ -141,9 +163,15 @@ export class PerPartitionCursor {
       out.states = [...states.values()];
     }
     if (this.globalState) out.state = this.globalState;
-    if (this.lookbackWindow !== undefined) out.lookback_window = this.lookbackWindow;
+    out.lookback_window = this.lookbackWindow;
     const parent = this.finished ? this.router?.parentState?.() : this.inputParentState;
     if (parent && Object.keys(parent).length) out.parent_state = parent;
     return out;
   }
+}
+
+/** Python's int() of the state's lookback_window (seconds); unusable values count as none. */
+function secondsOf(value: unknown): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : typeof value === 'number' ? value : NaN;
+  return Number.isFinite(n) ? Math.trunc(n) : 0;
 }

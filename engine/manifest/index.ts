@@ -1,6 +1,6 @@
 /** Public API of manifest loading, validation and component building. */
 export { loadManifestFile, loadManifestText, loadManifestObject, type LoadedManifest } from './loader.js';
 export { locationOf } from './locations.js';
-export { validateManifest, manifestSchema, componentTypeNames } from './validate.js';
+export { validateManifest, manifestWarnings, manifestSchema, componentTypeNames } from './validate.js';
 export { buildComponent, ManifestBuildContext } from './build-context.js';
 export type { ManifestProblem, SourceLocation } from '../errors/manifold-error.js';

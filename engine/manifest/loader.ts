@@ -14,6 +14,8 @@ export interface LoadedManifest {
   file?: string | undefined;
   /** The resolved tree: `$ref`s replaced, `$parameters` merged onto every component, types filled. */
   root: ManifestNode;
+  /** Located problems that do not stop the manifest from running (a repeated YAML key). */
+  warnings?: ManifestProblem[];
 }
 
 export async function loadManifestFile(path: string): Promise<LoadedManifest> {
@@ -27,7 +29,18 @@ export async function loadManifestFile(path: string): Promise<LoadedManifest> {
 }
 
 export function loadManifestText(text: string, file?: string): LoadedManifest {
-  return loadManifestObject(parseManifestYaml(text, file), file);
+  const warnings: ManifestProblem[] = [];
+  const loaded = loadManifestObject(parseManifestYaml(text, file, warnings), file);
+  return warnings.length ? { ...loaded, warnings: uniqueProblems(warnings) } : loaded;
+}
+
+/** A mapping reached through several YAML aliases reports its repeated key once. */
+function uniqueProblems(problems: ManifestProblem[]): ManifestProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.location.line}:${p.location.column}:${p.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
 }
 
 /** For manifests that arrive as data, e.g. `config.__injected_declarative_manifest`. */

@@ -18,6 +18,8 @@ export interface NodeOrigin {
   path?: string | undefined;
   /** Position of each field's key (mappings) or element (sequences). */
   fields?: Map<string | number, Position> | undefined;
+  /** Position of each mapping field's value (what an editor underlines for a wrong value). */
+  values?: Map<string | number, Position> | undefined;
 }
 
 const origins = new WeakMap<object, NodeOrigin>();
@@ -49,4 +51,11 @@ export function locationOf(node: object, field?: string | number): SourceLocatio
   }
   loc.path = childPath(origin.path, field);
   return loc;
+}
+
+/** Location of a field's value (falls back to its key, then to the node). */
+export function valueLocationOf(node: object, field: string | number): SourceLocation | undefined {
+  const loc = locationOf(node, field);
+  const pos = origins.get(node)?.values?.get(field);
+  return loc && pos ? { ...loc, line: pos.line, column: pos.column } : loc;
 }

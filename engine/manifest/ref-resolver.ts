@@ -63,7 +63,9 @@ class Resolver {
     const from = getOrigin(target) ?? getOrigin(node);
     const fields = new Map([...(getOrigin(target)?.fields ?? []), ...(getOrigin(node)?.fields ?? [])]);
     fields.delete(REF);
-    setOrigin(merged, { ...from, fields });
+    const values = new Map([...(getOrigin(target)?.values ?? []), ...(getOrigin(node)?.values ?? [])]);
+    values.delete(REF);
+    setOrigin(merged, { ...from, fields, values });
     return merged;
   }
 

@@ -12,7 +12,7 @@ import type { Ajv, ErrorObject } from 'ajv';
 import type { ManifestProblem, SourceLocation } from '../errors/manifold-error.js';
 import { getComponent, suggestTypes } from '../registry.js';
 import type { LoadedManifest } from './loader.js';
-import { childPath, locationOf } from './locations.js';
+import { childPath, locationOf, valueLocationOf } from './locations.js';
 import {
   COMPONENT_KEYWORD,
   PRECOMPILED_FILE,
@@ -48,6 +48,30 @@ export function componentTypeNames(): string[] {
 
 export function validateManifest(m: LoadedManifest): ManifestProblem[] {
   return new Validation(m.file).run(m.root);
+}
+
+/**
+ * Located problems worth a WARN that do not stop the manifest: the loader's (a repeated YAML key)
+ * and check.stream_names naming a stream the manifest lacks. The CDK accepts such a manifest and
+ * reads it; only `check` fails, when run.
+ */
+export function manifestWarnings(m: LoadedManifest): ManifestProblem[] {
+  const out = [...(m.warnings ?? [])];
+  const root = m.root;
+  const check = root.check as Mapping | undefined;
+  if (root.type === 'DeclarativeDestination' || !check || !Array.isArray(check.stream_names) || root.dynamic_streams) return out;
+  const streams = Array.isArray(root.streams) ? (root.streams as unknown[]) : [];
+  const names = streams.map((s) => (s && typeof s === 'object' ? (s as Mapping).name : undefined)).filter((n): n is string => typeof n === 'string');
+  check.stream_names.forEach((n, i) => {
+    if (typeof n !== 'string' || names.includes(n)) return;
+    const hint = suggestTypes(n, names);
+    const loc: SourceLocation = locationOf(check.stream_names as unknown[], i) ?? {};
+    out.push({
+      message: `check.stream_names refers to unknown stream "${n}"${hint.length ? `; did you mean ${hint.join(', ')}?` : ''} (check will fail)`,
+      location: { ...loc, file: loc.file ?? m.file, path: loc.path || `check.stream_names[${i}]` },
+    });
+  });
+  return out;
 }
 
 // ── validators ──────────────────────────────────────────────────────────────────────────────────
@@ -146,35 +170,45 @@ class Validation {
       const { parent, field } = target(node, e);
       const branchErrors = errors.filter((b) => b.schemaPath.startsWith(e.schemaPath + '/'));
       const message = describe(e, type, branchErrors);
-      if (message) this.add(message, parent, field);
+      if (!message) continue;
+      // A wrong `type` is pointed at where it is written, the line an editor should underline.
+      const typed = badComponentType(e, branchErrors);
+      if (typed) this.addAt(message, valueLocationOf(typed, 'type'), parent, field);
+      else this.add(message, parent, field);
     }
   }
 
-  /** Checks the schema cannot express: check.stream_names must name streams of this manifest. */
+  /** Checks the schema cannot express: stream names are unique. */
   private crossChecks(root: Mapping): void {
     const streams = Array.isArray(root.streams) ? (root.streams as unknown[]) : [];
-    const names = streams.map((s) => (s && typeof s === 'object' ? (s as Mapping).name : undefined)).filter((n): n is string => typeof n === 'string');
     const seen = new Set<string>();
-    streams.forEach((s, i) => {
+    for (const s of streams) {
       const name = s && typeof s === 'object' ? (s as Mapping).name : undefined;
-      if (typeof name !== 'string') return;
+      if (typeof name !== 'string') continue;
       if (seen.has(name)) this.add(`duplicate stream name "${name}"`, s as Mapping, 'name');
       seen.add(name);
-      void i;
-    });
-    const check = root.check as Mapping | undefined;
-    if (!check || !Array.isArray(check.stream_names) || root.dynamic_streams) return;
-    check.stream_names.forEach((n, i) => {
-      if (typeof n !== 'string' || names.includes(n)) return;
-      const hint = suggestTypes(n, names);
-      this.add(`check.stream_names refers to unknown stream "${n}"${hint.length ? `; did you mean ${hint.join(', ')}?` : ''}`, check.stream_names as unknown[], i);
-    });
+    }
+  }
+
+  private addAt(message: string, loc: SourceLocation | undefined, node: object, field?: string | number): void {
+    if (!loc?.line) return this.add(message, node, field);
+    this.problems.push({ message, location: { ...loc, file: loc.file ?? this.file } });
   }
 
   private add(message: string, node: object, field?: string | number): void {
     const loc: SourceLocation = locationOf(node, field) ?? {};
     this.problems.push({ message, location: { ...loc, file: loc.file ?? this.file, path: loc.path || (field !== undefined ? childPath('', field) : '(root)') } });
   }
+}
+
+/** The component whose `type` is unknown or not allowed where it is used, if that is the error. */
+function badComponentType(e: ErrorObject, branches: ErrorObject[]): Mapping | undefined {
+  const candidates = e.keyword === COMPONENT_KEYWORD ? [e] : e.keyword === 'anyOf' ? branches.filter((b) => b.keyword === COMPONENT_KEYWORD) : [];
+  for (const c of candidates) {
+    const params = c.params as Mapping;
+    if ((params.unknownType || params.wrongType) && c.data && typeof c.data === 'object' && !Array.isArray(c.data)) return c.data as Mapping;
+  }
+  return undefined;
 }
 
 function dedupe(children: FoundChild[]): FoundChild[] {
@@ -237,7 +271,7 @@ function describeSchema(s: Schema): string {
   if (Array.isArray(s[COMPONENT_KEYWORD])) return `a ${(s[COMPONENT_KEYWORD] as string[]).join('/')} component`;
   if (Array.isArray(s.required) && s.required.length === 1 && Object.keys(s).length === 1) return `field ${String(s.required[0])}`;
   if (Array.isArray(s.enum)) return `one of ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (s.type === 'array') return s.items && typeof s.items === 'object' ? `a list of ${describeSchema(s.items as Schema).replace(/^an? /, '')}s` : 'a list';
+  if (s.type === 'array') return s.items && typeof s.items === 'object' ? `a list of ${describeSchema(s.items as Schema).replace(/^an? /, '').replace(/([^s])$/, '$1s')}` : 'a list';
   if (typeof s.type === 'string') return s.type === 'object' ? 'a mapping' : `${/^[aeiou]/.test(s.type) ? 'an' : 'a'} ${s.type}`;
   return 'a valid value';
 }

@@ -1,15 +1,16 @@
 /**
  * YAML text → plain JSON-like values, remembering the position of every mapping, sequence and
  * field (see locations.ts). Parsed as YAML 1.1 because Airbyte reads manifests with PyYAML
- * (`yes`/`no` are booleans, `<<` merge keys work).
+ * (`yes`/`no` are booleans, `<<` merge keys work). A key repeated in one mapping keeps its last
+ * value, as PyYAML does, and is reported in `warnings` at the repeated key.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ManifestError, type ManifestProblem } from '../errors/manifold-error.js';
 import { setOrigin, type Position } from './locations.js';
 
-export function parseManifestYaml(text: string, file?: string): unknown {
+export function parseManifestYaml(text: string, file?: string, warnings: ManifestProblem[] = []): unknown {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, version: '1.1', prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, version: '1.1', prettyErrors: false, uniqueKeys: false });
   const at = (offset: number | undefined): Position => {
     const p = lineCounter.linePos(offset ?? 0);
     return { line: p.line, column: p.col };
@@ -21,27 +22,29 @@ export function parseManifestYaml(text: string, file?: string): unknown {
     }));
     throw new ManifestError(problems, file);
   }
-  return toPlain(doc.contents as Node | null, doc, file, at, new Set());
+  return toPlain(doc.contents as Node | null, { doc, file, at, warnings }, new Set());
+}
+
+interface Walk {
+  doc: Document;
+  file: string | undefined;
+  at: (offset: number | undefined) => Position;
+  warnings: ManifestProblem[];
 }
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-function toPlain(
-  node: Node | null | undefined,
-  doc: Document,
-  file: string | undefined,
-  at: (offset: number | undefined) => Position,
-  aliasStack: Set<Node>,
-): unknown {
+function toPlain(node: Node | null | undefined, walk: Walk, aliasStack: Set<Node>): unknown {
+  const { doc, file, at } = walk;
   if (!node) return null;
   if (isScalar(node)) return node.value;
   if (isAlias(node)) {
     const target = node.resolve(doc) as Node | undefined;
     if (!target || aliasStack.has(target)) return null;
     aliasStack.add(target);
-    const value = toPlain(target, doc, file, at, aliasStack);
+    const value = toPlain(target, walk, aliasStack);
     aliasStack.delete(target);
     return value;
   }
@@ -50,7 +53,7 @@ function toPlain(
     const fields = new Map<string | number, Position>();
     node.items.forEach((item, i) => {
       fields.set(i, at((item as Node | null)?.range?.[0] ?? node.range?.[0]));
-      out.push(toPlain(item as Node | null, doc, file, at, aliasStack));
+      out.push(toPlain(item as Node | null, walk, aliasStack));
     });
     setOrigin(out, { file, ...at(node.range?.[0]), fields });
     return out;
@@ -58,27 +61,38 @@ function toPlain(
   if (isMap(node)) {
     const out: Record<string, unknown> = {};
     const fields = new Map<string | number, Position>();
+    const values = new Map<string | number, Position>();
     const merged: Array<Record<string, unknown>> = [];
     for (const pair of node.items) {
       const keyNode = pair.key as Node | null;
-      const keyText = isScalar(keyNode) ? keyName(keyNode) : String(toPlain(keyNode, doc, file, at, aliasStack));
+      const keyText = isScalar(keyNode) ? keyName(keyNode) : String(toPlain(keyNode, walk, aliasStack));
       const valueNode = pair.value as Node | null;
       if (keyText === '<<' && isScalar(keyNode) && keyNode.source === '<<') {
         const sources = isSeq(valueNode) ? valueNode.items : [valueNode];
         for (const s of sources) {
-          const v = toPlain(s as Node | null, doc, file, at, aliasStack);
+          const v = toPlain(s as Node | null, walk, aliasStack);
           if (v && typeof v === 'object' && !Array.isArray(v)) merged.push(v as Record<string, unknown>);
         }
         continue;
       }
-      fields.set(keyText, at(keyNode?.range?.[0]));
-      out[keyText] = toPlain(valueNode, doc, file, at, aliasStack);
+      const keyAt = at(keyNode?.range?.[0]);
+      const earlier = fields.get(keyText);
+      if (earlier) {
+        walk.warnings.push({
+          message: `duplicate key "${keyText}" (also at line ${earlier.line}, column ${earlier.column}); the last value is used`,
+          location: { file, ...keyAt },
+        });
+      }
+      fields.set(keyText, keyAt);
+      if (valueNode?.range) values.set(keyText, at(valueNode.range[0]));
+      else values.delete(keyText);
+      out[keyText] = toPlain(valueNode, walk, aliasStack);
     }
     // Explicit keys win over merged ones, and earlier merge sources win over later ones.
     for (const source of merged) {
       for (const [k, v] of Object.entries(source)) if (!(k in out)) out[k] = v;
     }
-    setOrigin(out, { file, ...at(node.range?.[0]), fields });
+    setOrigin(out, { file, ...at(node.range?.[0]), fields, values });
     return out;
   }
   return null;

@@ -39,8 +39,8 @@ export class CartesianProductRouter implements PartitionRouter {
     return merged;
   }
 
-  setParentState(state: Obj | undefined): void {
-    for (const r of this.routers) r.setParentState?.(state);
+  setChildState(state: Obj | undefined): void {
+    for (const r of this.routers) r.setChildState?.(state);
   }
 }
 

@@ -41,8 +41,8 @@ export class GroupingPartitionRouter implements PartitionRouter {
     return this.underlying.parentState?.();
   }
 
-  setParentState(state: Obj | undefined): void {
-    this.underlying.setParentState?.(state);
+  setChildState(state: Obj | undefined): void {
+    this.underlying.setChildState?.(state);
   }
 }
 

@@ -3,8 +3,11 @@
  * arrives (the parent stream is never buffered). The child sees the parent's key as
  * `stream_partition[partition_field]` and the parent's own partition as `parent_slice`.
  *
- * With incremental_dependency the parent is read incrementally from `parent_state[<parent name>]`,
- * and its final state becomes the new parent_state once the parent read completes.
+ * With incremental_dependency the parent is read incrementally and its final state becomes the new
+ * parent_state once the parent read completes. Where the parent starts follows the CDK: the child
+ * state's `parent_state[<parent name>]`; else (a state written before the parent state was kept)
+ * the child's global cursor `state`; else a legacy `{cursor: value}` child state, its one value
+ * under the parent's cursor field.
  */
 import type { PartitionRouter, PartitionArgs } from '../contracts.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
@@ -54,10 +57,38 @@ export class SubstreamPartitionRouter implements PartitionRouter {
     return this.parents.some((p) => p.incrementalDependency) ? { ...this.inputParentState, ...this.latestParentState } : undefined;
   }
 
-  setParentState(state: Obj | undefined): void {
-    this.inputParentState = state ?? {};
+  setChildState(state: Obj | undefined): void {
+    this.inputParentState = {};
     this.latestParentState = {};
+    if (!state) return;
+    const { [NO_CURSOR_STATE_KEY]: _sentinel, ...childState } = state;
+    if (Object.keys(childState).length === 0) return;
+    for (const parent of this.parents) {
+      if (!parent.incrementalDependency) continue;
+      const start = parentStartFromChildState(childState, parent.stream.name, parent.stream.cursorField?.[0]);
+      if (start) this.inputParentState[parent.stream.name] = start;
+    }
   }
+}
+
+/** A full-refresh stream's checkpoint; it says nothing about where a parent stands. */
+const NO_CURSOR_STATE_KEY = '__ab_no_cursor_state_message';
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function parentStartFromChildState(childState: Obj, parentName: string, parentCursorField: string | undefined): Obj | undefined {
+  const parentStates = childState.parent_state;
+  if (isObj(parentStates) && Object.hasOwn(parentStates, parentName)) {
+    const own = parentStates[parentName];
+    return isObj(own) ? own : undefined;
+  }
+  if ('state' in childState) return isObj(childState.state) ? childState.state : undefined;
+  const values = Object.values(childState);
+  // The CDK takes any single value; a list or object there is no cursor value, so it is not used.
+  if (values.length === 1 && parentCursorField && (typeof values[0] === 'string' || typeof values[0] === 'number')) {
+    return { [parentCursorField]: values[0] };
+  }
+  return undefined;
 }
 
 export function buildSubstreamPartitionRouter(node: ManifestNode, ctx: BuildContext): SubstreamPartitionRouter {

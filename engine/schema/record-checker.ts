@@ -6,6 +6,7 @@
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { DataRecord, Obj } from '../types.js';
 import { createAjv } from './lazy-ajv.js';
+import { missingPrimaryKeyFields } from './primary-key.js';
 
 export interface SchemaMismatch {
   field: string;
@@ -18,7 +19,11 @@ let ajv: Ajv | undefined;
 export class RecordChecker {
   private readonly validate: ValidateFunction | undefined;
 
-  constructor(schema: Obj) {
+  constructor(
+    schema: Obj,
+    /** The stream's declared primary key: a record without a value for it does not fit either. */
+    private readonly primaryKey: readonly (readonly string[])[] = [],
+  ) {
     ajv ??= createAjv();
     try {
       const { $schema: _ignored, ...rest } = schema;
@@ -29,8 +34,9 @@ export class RecordChecker {
   }
 
   check(record: DataRecord): SchemaMismatch[] {
-    if (!this.validate || this.validate(record)) return [];
-    return (this.validate.errors ?? []).map((e) => mismatch(e, record));
+    const out = !this.validate || this.validate(record) ? [] : (this.validate.errors ?? []).map((e) => mismatch(e, record));
+    for (const field of missingPrimaryKeyFields(record, this.primaryKey)) out.push({ field, expected: 'a primary key value', got: 'missing or null' });
+    return out;
   }
 }
 

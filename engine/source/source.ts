@@ -5,12 +5,13 @@
 import { loadComponents } from '../components.js';
 import type { Stream } from '../contracts.js';
 import type { ConnectionCheck } from '../check/check-stream.js';
-import { ConfigError, ManifestError, ManifoldError, isManifoldError } from '../errors/manifold-error.js';
+import { ConfigError, ManifestError, ManifoldError, formatLocation, isManifoldError } from '../errors/manifold-error.js';
 import {
   buildComponent,
   loadManifestFile,
   loadManifestObject,
   loadManifestText,
+  manifestWarnings,
   validateManifest,
   type LoadedManifest,
 } from '../manifest/index.js';
@@ -101,6 +102,9 @@ export interface CheckResult {
   message?: string;
 }
 
+/** check/discover: attempts (about a second apart) before a host that cannot be reached is reported. */
+const UNREACHABLE_HOST_ATTEMPTS = 3;
+
 export class Source {
   private constructor(
     readonly manifest: LoadedManifest,
@@ -168,6 +172,7 @@ export class Source {
       // literally and replacing whole top-level keys; the user's config is what gets validated.
       const overrides = (this.root.check as Obj | undefined)?.config_overrides;
       const run = this.prepare(config, { onControl: options.onMessage }, isPlainObject(overrides) ? overrides : undefined);
+      run.services.unreachableHostAttempts = UNREACHABLE_HOST_ATTEMPTS;
       const check = this.root.check
         ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
         : undefined;
@@ -183,6 +188,7 @@ export class Source {
     try {
       await loadComponents();
       const run = this.prepare(config, { onControl: options.onMessage });
+      run.services.unreachableHostAttempts = UNREACHABLE_HOST_ATTEMPTS;
       const streams: AirbyteStream[] = [];
       for (const stream of (await run.streams()).values()) streams.push(await describeStream(stream));
       return { streams };
@@ -292,7 +298,9 @@ export class Source {
     }
     yield* flush();
     if (failed.length) {
-      yield [errorTrace(`During the sync, the following streams did not sync successfully: ${failed.join(', ')}`, 'system_error')];
+      // config_error whatever the causes, as the CDK's closing TRACE: it only names the failed
+      // streams, and their own TRACEs above carry the actionable failure types.
+      yield [errorTrace(`During the sync, the following streams did not sync successfully: ${failed.join(', ')}`, 'config_error')];
     }
   }
 
@@ -341,6 +349,7 @@ export class Source {
       },
     });
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
+    for (const w of manifestWarnings(this.manifest)) services.logger.warn(`${formatLocation(w.location)}: ${w.message}`);
     const userConfig = normalizeConfig(this.root, rawConfig, services, (c) => {
       collectSecrets(specSchema, c, this.secrets);
       return this.validateConfig(c);

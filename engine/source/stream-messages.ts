@@ -12,6 +12,7 @@ import {
   type AirbyteMessage,
 } from '../protocol/messages.js';
 import type { Obj } from '../types.js';
+import { missingPrimaryKeyFields, missingPrimaryKeyMessage } from '../schema/primary-key.js';
 
 export async function* streamMessages(
   stream: Stream,
@@ -33,6 +34,8 @@ export async function* streamMessages(
   let total = 0;
   let running = false;
   const limit = opts.limits?.records;
+  // Checked record by record until the first miss, then no more: one WARN per stream.
+  let primaryKeyChecked = stream.primaryKey.length === 0;
   try {
     const readOptions: ReadStreamOptions = {
       syncMode: opts.syncMode,
@@ -55,6 +58,15 @@ export async function* streamMessages(
         if (!running) {
           running = true;
           out.push(streamStatusTrace(name, 'RUNNING'));
+        }
+        if (!primaryKeyChecked) {
+          for (let i = 0; i < records.length; i++) {
+            const missing = missingPrimaryKeyFields(records[i]!, stream.primaryKey);
+            if (missing.length === 0) continue;
+            out.push(logMessage('WARN', missingPrimaryKeyMessage(name, missing)));
+            primaryKeyChecked = true;
+            break;
+          }
         }
         // One clock read per page: the records of a page are emitted together.
         const emittedAt = Date.now();

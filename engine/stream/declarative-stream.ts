@@ -128,7 +128,7 @@ export class DeclarativeStream implements Stream {
       run.perPartition.setState(inputState);
     } else {
       cursor?.setState(inputState);
-      router?.setParentState?.(undefined);
+      router?.setChildState?.(undefined);
     }
     const schema = await this.jsonSchema();
     let statesEmitted = 0;

@@ -27,6 +27,7 @@ import { registerComponent, type BuildContext, type ManifestNode } from '../regi
 import { DEFAULT_MODEL_TYPES } from '../manifest/component-transformer.js';
 import { makeSlice, type DataRecord, type HttpResponse, type NextPageToken, type Obj, type RequestOptions, type RequestOptionsProvider, type StreamSlice } from '../types.js';
 import { assignOwn } from '../extract/dpath.js';
+import { jsonDecoder } from '../extract/decoders/json-decoder.js';
 
 export interface SimpleRetrieverOptions {
   requester: Requester;
@@ -48,6 +49,7 @@ export class SimpleRetriever implements Retriever {
   private readonly ignoreSlicerParams: boolean;
   private readonly paginationReset: PaginationReset;
   private readonly logger: Logger | undefined;
+  private readonly checkBody: ((response: HttpResponse) => void) | undefined;
 
   constructor(options: SimpleRetrieverOptions) {
     this.requester = options.requester;
@@ -58,6 +60,9 @@ export class SimpleRetriever implements Retriever {
     this.ignoreSlicerParams = options.ignoreSlicerParamsOnPaginatedRequests ?? false;
     this.paginationReset = options.paginationReset ?? DEFAULT_PAGINATION_RESET;
     this.logger = options.logger;
+    // Extractors decode with JSON when the retriever names no decoder.
+    const decoder = this.decoder ?? jsonDecoder;
+    this.checkBody = decoder.check ? (response) => decoder.check!(response) : undefined;
   }
 
   async *readSlice(args: ReadSliceArgs): AsyncIterable<DataRecord> {
@@ -222,6 +227,7 @@ export class SimpleRetriever implements Retriever {
         extra,
         pathOverride: this.paginator.pathOverride(token),
         signal,
+        checkBody: this.checkBody,
       });
     } catch (e) {
       if (!isPaginationResetRequired(e)) throw e;

@@ -56,6 +56,16 @@ describe('infer-schema', () => {
     expect(schemas.notes.properties).toEqual({ id: { type: ['null', 'integer'] }, text: { type: ['null', 'string'] } });
   });
 
+  it('says on stderr when the records lack the stream primary key (stdout stays the schema)', async () => {
+    const f = files(api, []);
+    const manifest = f.write('uuid.yaml', MANIFEST.replace('    name: items\n    primary_key: [id]', '    name: items\n    primary_key: [uuid]'));
+    const result = await runCli(['infer-schema', '--manifest', manifest, '--config', f.config, '--stream', 'items']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).properties.id).toEqual(ITEMS_SCHEMA_PROPERTIES.id);
+    expect(result.stderr).toMatch(/^WARN Stream items: records have no value for primary key field uuid;/m);
+    expect(result.stderr.match(/^WARN Stream items:/gm)).toHaveLength(1);
+  });
+
   it('--limit-records N samples N records per stream', async () => {
     const before = api.requestsTo('/api/items').length;
     const f = files(api, []);

@@ -1,6 +1,6 @@
 /** The CLI's line writer: byte-identical to JSON.stringify per message, whichever path it takes. */
 import { describe, expect, it } from '@jest/globals';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { LineWriter } from '../../cli/output.js';
 
 async function written(messages: unknown[]): Promise<string> {
@@ -31,5 +31,90 @@ describe('LineWriter', () => {
     const lines = text.trimEnd().split('\n');
     expect(lines).toHaveLength(5000);
     expect(JSON.parse(lines[4999]!)).toEqual(messages[4999]);
+  });
+});
+
+/**
+ * A pipe whose reader is slow: each write is acknowledged only when the test says the OS took it.
+ * The buffered amount stays under the high-water mark, so write() returns true and no 'drain' is
+ * ever emitted, exactly the state a slow stdout reader leaves the last chunk in.
+ */
+class SlowPipe extends Writable {
+  readonly chunks: string[] = [];
+  private readonly pending: Array<() => void> = [];
+  constructor() {
+    super({ highWaterMark: 1024 * 1024 });
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.pending.push(() => {
+      this.chunks.push(chunk.toString('utf8'));
+      callback();
+    });
+  }
+  /** The reader catches up: every write so far reaches the OS. */
+  catchUp(): void {
+    while (this.pending.length) this.pending.shift()!();
+  }
+}
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('LineWriter.end() on a slow pipe', () => {
+  it('resolves once the last accepted-but-unflushed write reaches the pipe (no drain needed)', async () => {
+    const pipe = new SlowPipe();
+    const writer = new LineWriter(pipe);
+    writer.write({ type: 'LOG', log: { level: 'INFO', message: 'last line' } });
+    let ended = false;
+    const ending = writer.end().then(() => (ended = true));
+    await turn();
+    // Not yet flushed: end() must still be waiting.
+    expect(ended).toBe(false);
+    pipe.catchUp();
+    for (let i = 0; i < 5 && !ended; i++) await turn();
+    expect(ended).toBe(true);
+    await ending;
+    expect(pipe.chunks.join('')).toBe('{"type":"LOG","log":{"level":"INFO","message":"last line"}}\n');
+  });
+
+  it('waits for a full pipe through the write callback, not a drain that may not come', async () => {
+    const pipe = new SlowPipe();
+    const writer = new LineWriter(pipe);
+    const big = Array.from({ length: 2000 }, (_, i) => ({ type: 'RECORD', record: { stream: 's', data: { i, pad: 'y'.repeat(60) }, emitted_at: i } }));
+    const waits: Array<Promise<void>> = [];
+    for (const m of big) {
+      const pending = writer.write(m);
+      if (pending) waits.push(pending);
+    }
+    let ended = false;
+    const ending = writer.end().then(() => (ended = true));
+    await turn();
+    expect(ended).toBe(false);
+    pipe.catchUp();
+    for (let i = 0; i < 5 && !ended; i++) await turn();
+    expect(ended).toBe(true);
+    await Promise.all([ending, ...waits]);
+    expect(pipe.chunks.join('').trimEnd().split('\n')).toHaveLength(2000);
+  });
+
+  it('a write error (EPIPE: the reader went away) rejects end() instead of hanging', async () => {
+    const pipe = new Writable({
+      write(_chunk, _encoding, callback) {
+        setImmediate(() => callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })));
+      },
+    });
+    const writer = new LineWriter(pipe);
+    writer.write({ type: 'LOG', log: { level: 'INFO', message: 'x' } });
+    await expect(writer.end()).rejects.toThrow(/EPIPE/);
+  });
+
+  it('a STATE line goes out at once instead of waiting for a full chunk', async () => {
+    const pipe = new SlowPipe();
+    const writer = new LineWriter(pipe);
+    writer.write({ type: 'RECORD', record: { stream: 's', data: { id: 1 }, emitted_at: 1 } });
+    writer.write({ type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 's' }, stream_state: { id: 1 } } } });
+    pipe.catchUp();
+    await turn();
+    expect(pipe.chunks.join('')).toContain('"type":"STATE"');
+    await writer.end();
   });
 });

@@ -30,7 +30,7 @@ describe('manifold read with a state or catalog it cannot use', () => {
     expect(records(result, 'events')).toEqual([]);
     expect(errors(result.messages)).toEqual([
       { message: expect.stringMatching(/updated="2024-01-25" is not a datetime in the format "%Y-%m-%dT%H:%M:%SZ"/), failure_type: 'config_error', stream: 'events', stack: undefined },
-      { message: 'During the sync, the following streams did not sync successfully: events', failure_type: 'system_error', stream: undefined, stack: undefined },
+      { message: 'During the sync, the following streams did not sync successfully: events', failure_type: 'config_error', stream: undefined, stack: undefined },
     ]);
     const warnings = result.messages.filter((m) => m.type === 'LOG' && m.log.level === 'WARN').map((m) => m.log.message);
     expect(warnings).toContainEqual(expect.stringMatching(/entry for stream "retired", which the manifest does not define/));

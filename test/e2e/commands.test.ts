@@ -14,6 +14,30 @@ describe('manifold spec / discover / validate', () => {
     expect(result.code).toBe(0);
   });
 
+  it('warns, located, about a repeated key and an unknown check stream, and still calls the manifest valid', async () => {
+    const files = tempFiles({
+      'dup.yaml': [
+        'version: 6.0.0',
+        'type: DeclarativeSource',
+        'check: { type: CheckStream, stream_names: [item] }',
+        'streams:',
+        '  - type: DeclarativeStream',
+        '    name: items',
+        '    name: items',
+        '    retriever:',
+        '      type: SimpleRetriever',
+        '      requester: { type: HttpRequester, url_base: "http://localhost:1", path: /items }',
+        '      record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [] } }',
+        '',
+      ].join('\n'),
+    });
+    const result = await runCli(['validate', '--manifest', files['dup.yaml']!]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('valid');
+    expect(result.stderr).toContain(`WARN ${files['dup.yaml']}:7:5: duplicate key "name" (also at line 6, column 5); the last value is used`);
+    expect(result.stderr).toContain(`WARN ${files['dup.yaml']}:3:44 check.stream_names[0]: check.stream_names refers to unknown stream "item"`);
+  });
+
   it('prints the SPEC with the connection specification', async () => {
     const result = await runCli(['spec', '--manifest', INDEPENDENT]);
     expect(result.code).toBe(0);
@@ -44,9 +68,8 @@ describe('manifold spec / discover / validate', () => {
   it('reports every problem of a broken manifest with file, line, column and component path', async () => {
     const result = await runCli(['validate', '--manifest', BROKEN]);
     expect(result.code).toBe(1);
-    // Unknown type, with a suggestion and its location.
-    expect(result.stderr).toMatch(/broken\.yaml:25:\d+/);
-    expect(result.stderr).toContain('streams[0].retriever.paginator.pagination_strategy');
+    // Unknown type, with a suggestion, located at the misspelled type (line 26, its value's column).
+    expect(result.stderr).toContain('broken.yaml:26:17 streams[0].retriever.paginator.pagination_strategy.type:');
     expect(result.stderr).toContain('CursorPagination');
     // The dangling $ref is reported too, not just the first problem.
     expect(result.stderr).toContain('#/definitions/missing_requester');

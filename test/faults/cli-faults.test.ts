@@ -20,6 +20,17 @@ function files() {
   return tempFiles({ 'manifest.yaml': faultManifest(), 'config.json': faultConfig(server), 'catalog.json': CATALOG });
 }
 
+/** The default backoff would wait 10 s before a retry; a constant 0-second backoff keeps tests quick. */
+function quickRetryFiles() {
+  const manifest = faultManifest({
+    errorHandler: `        error_handler:
+          type: DefaultErrorHandler
+          max_retries: 3
+          backoff_strategies: [{ type: ConstantBackoffStrategy, backoff_time_in_seconds: 0 }]`,
+  });
+  return tempFiles({ 'manifest.yaml': manifest, 'config.json': faultConfig(server), 'catalog.json': CATALOG });
+}
+
 async function read(f: ReturnType<typeof files>, extra: string[] = []): Promise<CliResult> {
   return runCli(['read', '--manifest', f['manifest.yaml']!, '--config', f['config.json']!, '--catalog', f['catalog.json']!, '--concurrency', '1', ...extra]);
 }
@@ -38,15 +49,16 @@ describe('manifold read under faults (CLI)', () => {
     expect(server.dataRequests().length).toBe(11);
   });
 
-  it('an HTML page with status 200 mid-sync: exit 1, clear TRACE, and --state resumes without gaps', async () => {
-    // Day 1 (5 pages) succeeds, day 2's second page is a maintenance page.
-    server.addFault({ fault: { kind: 'html-200' }, when: (_r, n) => n === 7 });
-    const f = files();
+  it('an HTML page with status 200 that stays: exit 1 after the retries, clear TRACE, and --state resumes without gaps', async () => {
+    // Day 1 (5 pages) succeeds, day 2's second page is a maintenance page on every attempt.
+    server.addFault({ fault: { kind: 'html-200' }, times: Infinity, when: (_r, n) => n >= 7 });
+    const f = quickRetryFiles();
     const first = await read(f);
     expect(first.code).not.toBe(0);
     const [error] = errorTraces(first);
     expect(error.failure_type).toBe('system_error');
-    expect(error.message).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/items\S* returned HTTP 200 with a body that is not valid JSON \(text\/html\)/);
+    expect(error.message).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/items\S* returned HTTP 200 with a body that is not valid JSON \(text\/html\).*Maintenance.*\(gave up after 4 attempts\)/);
+    expect(server.dataRequests().filter((r) => r.fault).length).toBe(4);
     expect(first.stdout + first.stderr).not.toContain(STACK_FRAME);
     expect(first.messages.some((m) => m.trace?.stream_status?.status === 'INCOMPLETE')).toBe(true);
     const state = lastState(first)!;
@@ -71,17 +83,18 @@ describe('manifold read under faults (CLI)', () => {
     expect(result.stderr).not.toContain(STACK_FRAME);
   });
 
+  it('JSON cut short (Content-Length matching the cut) is fetched again; exit 0, every record once', async () => {
+    server.addFault({ fault: { kind: 'truncated-json' }, when: (_r, n) => n === 4 });
+    const result = await read(quickRetryFiles());
+    expect(result.code).toBe(0);
+    expect(errorTraces(result)).toEqual([]);
+    expectExactlyOnce(records(result, 'items') as DataItem[], server.records);
+    expect(server.dataRequests().length).toBe(11);
+  });
+
   it('a connection reset on the first page is retried; exit 0', async () => {
     server.addFault({ fault: { kind: 'reset-mid-body' }, when: (_r, n) => n === 1 });
-    // The default backoff would wait 10 s before the retry; a constant 0-second backoff keeps the test quick.
-    const manifest = faultManifest({
-      errorHandler: `        error_handler:
-          type: DefaultErrorHandler
-          max_retries: 3
-          backoff_strategies: [{ type: ConstantBackoffStrategy, backoff_time_in_seconds: 0 }]`,
-    });
-    const f = tempFiles({ 'manifest.yaml': manifest, 'config.json': faultConfig(server), 'catalog.json': CATALOG });
-    const result = await read(f);
+    const result = await read(quickRetryFiles());
     expect(result.code).toBe(0);
     expectExactlyOnce(records(result, 'items') as DataItem[], server.records);
     expect(server.dataRequests().length).toBe(11);

@@ -8,8 +8,10 @@ import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
 import {
   expectExactlyOnce,
   expectUnionCovers,
+  faultManifest,
   lastCursor,
   readWithLibrary,
+  seededFaults,
   resumeState,
   STACK_FRAME,
   type ReadOutcome,
@@ -102,6 +104,25 @@ describe('faults that retries absorb: the sync completes exactly once', () => {
     expect(server.dataRequests().length).toBe(CLEAN_REQUESTS + 2);
   });
 
+  it('JSON cut short with a matching Content-Length is fetched again', async () => {
+    server.addFault({ fault: { kind: 'truncated-json' }, times: 2, when: (_r, n) => n === 7 || n === 8 });
+    const outcome = await readWithLibrary(server);
+    expectComplete(outcome);
+    expect(server.dataRequests().filter((r) => r.fault === 'truncated-json').length).toBe(2);
+    expect(server.dataRequests().length).toBe(CLEAN_REQUESTS + 2);
+    // The retried request is the same page.
+    expect(server.dataRequests()[7]!.query).toEqual(server.dataRequests()[6]!.query);
+  });
+
+  it('malformed JSON, an HTML page with status 200 and gzip cut short are fetched again', async () => {
+    server.addFault({ fault: { kind: 'malformed-json' }, when: (_r, n) => n === 2 });
+    server.addFault({ fault: { kind: 'html-200' }, when: (_r, n) => n === 5 });
+    server.addFault({ fault: { kind: 'truncated-gzip' }, when: (_r, n) => n === 9 });
+    const outcome = await readWithLibrary(server);
+    expectComplete(outcome);
+    expect(server.dataRequests().length).toBe(CLEAN_REQUESTS + 3);
+  });
+
   it('a response slower than the client timeout is abandoned and retried', async () => {
     server.addFault({ fault: { kind: 'slow', delayMs: 5_000 }, times: 1, when: (_r, n) => n === 2 });
     const outcome = await readWithLibrary(server, { timeoutMs: 300 });
@@ -155,24 +176,28 @@ describe('faults that stop the sync: clear error, resumable state', () => {
     await expectFailThenResume(outcome, /items.*(ECONNRESET|premature|aborted|socket|closed|terminated)|(ECONNRESET|premature|aborted|socket|closed|terminated).*items/i);
   });
 
-  it('truncated JSON with status 200 fails the stream with the URL and cause', async () => {
-    server.addFault({ fault: { kind: 'truncated-json' }, when: (_r, n) => n === 7 });
+  it('a body that stays invalid JSON fails loudly after the retry budget, naming method, URL, status and body', async () => {
+    server.addFault({ fault: { kind: 'truncated-json' }, times: Infinity, when: (_r, n) => n >= 7 });
     const outcome = await readWithLibrary(server);
-    await expectFailThenResume(outcome, /GET http:\/\/127\.0\.0\.1:\d+\/items\S* returned HTTP 200 with a body that is not valid JSON/);
+    expect(server.dataRequests().filter((r) => r.fault).length).toBe(MAX_ATTEMPTS);
+    expect(outcome.errors[0]!.failure_type).toBe('system_error');
+    expect(outcome.errors[0]!.message).toMatch(/gave up after 6 attempts/);
+    await expectFailThenResume(outcome, /GET http:\/\/127\.0\.0\.1:\d+\/items\S* returned HTTP 200 with a body that is not valid JSON \(application\/json\): \{"data":\[/);
   });
 
-  it('malformed JSON with status 200 fails the stream with the URL and cause', async () => {
-    server.addFault({ fault: { kind: 'malformed-json' }, when: (_r, n) => n === 2 });
+  it('a maintenance page with status 200 on every attempt fails with its excerpt', async () => {
+    server.addFault({ fault: { kind: 'html-200' }, times: Infinity, when: (_r, n) => n >= 8 });
     const outcome = await readWithLibrary(server);
-    // Day 1 broke on its second page: nothing was checkpointed, the resumed run starts over.
-    expect(outcome.states).toEqual([]);
-    await expectFailThenResume(outcome, /not valid JSON.*\{"data"/);
-  });
-
-  it('an HTML maintenance page with status 200 is an error, not an empty page', async () => {
-    server.addFault({ fault: { kind: 'html-200' }, when: (_r, n) => n === 8 });
-    const outcome = await readWithLibrary(server);
+    expect(server.dataRequests().filter((r) => r.fault).length).toBe(MAX_ATTEMPTS);
     await expectFailThenResume(outcome, /HTTP 200 with a body that is not valid JSON \(text\/html\).*Maintenance/);
+  });
+
+  it('a POST read is not sent again when its body is invalid: it fails at once', async () => {
+    server.addFault({ fault: { kind: 'malformed-json' }, times: Infinity, when: (_r, n) => n === 2 });
+    const outcome = await readWithLibrary(server, { manifest: faultManifest().replace('http_method: GET', 'http_method: POST') });
+    expect(server.dataRequests().filter((r) => r.fault).length).toBe(1);
+    expect(outcome.states).toEqual([]);
+    await expectFailThenResume(outcome, /POST http:\/\/127\.0\.0\.1:\d+\/items\S* returned HTTP 200 with a body that is not valid JSON.*\{"data"/);
   });
 
   it('an endless paginator returning the same cursor is stopped as a loop', async () => {
@@ -213,5 +238,28 @@ describe('faults that stop the sync: clear error, resumable state', () => {
     const outcome = await readWithLibrary(server, { timeoutMs: 100 });
     expect(server.dataRequests().filter((r) => r.fault).length).toBe(MAX_ATTEMPTS);
     await expectFailThenResume(outcome, /GET http:\/\/127\.0\.0\.1:\d+\/items\S* failed: .*(timeout|timed out)/i);
+  });
+});
+
+describe('seeded fault runs: a long read through every retryable fault completes exactly once', () => {
+  // 500 records, 5 per page, one full-refresh slice: 100 pages.
+  let long: FaultServer;
+  beforeAll(async () => {
+    long = await startFaultServer({ count: 500, pageSize: 5, spacingMinutes: 1 });
+  });
+  afterAll(async () => long.close());
+  afterEach(() => long.reset());
+
+  it.each([1, 2, 3, 4])('seed %i', async (seed) => {
+    long.setFaultPicker(seededFaults(seed));
+    const outcome = await readWithLibrary(long, { incremental: false, timeoutMs: 5_000 });
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.statuses.at(-1)).toBe('COMPLETE');
+    expect(outcome.records.map((r) => r.id)).toEqual(long.records.map((r) => r.id));
+    const faults = long.dataRequests().filter((r) => r.fault);
+    expect(long.dataRequests().length).toBe(100 + faults.filter((r) => r.fault !== 'slow').length);
+    // The run really went through faults, truncated bodies among them.
+    expect(faults.length).toBeGreaterThanOrEqual(8);
+    expect(faults.some((r) => r.fault === 'truncated-json' || r.fault === 'truncated-gzip')).toBe(true);
   });
 });

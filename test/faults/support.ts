@@ -6,7 +6,7 @@ import { expect } from '@jest/globals';
 import { Source } from '../../engine/index.js';
 import type { Transport } from '../../engine/http/client.js';
 import { networkTransport } from '../../engine/http/client.js';
-import type { DataItem, FaultServer } from '../helpers/fault-server.js';
+import type { DataItem, FaultKind, FaultServer, ServedRequest } from '../helpers/fault-server.js';
 
 export interface ManifestOptions {
   /** Incremental with daily windows (default), or a plain full-refresh stream. */
@@ -107,6 +107,8 @@ export interface ReadArgs {
   timeoutMs?: number;
   /** Streams/slices read at once (default 1, so request order is predictable). */
   concurrency?: number;
+  /** Config values added to faultConfig(server). */
+  config?: Record<string, string>;
 }
 
 /** Reads through the library with a tiny backoff so retries cost no wall time. */
@@ -120,7 +122,7 @@ export async function readWithLibrary(server: FaultServer, args: ReadArgs = {}):
   });
   const out: ReadOutcome = { records: [], states: [], errors: [], statuses: [], logs: [] };
   const catalog = incremental ? CATALOG : { streams: [{ ...CATALOG.streams[0]!, sync_mode: 'full_refresh' as const }] };
-  for await (const m of source.read(faultConfig(server), catalog, args.state, { concurrency: args.concurrency ?? 1 })) {
+  for await (const m of source.read({ ...faultConfig(server), ...args.config }, catalog, args.state, { concurrency: args.concurrency ?? 1 })) {
     const msg = m as Record<string, any>;
     if (msg.type === 'RECORD') out.records.push(msg.record.data);
     else if (msg.type === 'STATE') out.states.push(msg);
@@ -156,3 +158,38 @@ export function lastCursor(outcome: ReadOutcome): unknown {
 }
 
 export const STACK_FRAME = '\n    at ';
+
+/** A small seeded PRNG (mulberry32): the same seed scatters the same faults. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Every kind of fault a retry should absorb, each on ~3% of the data requests (about one request
+ * in six is faulty): 500s, a proxy's 503 HTML page, 429s, resets mid-body, JSON cut short with a
+ * matching Content-Length, gzip cut short, and slow pages.
+ */
+export function seededFaults(seed: number, rate = 0.03): (req: ServedRequest, n: number) => FaultKind | undefined {
+  const random = seededRandom(seed);
+  const kinds: FaultKind[] = [
+    { kind: 'status', status: 500 },
+    { kind: 'html-503' },
+    { kind: 'rate-limit', retryAfter: 'seconds', seconds: 1 },
+    { kind: 'reset-mid-body' },
+    { kind: 'truncated-json' },
+    { kind: 'truncated-gzip' },
+    { kind: 'slow', delayMs: 150 },
+  ];
+  return () => {
+    const r = random();
+    const index = Math.floor(r / rate);
+    return index < kinds.length ? kinds[index] : undefined;
+  };
+}

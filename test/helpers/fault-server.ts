@@ -6,9 +6,12 @@
  * response slower than the client's timeout, endless pagination, and huge pages.
  *
  * Faults are rules: each matching data request consumes one use of the first rule that matches.
+ * A fault picker (setFaultPicker) chooses a fault for requests no rule claimed: seeded runs use it
+ * to scatter many kinds of faults over a long read.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 export type FaultKind =
   | { kind: 'status'; status: number; body?: string }
@@ -17,6 +20,10 @@ export type FaultKind =
   | { kind: 'truncated-json' }
   | { kind: 'malformed-json' }
   | { kind: 'html-200' }
+  /** A proxy's HTML error page with status 503. */
+  | { kind: 'html-503' }
+  /** Content-Encoding: gzip, cut half-way (with a Content-Length that matches the cut body). */
+  | { kind: 'truncated-gzip' }
   | { kind: 'slow'; delayMs: number }
   /** The next cursor is always returned: the same one, or a new one serving the same records again. */
   | { kind: 'endless'; cursor: 'same' | 'new' };
@@ -45,6 +52,8 @@ export interface FaultServer {
   dataRequests(): ServedRequest[];
   records: DataItem[];
   addFault(rule: FaultRule): void;
+  /** Chooses the fault (or none) of each data request no rule claimed; undefined: none. */
+  setFaultPicker(pick: ((req: ServedRequest, n: number) => FaultKind | undefined) | undefined): void;
   clearFaults(): void;
   /** Forgets faults, logged requests and the data request counter. */
   reset(): void;
@@ -84,6 +93,7 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   const dataPath = options.path ?? '/items';
   const requests: ServedRequest[] = [];
   let rules: Array<FaultRule & { left: number }> = [];
+  let picker: ((req: ServedRequest, n: number) => FaultKind | undefined) | undefined;
   let dataCount = 0;
 
   const server: Server = createServer((req, res) => {
@@ -96,11 +106,10 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
       if (served.path !== dataPath) return send(res, 404, { error: `no route ${served.path}` });
       const n = ++dataCount;
       const rule = rules.find((r) => r.left > 0 && (r.when?.(served, n) ?? true));
-      if (rule) {
-        rule.left--;
-        served.fault = rule.fault.kind;
-      }
-      respond(served, res, rule?.fault);
+      if (rule) rule.left--;
+      const fault = rule?.fault ?? picker?.(served, n);
+      if (fault) served.fault = fault.kind;
+      respond(served, res, fault);
     });
   });
 
@@ -138,11 +147,24 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
         return;
       }
       case 'truncated-json': {
-        // A complete HTTP exchange whose JSON body stops half-way (a proxy cut it).
+        // A complete HTTP exchange whose JSON body stops half-way (a proxy cut it and sent a
+        // Content-Length that matches what is left).
         const body = JSON.stringify(page(served));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(body.slice(0, Math.floor(body.length / 2)));
+        const cut = body.slice(0, Math.floor(body.length / 2));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(cut)) }).end(cut);
         return;
       }
+      case 'truncated-gzip': {
+        const gzipped = gzipSync(JSON.stringify(page(served)));
+        const cut = gzipped.subarray(0, Math.floor(gzipped.length / 2));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(cut.length) }).end(cut);
+        return;
+      }
+      case 'html-503':
+        res
+          .writeHead(503, { 'content-type': 'text/html' })
+          .end('<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>');
+        return;
       case 'malformed-json':
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": [{"id": 1,, "updated_at": }], next_cursor: nope}');
         return;
@@ -173,11 +195,16 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     dataRequests: () => requests.filter((r) => r.path === dataPath),
     records,
     addFault: (rule) => rules.push({ ...rule, left: rule.times ?? 1 }),
+    setFaultPicker: (pick) => {
+      picker = pick;
+    },
     clearFaults: () => {
       rules = [];
+      picker = undefined;
     },
     reset: () => {
       rules = [];
+      picker = undefined;
       requests.length = 0;
       dataCount = 0;
     },

@@ -118,7 +118,7 @@ describe('cursor values in the input state (config_error for that stream: going 
     expect(out.records.items).toEqual([{ id: 1 }, { id: 2 }]);
     expect(out.errors).toEqual([
       { message: expect.stringMatching(expected), failure_type: 'config_error', stream: 'events' },
-      { message: `${FINAL}events`, failure_type: 'system_error', stream: undefined },
+      { message: `${FINAL}events`, failure_type: 'config_error', stream: undefined },
     ]);
     expect(out.errors[0]!.message).toMatch(/set this stream's stream_state to null to read it from the start/);
   });

@@ -78,6 +78,6 @@ describe('PerPartitionCursor', () => {
     const cursor = new PerPartitionCursor(prototype, undefined, true);
     cursor.setState({ state: { id: 2 } });
     expect(cursor.cursorFor({ p: 1 }).state()).toEqual({ id: 2 });
-    expect(cursor.state()).toEqual({ use_global_cursor: true, state: { id: 2 } });
+    expect(cursor.state()).toEqual({ use_global_cursor: true, state: { id: 2 }, lookback_window: 0 });
   });
 });

@@ -117,6 +117,7 @@ describe('per-partition and global substream state without records', () => {
         { partition: { account: 'b' }, cursor: { updated_at: '2024-01-03' } },
       ],
       state: { updated_at: '2024-01-03' },
+      lookback_window: 0,
     });
   });
 
@@ -128,6 +129,7 @@ describe('per-partition and global substream state without records', () => {
         { partition: { account: 'a' }, cursor: { updated_at: '2024-01-01' } },
         { partition: { account: 'b' }, cursor: { updated_at: '2024-01-01' } },
       ],
+      lookback_window: 0,
     });
   });
 
@@ -138,12 +140,18 @@ describe('per-partition and global substream state without records', () => {
 
   it('global_substream_cursor: use_global_cursor is written, and the global cursor is untouched without records', async () => {
     const cursor = { ...CURSOR, global_substream_cursor: true };
-    expect((await read([], { router, cursor })).states.at(-1)).toEqual({ use_global_cursor: true });
+    expect((await read([], { router, cursor })).states.at(-1)).toEqual({ use_global_cursor: true, lookback_window: 0 });
     expect((await read([], { router, cursor, state: { use_global_cursor: true, state: { updated_at: '2024-01-06' } } })).states.at(-1)).toEqual({
       use_global_cursor: true,
       state: { updated_at: '2024-01-06' },
+      lookback_window: 0,
     });
-    expect((await read([{ id: 1, updated_at: '2024-01-09' }], { router, cursor })).states.at(-1)).toEqual({ use_global_cursor: true, state: { updated_at: '2024-01-09' } });
+    // A read with records writes its duration (whole seconds, at least 1) as the next lookback_window.
+    expect((await read([{ id: 1, updated_at: '2024-01-09' }], { router, cursor })).states.at(-1)).toEqual({
+      use_global_cursor: true,
+      state: { updated_at: '2024-01-09' },
+      lookback_window: expect.any(Number),
+    });
   });
 });
 

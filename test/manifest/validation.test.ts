@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { ManifestError, type ManifestProblem } from '../../engine/errors/manifold-error.js';
-import { loadManifestText, validateManifest, componentTypeNames, manifestSchema } from '../../engine/manifest/index.js';
+import { loadManifestText, validateManifest, manifestWarnings, componentTypeNames, manifestSchema } from '../../engine/manifest/index.js';
 
 const STREAM = `
     type: DeclarativeStream
@@ -68,8 +68,21 @@ describe('validateManifest', () => {
     expect(p.location).toMatchObject({ file: 'm.yaml', line: expect.any(Number), column: expect.any(Number) });
   });
 
-  it('2. duplicate YAML key', () => {
-    expect(only('version: 1\nversion: 2\n').message).toMatch(/YAML syntax error.*unique|YAML syntax error/i);
+  it('2. duplicate YAML key: the last value wins (as PyYAML, which the CDK loads with), with a located warning', () => {
+    const text = manifest(STREAM.replace('path: /users', 'path: /users\n        path: /people'));
+    expect(problemsOf(text)).toEqual([]);
+    const loaded = loadManifestText(text, 'm.yaml');
+    const requester = ((loaded.root.streams as Array<Record<string, any>>)[0]!.retriever.requester) as Record<string, unknown>;
+    expect(requester.path).toBe('/people');
+    expect(manifestWarnings(loaded)).toEqual([
+      { message: 'duplicate key "path" (also at line 15, column 9); the last value is used', location: { file: 'm.yaml', line: 16, column: 9 } },
+    ]);
+  });
+
+  it('2b. a repeated key inside a mapping reached through several aliases is reported once', () => {
+    const text = manifest(STREAM, 'x: &a { k: 1, k: 2 }\ny: [*a, *a]\n');
+    const loaded = loadManifestText(text, 'm.yaml');
+    expect(manifestWarnings(loaded).map((w) => w.message)).toEqual(['duplicate key "k" (also at line 27, column 9); the last value is used']);
   });
 
   it('3. dangling $ref names the ref and where it is used', () => {
@@ -94,12 +107,27 @@ describe('validateManifest', () => {
   it('6. unknown component type with suggestions', () => {
     const p = only(manifest(STREAM.replace('type: DpathExtractor', 'type: DpathExtracter')));
     expect(p.message).toMatch(/unknown component type DpathExtracter; did you mean DpathExtractor/);
-    expect(p.location).toMatchObject({ file: 'm.yaml', line: 18, path: 'streams[0].retriever.record_selector.extractor' });
+    // At the type's value (line 19, `          type: DpathExtracter`), not the `extractor:` key above it.
+    expect(p.location).toMatchObject({ file: 'm.yaml', line: 19, column: 17, path: 'streams[0].retriever.record_selector.extractor.type' });
+  });
+
+  it('6b. an unknown type in a list of components, or inside a $ref definition, is located at that type', () => {
+    const listed = manifest(STREAM.replace('    schema_loader:', '    transformations:\n      - type: AddFieldz\n        fields: []\n    schema_loader:'));
+    const p = only(listed);
+    expect(p.message).toMatch(/unknown component type AddFieldz; did you mean AddFields/);
+    expect(p.location).toMatchObject({ line: listed.split('\n').indexOf('      - type: AddFieldz') + 1, column: 15 });
+    const viaRef = manifest(
+      STREAM.replace(/record_selector:\n\s+type: RecordSelector\n\s+extractor:\n\s+type: DpathExtractor\n\s+field_path: \[data\]\n/, 'record_selector:\n        $ref: "#/definitions/selector"\n'),
+      'definitions:\n  selector:\n    type: RecordSelector\n    extractor:\n      type: DpathExtracter\n      field_path: [data]\n',
+    );
+    const q = only(viaRef);
+    expect(q.location).toMatchObject({ line: viaRef.split('\n').indexOf('      type: DpathExtracter') + 1, column: 13 });
   });
 
   it('7. component type not allowed in that field', () => {
     const p = only(manifest(STREAM.replace('type: DpathExtractor', 'type: PageIncrement')));
     expect(p.message).toMatch(/PageIncrement is not allowed here; expected one of DpathExtractor/);
+    expect(p.location).toMatchObject({ line: 19, column: 17 });
   });
 
   it('8. missing required field', () => {
@@ -149,10 +177,13 @@ describe('validateManifest', () => {
     expect(p.message).toMatch(/requester: expected one of HttpRequester, CustomRequester component, got string/);
   });
 
-  it('16. check names a stream that does not exist', () => {
-    const p = only(manifest().replace('stream_names: [users]', 'stream_names: [user]'));
-    expect(p.message).toBe('check.stream_names refers to unknown stream "user"; did you mean users?');
-    expect(p.location.line).toBe(5);
+  it('16. check naming a stream that does not exist is a warning, not a problem (the CDK reads such a manifest)', () => {
+    const text = manifest().replace('stream_names: [users]', 'stream_names: [user]');
+    expect(problemsOf(text)).toEqual([]);
+    const [w, ...rest] = manifestWarnings(loadManifestText(text, 'm.yaml'));
+    expect(rest).toEqual([]);
+    expect(w!.message).toBe('check.stream_names refers to unknown stream "user"; did you mean users? (check will fail)');
+    expect(w!.location).toMatchObject({ file: 'm.yaml', line: 5, path: 'check.stream_names[0]' });
   });
 
   it('17. collects every problem at once, each located', () => {

@@ -105,6 +105,7 @@ describe('SubstreamPartitionRouter + per-partition cursor', () => {
         { partition: { project_id: 'p2', parent_slice: {} }, cursor: { updated_at: '2024-01-04T10:00:00Z' } },
       ],
       state: { updated_at: '2024-01-20T10:00:00Z' },
+      lookback_window: expect.any(Number),
       parent_state: { projects: { updated_at: '2024-01-05T00:00:00Z' } },
     });
     // Intermediate checkpoints neither advance the global cursor nor the parent state.
@@ -124,13 +125,17 @@ describe('SubstreamPartitionRouter + per-partition cursor', () => {
     expect(again.childRetriever.requests.every((r) => r.params.project === 'p2')).toBe(true);
     expect(again.childRetriever.requests[0]!.params.since).toBe('2024-01-04T10:00:00Z');
     expect(recordIds(events)).toEqual(['t3']);
-    expect(states(events).at(-1)).toEqual(final);
+    expect(states(events).at(-1)).toEqual({ ...final, lookback_window: expect.any(Number) });
   });
 
-  it('a plain (pre-partition) state applies to every partition', async () => {
-    const { stream, childRetriever } = childStream(PROJECTS, TASKS);
+  it('a plain (pre-partition) state applies to every partition, and the parent starts from it too', async () => {
+    const projects = [...PROJECTS, { id: 'p3', meta: { owner: 'cy' }, updated_at: '2024-01-12T00:00:00Z' }];
+    const tasks = [...TASKS, { id: 't4', project: 'p3', updated_at: '2024-01-15T10:00:00Z' }];
+    const { stream, parentRetriever, childRetriever } = childStream(projects, tasks);
     const events = await collect(stream.read({ syncMode: 'incremental', state: { updated_at: '2024-01-10T00:00:00Z' } }));
-    expect(recordIds(events)).toEqual(['t2']);
+    // As the CDK migrates such a state: the parent reads from the child's cursor, not from start_datetime.
+    expect(parentRetriever.requests[0]!.params.since).toBe('2024-01-10T00:00:00Z');
+    expect(recordIds(events)).toEqual(['t4']);
     expect(childRetriever.requests[0]!.params.since).toBe('2024-01-10T00:00:00Z');
   });
 });

@@ -134,6 +134,7 @@ describe('manifest-built substream read (real retriever)', () => {
         { partition: { board_id: 'b2', parent_slice: {} }, cursor: { updated: '2024-01-10' } },
       ],
       state: { updated: '2024-01-20' },
+      lookback_window: expect.any(Number),
     });
 
     requests.length = 0;

@@ -33,7 +33,10 @@ describe('CleverTap Profiles manifest', () => {
     const { records, errors } = await readStreams(source, config, ['profiles']);
     expect(errors).toEqual([]);
     const expected = inRange(20240101, 20240131);
-    expect(records.get('profiles')!.map((p) => p.cleverTapId)).toEqual(expected.map((p) => p['cleverTapId']));
+    // CleverTap sends no top-level id; the stream's key is the first platformInfo entry's objectId (the CleverTap ID).
+    const objectIds = expected.map((p) => (p['platformInfo'] as Array<Record<string, unknown>>)[0]!['objectId']);
+    expect(records.get('profiles')!.map((p) => p.cleverTapId)).toEqual(objectIds);
+    expect(new Set(objectIds).size).toBe(expected.length);
     // custom profile fields survive (open schema)
     expect(records.get('profiles')![0]!.profileData).toHaveProperty('Customer Type');
 

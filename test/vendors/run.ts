@@ -38,6 +38,8 @@ export interface ReadResult {
   states: Map<string, Obj>;
   stateCount: Map<string, number>;
   errors: Array<{ message: string; failure_type?: string; stream?: string }>;
+  /** LOG messages at WARN. */
+  warnings: string[];
 }
 
 export function catalog(streams: string[], syncMode: 'full_refresh' | 'incremental' = 'full_refresh') {
@@ -65,7 +67,7 @@ export async function readStreams(
   syncMode: 'full_refresh' | 'incremental' = 'full_refresh',
   state?: unknown,
 ): Promise<ReadResult> {
-  const out: ReadResult = { records: new Map(), states: new Map(), stateCount: new Map(), errors: [] };
+  const out: ReadResult = { records: new Map(), states: new Map(), stateCount: new Map(), errors: [], warnings: [] };
   for (const s of streams) out.records.set(s, []);
   for await (const raw of source.read(config, catalog(streams, syncMode), state, { concurrency: 1 })) {
     const msg = raw as unknown as Obj;
@@ -78,6 +80,9 @@ export async function readStreams(
         out.states.set(st.stream_descriptor.name, st.stream_state);
         out.stateCount.set(st.stream_descriptor.name, (out.stateCount.get(st.stream_descriptor.name) ?? 0) + 1);
       }
+    } else if (msg.type === 'LOG') {
+      const log = msg.log as { level: string; message: string };
+      if (log.level === 'WARN') out.warnings.push(log.message);
     } else if (msg.type === 'TRACE') {
       const trace = msg.trace as { type: string; error?: { message: string; failure_type?: string; stream_descriptor?: { name: string } } };
       if (trace.type === 'ERROR' && trace.error) {

@@ -2,7 +2,7 @@
  * A response whose body is bytes unpacked from the real one (gunzipped, or one file of a zip), so
  * an inner decoder reads them like any response: text and JSON decoded lazily, once.
  */
-import { ManifoldError } from '../../errors/manifold-error.js';
+import { InvalidBodyError } from '../../errors/invalid-body.js';
 import type { HttpResponse } from '../../types.js';
 
 export function responseWithBody(response: HttpResponse, body: Buffer, what: string): HttpResponse {
@@ -18,7 +18,7 @@ export function responseWithBody(response: HttpResponse, body: Buffer, what: str
         try {
           json = JSON.parse((text ??= body.toString('utf8')));
         } catch (e) {
-          throw new ManifoldError(`The ${what} from ${response.url} is not JSON: ${text!.slice(0, 200)}`, { cause: e });
+          throw new InvalidBodyError(`The ${what} from ${response.url} is not JSON: ${text!.slice(0, 200)}`, { cause: e });
         }
         parsed = true;
       }
