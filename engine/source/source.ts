@@ -174,7 +174,10 @@ export class Source {
   async check(config: Obj, signal?: AbortSignal, options: OutOfBandOptions = {}): Promise<CheckResult> {
     try {
       await loadComponents();
-      const run = this.prepare(config, { onControl: options.onMessage });
+      // check.config_overrides (Airbyte CDK): config values the check alone runs with, taken
+      // literally and replacing whole top-level keys; the user's config is what gets validated.
+      const overrides = (this.root.check as Obj | undefined)?.config_overrides;
+      const run = this.prepare(config, { onControl: options.onMessage }, isPlainObject(overrides) ? overrides : undefined);
       run.services.unreachableHostAttempts = UNREACHABLE_HOST_ATTEMPTS;
       const check = this.root.check
         ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
@@ -330,7 +333,11 @@ export class Source {
   }
 
   /** Validates config, creates the run's services and builds components lazily. */
-  private prepare(rawConfig: Obj, io: { side?: AirbyteMessage[]; onControl?: ((message: AirbyteMessage) => void) | undefined }): PreparedRun {
+  private prepare(
+    rawConfig: Obj,
+    io: { side?: AirbyteMessage[]; onControl?: ((message: AirbyteMessage) => void) | undefined },
+    overrides?: Obj,
+  ): PreparedRun {
     const specSchema = this.spec().connectionSpecification;
     collectSecrets(specSchema, rawConfig, this.secrets);
     const side = io.side;
@@ -351,10 +358,12 @@ export class Source {
     });
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
     for (const w of manifestWarnings(this.manifest)) services.logger.warn(`${formatLocation(w.location)}: ${w.message}`);
-    const config = normalizeConfig(this.root, rawConfig, services, (c) => {
+    const userConfig = normalizeConfig(this.root, rawConfig, services, (c) => {
       collectSecrets(specSchema, c, this.secrets);
       return this.validateConfig(c);
     });
+    const config = overrides ? { ...userConfig, ...structuredClone(overrides) } : userConfig;
+    if (overrides) collectSecrets(specSchema, config, this.secrets);
     const root = this.root;
     if (root.api_budget && this.options.applyBudget !== false) services.budget = buildComponent<CallBudget>(root.api_budget, 'api_budget', config, services);
     let built: Promise<Map<string, Stream>> | undefined;
@@ -402,3 +411,7 @@ function catalogWarnings(configured: ConfiguredAirbyteStream[], streams: Map<str
 }
 
 const batchWeight = (batch: AirbyteMessage[]): number => batch.length;
+
+function isPlainObject(value: unknown): value is Obj {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
