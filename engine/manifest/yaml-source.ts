@@ -20,7 +20,10 @@ export function parseManifestYaml(text: string, file?: string, limits: YamlLimit
   };
   if (doc.errors.length > 0) {
     const problems: ManifestProblem[] = doc.errors.map((e) => ({
-      message: `YAML syntax error: ${firstLine(e.message)}`,
+      // The parser itself recurses per level: past ~900 it reports a stack overflow at the spot.
+      message: /Maximum call stack size exceeded/.test(e.message)
+        ? new LimitExceededError('maxManifestDepth', limits.maxManifestDepth, 'the manifest nests too deep for the YAML parser').message
+        : `YAML syntax error: ${firstLine(e.message)}`,
       location: { file, ...at(e.pos[0]) },
     }));
     throw new ManifestError(problems, file);
