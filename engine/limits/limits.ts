@@ -100,6 +100,8 @@ export function jsonDepthExceeds(body: Buffer | string, limit: number): boolean 
   if (body.length <= limit * 2) return false;
   let depth = 0;
   let inString = false;
+  // The same scan twice, once per input type: this runs over every response body, and a shared
+  // loop would read each character through an indirection on the hot path.
   if (typeof body === 'string') {
     for (let i = 0; i < body.length; i++) {
       const c = body.charCodeAt(i);
