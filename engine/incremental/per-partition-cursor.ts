@@ -78,6 +78,11 @@ export class PerPartitionCursor {
   private partitionsSeen = 0;
   private lastCheckpointAt: number | undefined;
   private recordsSinceCheckpoint = 0;
+  /** Cursors that closed a slice: the partitions a checkpoint writes (partitions routed ahead of reading are not). */
+  private closedCursors = new WeakSet<IncrementalCursor>();
+  private closedPartitions = 0;
+  /** Partition entries the last checkpoint wrote. */
+  private checkpointedEntries = 0;
 
   constructor(
     private readonly prototype: CursorPrototype,
@@ -97,6 +102,9 @@ export class PerPartitionCursor {
     this.sawRecords = false;
     this.readStartedAt = this.clock();
     this.partitionsSeen = 0;
+    this.closedCursors = new WeakSet();
+    this.closedPartitions = 0;
+    this.checkpointedEntries = 0;
     this.lastCheckpointAt = undefined;
     this.recordsSinceCheckpoint = 0;
     this.lookbackWindow = 0;
@@ -165,6 +173,10 @@ export class PerPartitionCursor {
   closeSlice(slice: StreamSlice, cursor: IncrementalCursor = this.cursorFor(slice.partition)): void {
     cursor.closeSlice(slice);
     this.tracker.closeSlice(slice);
+    if (!this.closedCursors.has(cursor)) {
+      this.closedCursors.add(cursor);
+      this.closedPartitions++;
+    }
   }
 
   /**
@@ -175,8 +187,9 @@ export class PerPartitionCursor {
     const now = this.clock();
     let due = this.lastCheckpointAt === undefined || now - this.lastCheckpointAt >= CHECKPOINT_INTERVAL_MS;
     // Under the global cursor the state does not change until the read ends: time alone decides.
-    if (!due && !this.useGlobal) due = this.recordsSinceCheckpoint >= Math.max(1, this.seeded.size + this.entries.size);
+    if (!due && !this.useGlobal) due = this.recordsSinceCheckpoint >= Math.max(1, this.checkpointedEntries);
     if (due) {
+      this.checkpointedEntries = this.seeded.size + this.closedPartitions;
       this.lastCheckpointAt = now;
       this.recordsSinceCheckpoint = 0;
     }
