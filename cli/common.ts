@@ -11,8 +11,9 @@ import type { LogLevel } from '../engine/services.js';
 import { readJsonObject } from './io.js';
 import { createTransport } from '../engine/http/transport.js';
 import { LineWriter } from './output.js';
+import { safetyOf, type SafetyOptions } from './safety-options.js';
 
-export interface CommonOptions {
+export interface CommonOptions extends SafetyOptions {
   manifest?: string;
   config?: string;
   logLevel?: string;
@@ -90,15 +91,17 @@ export async function openDestinationIfAny(opts: CommonOptions, config: Record<s
   const root = file ? parseYaml(await readFile(file, 'utf8')) : injected;
   if ((root as { type?: unknown } | null)?.type !== 'DeclarativeDestination') return undefined;
   const { Destination: DestinationClass } = await import('../engine/destination/destination.js');
-  return file ? DestinationClass.fromFile(file) : DestinationClass.fromObject(injected);
+  return file ? DestinationClass.fromFile(file, safetyOf(opts)) : DestinationClass.fromObject(injected, undefined, safetyOf(opts));
 }
 
 /** The manifest comes from --manifest, $MANIFOLD_MANIFEST, or the config (source-declarative-manifest). */
 export async function openSource(
   opts: CommonOptions,
   config: Record<string, unknown> | undefined,
-  options: SourceOptions = {},
+  sourceOptions: SourceOptions = {},
 ): Promise<Source> {
+  // --allow-path and the --max-… budgets (registered by addSafetyOptions) apply to every source command.
+  const options: SourceOptions = { ...safetyOf(opts), ...sourceOptions };
   const file = opts.manifest ?? process.env.MANIFOLD_MANIFEST;
   if (file) return Source.fromFile(file, options);
   if (config && config[INJECTED_MANIFEST_KEY]) return Source.fromInjectedConfig(config, options);

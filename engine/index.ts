@@ -28,6 +28,8 @@ export type { EngineServices, Logger, LogLevel, HttpRequest, CallBudget } from '
 export { createTransport } from './http/transport.js';
 export type { Transport, RawResponse, TransportContext } from './http/client.js';
 export { Destination } from './destination/destination.js';
+export { DEFAULT_LIMITS, LimitExceededError, setTemplateSizeLimit } from './limits/limits.js';
+export type { Limits } from './limits/limits.js';
 export type { DestinationOptions, WriteOptions, DestinationSpec, PreviewResult, TestSendOptions, TestSendResult } from './destination/destination.js';
 export type { PreparedWrite } from './destination/write-run.js';
 export type { RequestView } from './destination/request-view.js';

@@ -4,6 +4,8 @@
  * for globals (and tests can swap any of them).
  */
 import type { HttpEvent, Obj } from './types.js';
+import { FilePolicy } from './files/file-policy.js';
+import { resolveLimits, type Limits } from './limits/limits.js';
 
 export type LogLevel = 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
 
@@ -68,6 +70,10 @@ export interface EngineServices {
    * backoff (minutes). Unset (reads): the error handler's budget applies.
    */
   unreachableHostAttempts?: number | undefined;
+  /** Which files the manifest may read and write (see engine/files). */
+  files?: FilePolicy | undefined;
+  /** Budgets for response sizes and nesting (see engine/limits); unset: the defaults. */
+  limits?: Limits | undefined;
 }
 
 /**
@@ -213,6 +219,8 @@ export interface ServicesOptions {
   secrets?: SecretRegistry;
   transport?: unknown;
   backoffScale?: number;
+  files?: FilePolicy;
+  limits?: Partial<Limits>;
 }
 
 export function createServices(options: ServicesOptions = {}): EngineServices {
@@ -226,5 +234,7 @@ export function createServices(options: ServicesOptions = {}): EngineServices {
     onHttp: [],
     transport: options.transport,
     backoffScale: options.backoffScale ?? 1,
+    files: options.files ?? FilePolicy.forManifest(undefined),
+    limits: resolveLimits(options.limits),
   };
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { manifestSchema } from '../../engine/manifest/index.js';
 import type { SchemaInferrer } from '../../engine/schema/infer.js';
 import { ConfigError } from '../../engine/errors/manifold-error.js';
+import { addSafetyOptions } from '../safety-options.js';
 import { addHttpTransportOptions, transportOf, addConfigOption, addManifestOption, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
 
 export function registerAuthoringCommands(program: Command): void {
@@ -18,7 +19,7 @@ export function registerAuthoringCommands(program: Command): void {
     .description('read records and print a JSON Schema inferred from them, per stream')
     .option('-s, --stream <name>', 'only this stream (prints its schema alone)')
     .option('--limit-records <n>', 'records to sample per stream', '1000');
-  addHttpTransportOptions(addConfigOption(addManifestOption(infer))).action(async (opts: CommonOptions & { stream?: string; limitRecords: string }) => {
+  addSafetyOptions(addHttpTransportOptions(addConfigOption(addManifestOption(infer)))).action(async (opts: CommonOptions & { stream?: string; limitRecords: string }) => {
     await runProtocol(async () => {
       const config = await readConfig(opts);
       const source = await openSource(opts, config, { logLevel: 'ERROR', ...transportOf(opts) });

@@ -11,6 +11,7 @@ import { SchemaReport } from '../schema-report.js';
 import type { Progress } from '../progress.js';
 import type { AirbyteLogMessage, AirbyteMessage } from '../../engine/protocol/messages.js';
 import { LEVEL_RANK, type LogLevel } from '../../engine/services.js';
+import { addSafetyOptions } from '../safety-options.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
 import { ReadInterruption } from '../interrupt.js';
 
@@ -57,7 +58,7 @@ export function registerReadCommand(program: Command): void {
     .option('--check-schema', "report records that do not fit their stream's declared JSON Schema")
     .option('--progress', 'draw live per-stream progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never draw progress');
-  addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(cmd))))).action(async (opts: ReadOptions) => {
+  addSafetyOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(cmd)))))).action(async (opts: ReadOptions) => {
     const interruption = new ReadInterruption();
     try {
       await read(opts, interruption);

@@ -4,13 +4,15 @@ import type { AirbyteMessage } from '../../engine/protocol/messages.js';
 import type { LineWriter } from '../output.js';
 import { loadComponents } from '../../engine/components.js';
 import { INJECTED_MANIFEST_KEY, injectedManifestSpec } from '../../engine/source/source.js';
-import { loadManifestFile, manifestWarnings, validateManifest } from '../../engine/manifest/index.js';
-import { ManifestError, formatLocation, isManifoldError } from '../../engine/errors/manifold-error.js';
+import { checkTemplates, checkUnknownKeys, loadManifestFile, manifestWarnings, validateManifest } from '../../engine/manifest/index.js';
+import { ManifestError, formatLocation, isManifoldError, type ManifestProblem } from '../../engine/errors/manifold-error.js';
+import { addSafetyOptions, safetyOf, type SafetyOptions } from '../safety-options.js';
+import { resolveLimits } from '../../engine/limits/limits.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
 import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, manifestGiven, openDestinationIfAny, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
 
 export function registerSourceCommands(program: Command): void {
-  addManifestOption(program.command('spec').description('print the connector SPEC message')).action(async (opts: CommonOptions) => {
+  addSafetyOptions(addManifestOption(program.command('spec').description('print the connector SPEC message'))).action(async (opts: CommonOptions) => {
     await runProtocol(async (out) => {
       // Without a manifest (the generic image), answer like source-declarative-manifest: the
       // manifest is part of the config.
@@ -20,7 +22,7 @@ export function registerSourceCommands(program: Command): void {
     });
   });
 
-  addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('check').description('check the connection (CONNECTION_STATUS)')))))).action(
+  addSafetyOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('check').description('check the connection (CONNECTION_STATUS)'))))))).action(
     async (opts: CommonOptions & ConfigUpdateOptions) => {
       await runProtocol(async (out) => {
         const config = await readConfig(opts);
@@ -39,7 +41,7 @@ export function registerSourceCommands(program: Command): void {
     },
   );
 
-  addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('discover').description('print the CATALOG of streams')))))).action(
+  addSafetyOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('discover').description('print the CATALOG of streams'))))))).action(
     async (opts: CommonOptions & ConfigUpdateOptions) => {
       await runProtocol(async (out) => {
         const config = await readConfig(opts);
@@ -58,28 +60,41 @@ export function registerSourceCommands(program: Command): void {
     },
   );
 
-  program
-    .command('validate')
-    .description('check a manifest against the schema and report every problem with file, line and column')
-    .requiredOption('-m, --manifest <file>', 'manifest YAML file')
-    .action(async (opts: { manifest: string }) => {
-      try {
-        await loadComponents();
-        const manifest = await loadManifestFile(opts.manifest);
-        const problems = validateManifest(manifest);
-        if (problems.length) throw new ManifestError(problems, opts.manifest);
-        for (const w of manifestWarnings(manifest)) process.stderr.write(`  WARN ${formatLocation(w.location)}: ${w.message}\n`);
-        process.stdout.write(`${opts.manifest}: valid\n`);
-      } catch (e) {
-        if (e instanceof ManifestError) {
-          process.stderr.write(`${opts.manifest}: ${e.problems.length} problem(s)\n`);
-          for (const p of e.problems) process.stderr.write(`  ${formatLocation(p.location)}: ${p.message}\n`);
-        } else {
-          process.stderr.write(`manifold: ${isManifoldError(e) ? e.describe() : (e as Error).message}\n`);
-        }
+  addSafetyOptions(
+    program
+      .command('validate')
+      .description('check a manifest against the schema and its templates, and report every problem with file, line and column')
+      .requiredOption('-m, --manifest <file>', 'manifest YAML file')
+      .option('--strict', 'treat warnings (fields Airbyte ignores) as errors'),
+  ).action(async (opts: SafetyOptions & { manifest: string; strict?: boolean }) => {
+    let warnings: ManifestProblem[] = [];
+    const printWarnings = (): void => {
+      for (const p of warnings) process.stderr.write(`  WARN ${formatLocation(p.location)}: ${p.message}\n`);
+    };
+    try {
+      await loadComponents();
+      const manifest = await loadManifestFile(opts.manifest, resolveLimits(safetyOf(opts).limits));
+      const problems = [...validateManifest(manifest), ...checkTemplates(manifest)];
+      warnings = [...manifestWarnings(manifest), ...checkUnknownKeys(manifest)];
+      if (problems.length) throw new ManifestError(problems, opts.manifest);
+      printWarnings();
+      if (warnings.length && opts.strict) {
+        process.stderr.write(`${opts.manifest}: ${warnings.length} warning(s), errors under --strict\n`);
         process.exitCode = 1;
+        return;
       }
-    });
+      process.stdout.write(`${opts.manifest}: valid${warnings.length ? ` (${warnings.length} warning(s))` : ''}\n`);
+    } catch (e) {
+      if (e instanceof ManifestError) {
+        process.stderr.write(`${opts.manifest}: ${e.problems.length} problem(s)\n`);
+        for (const p of e.problems) process.stderr.write(`  ${formatLocation(p.location)}: ${p.message}\n`);
+        printWarnings();
+      } else {
+        process.stderr.write(`manifold: ${isManifoldError(e) ? e.describe() : (e as Error).message}\n`);
+      }
+      process.exitCode = 1;
+    }
+  });
 }
 
 /** Out-of-band messages (CONTROL) go to stdout ahead of the command's answer, and to the config file with --update-config. */

@@ -96,7 +96,15 @@ export function registerSyncCommands(program: Command): void {
           streams: streamList(opts.streams),
           fullRefresh: opts.fullRefresh,
           catalog,
-          read: progress ? { onPage: (e) => progress.page(e.stream) } : {},
+          // RECORD messages stay inside sync(); a page's count feeds the records column.
+          read: progress
+            ? {
+                onPage: (e) => {
+                  progress.page(e.stream);
+                  for (let i = 0; i < e.records; i++) progress.record(e.stream);
+                },
+              }
+            : {},
           onMessage: async (m: AirbyteMessage) => {
             if (progress && m.type === 'TRACE' && m.trace.stream_status) {
               const { status, stream_descriptor } = m.trace.stream_status;

@@ -16,6 +16,7 @@ import { addConfigOption, addLogOptions, logLevelOf, manifestFileOf, readConfig,
 import { INJECTED_MANIFEST_KEY } from '../../engine/source/source.js';
 import { readJsonFile } from '../io.js';
 import { describeHttpEvent } from '../show-http.js';
+import { addSafetyOptions, safetyOf } from '../safety-options.js';
 
 interface WriteCommandOptions extends CommonOptions {
   catalog?: string;
@@ -47,7 +48,7 @@ export function registerWriteCommand(program: Command): void {
     .option('--test-record <file>', 'send this one record (JSON: the record, or a RECORD message) for real and print the response')
     .option('--stream <name>', 'with --test-record: the stream the record belongs to')
     .option('--yes', 'with --test-record: confirm a destructive operation (publish, delete)');
-  addLogOptions(addConfigOption(cmd)).action(async (opts: WriteCommandOptions) => {
+  addSafetyOptions(addLogOptions(addConfigOption(cmd))).action(async (opts: WriteCommandOptions) => {
     if (opts.sample !== undefined || opts.testRecord !== undefined) {
       await runPreview(opts);
       return;
@@ -74,6 +75,8 @@ export function registerWriteCommand(program: Command): void {
 async function openDestination(opts: WriteCommandOptions, config: Record<string, unknown>, options: DestinationOptions): Promise<{ destination: Destination; ownConfig: Record<string, unknown> }> {
   // The destination engine (jsonata, interpolation) loads only for `write`, not on every CLI start.
   const { Destination } = await import('../../engine/destination/destination.js');
+  // --allow-path and the --max-… budgets (docs/security.md).
+  options = { ...safetyOf(opts), ...options };
   const file = manifestFileOf(opts);
   const injected = config[INJECTED_MANIFEST_KEY];
   if (!file && !injected) throw new ConfigError(`No manifest: pass --manifest <file>, set MANIFOLD_MANIFEST, or inject it in the config under "${INJECTED_MANIFEST_KEY}"`);

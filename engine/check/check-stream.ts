@@ -10,10 +10,17 @@ export interface ConnectionCheck {
 }
 
 export class CheckStream implements ConnectionCheck {
-  constructor(readonly streamNames: string[]) {}
+  /**
+   * `firstStreams`: without stream names, how many of the source's streams to read (Airbyte's
+   * CheckDynamicStream.stream_count); `readStreams: false` only resolves the streams
+   * (use_check_availability: false).
+   */
+  constructor(readonly streamNames: string[], private readonly options: { firstStreams?: number; readStreams?: boolean } = {}) {}
 
   async run(streams: Map<string, Stream>, signal?: AbortSignal): Promise<{ ok: boolean; message?: string }> {
-    const names = this.streamNames.length ? this.streamNames : [...streams.keys()].slice(0, 1);
+    if (!this.streamNames.length && streams.size === 0) return { ok: false, message: 'The source has no streams to connect to' };
+    if (this.options.readStreams === false) return { ok: true };
+    const names = this.streamNames.length ? this.streamNames : [...streams.keys()].slice(0, Math.max(1, this.options.firstStreams ?? 1));
     for (const name of names) {
       const stream = streams.get(name);
       if (!stream) return { ok: false, message: `check names stream "${name}", which the manifest does not define` };
@@ -35,8 +42,13 @@ export function buildCheckStream(node: ManifestNode, _ctx: BuildContext): CheckS
 }
 
 registerComponent('CheckStream', buildCheckStream, 'Checks the connection by reading the first record of the named streams.');
+export function buildCheckDynamicStream(node: ManifestNode, _ctx: BuildContext): CheckStream {
+  const count = Number(node.stream_count);
+  return new CheckStream([], { firstStreams: Number.isFinite(count) && count > 0 ? count : 1, readStreams: node.use_check_availability !== false });
+}
+
 registerComponent(
   'CheckDynamicStream',
-  () => new CheckStream([]),
-  'Checks the connection by reading the first record of the first stream (dynamic streams are resolved at read time).',
+  buildCheckDynamicStream,
+  'Checks the connection by reading the first record of the first stream_count streams (dynamic streams resolved first); use_check_availability: false only resolves them.',
 );

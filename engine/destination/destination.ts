@@ -26,6 +26,9 @@ import { viewHttpEvent, viewRequest, type RequestView } from './request-view.js'
 import { JsonlFileSink, reportBody, WebhookSink, type ReportSink } from './sinks.js';
 import { positionOf, readInputMessage } from './input.js';
 import { WriteRun, type FailureMode, type PreparedWrite } from './write-run.js';
+import { FilePolicy, FileRefusal } from '../files/file-policy.js';
+import { resolveLimits, type Limits } from '../limits/limits.js';
+import { locationOf } from '../manifest/locations.js';
 
 export interface DestinationOptions {
   logLevel?: LogLevel;
@@ -33,6 +36,10 @@ export interface DestinationOptions {
   backoffScale?: number;
   transport?: unknown;
   onHttp?: (event: HttpEvent) => void;
+  /** Folders, besides the manifest's own, where the manifest may write its report files (see docs/security.md). */
+  allowPaths?: string[];
+  /** Budgets for response sizes, nesting and manifest expansion; unset ones keep their defaults. */
+  limits?: Partial<Limits>;
 }
 
 export interface WriteOptions {
@@ -86,17 +93,17 @@ export class Destination {
 
   static async fromFile(path: string, options?: DestinationOptions): Promise<Destination> {
     await loadComponents();
-    return Destination.checked(await loadManifestFile(path), options);
+    return Destination.checked(await loadManifestFile(path, resolveLimits(options?.limits)), options);
   }
 
   static async fromText(text: string, file?: string, options?: DestinationOptions): Promise<Destination> {
     await loadComponents();
-    return Destination.checked(loadManifestText(text, file), options);
+    return Destination.checked(loadManifestText(text, file, resolveLimits(options?.limits)), options);
   }
 
   static async fromObject(manifest: unknown, file?: string, options?: DestinationOptions): Promise<Destination> {
     await loadComponents();
-    return Destination.checked(loadManifestObject(manifest, file), options);
+    return Destination.checked(loadManifestObject(manifest, file, resolveLimits(options?.limits)), options);
   }
 
   private static checked(manifest: LoadedManifest, options?: DestinationOptions): Destination {
@@ -365,16 +372,30 @@ export class Destination {
     if (mode === 'dead_letter') {
       const path = render(this.root.dead_letter_path ?? '');
       if (!path) throw new ConfigError('on_failure is dead_letter but no dead_letter_path is set', { location: { file: this.manifest.file, path: 'dead_letter_path' } });
-      out.deadLetter = new JsonlFileSink(path, services.secrets, { durable: true, what: 'dead-letter' });
+      const file = this.allowedFile(path, services, this.root, 'dead_letter_path', 'dead_letter_path');
+      out.deadLetter = new JsonlFileSink(file, services.secrets, { durable: true, what: 'dead-letter', anyFileType: services.files?.isExactlyAllowed(file) });
     }
     const capture = this.root.response_capture as Obj | undefined;
     if (capture && !dryRun) {
       const jsonl = render(capture.jsonl_path ?? '');
       const webhook = render(capture.webhook_url ?? '');
-      if (jsonl) out.capture = new JsonlFileSink(jsonl, services.secrets, { what: 'response capture' });
-      else if (webhook) out.capture = new WebhookSink(webhook, services.secrets, services.backoffScale);
+      if (jsonl) {
+        const file = this.allowedFile(jsonl, services, capture, 'jsonl_path', 'response_capture.jsonl_path');
+        out.capture = new JsonlFileSink(file, services.secrets, { what: 'response capture', anyFileType: services.files?.isExactlyAllowed(file) });
+      } else if (webhook) out.capture = new WebhookSink(webhook, services.secrets, services.backoffScale);
     }
     return out;
+  }
+
+  /** A report file the manifest names, checked against the file policy before any request is sent. */
+  private allowedFile(path: string, services: EngineServices, node: Obj, field: string, componentPath: string): string {
+    try {
+      return (services.files ?? FilePolicy.forManifest(this.manifest.file)).check(path, 'write');
+    } catch (e) {
+      if (!(e instanceof FileRefusal)) throw e;
+      const at = locationOf(node, field);
+      throw new ConfigError(e.message, { location: { file: this.manifest.file, ...at, path: componentPath } });
+    }
   }
 
   private prepare(rawConfig: Obj, side: AirbyteMessage[]): { config: Obj; services: EngineServices } {
@@ -386,6 +407,8 @@ export class Destination {
       logLevel: this.options.logLevel ?? 'INFO',
       backoffScale: this.options.backoffScale ?? 1,
       transport: this.options.transport,
+      files: FilePolicy.forManifest(this.manifest.file, this.options.allowPaths),
+      limits: this.options.limits,
       logSink: (level, message) => side.push(logMessage(level, message)),
       emit: (message) => side.push(message as unknown as AirbyteMessage),
     });

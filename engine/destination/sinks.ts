@@ -3,6 +3,7 @@
  * per record that could not be written). JSONL files are appended to; a webhook gets one POST per
  * line. Every line is masked with the run's secrets.
  */
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError, ManifoldError } from '../errors/manifold-error.js';
@@ -31,13 +32,13 @@ export class JsonlFileSink implements ReportSink {
   constructor(
     private readonly path: string,
     private readonly secrets: SecretRegistry,
-    private readonly options: { durable?: boolean; what?: string } = {},
+    private readonly options: { durable?: boolean; what?: string; anyFileType?: boolean } = {},
   ) {}
 
   async write(line: Obj): Promise<void> {
     // Opened lazily so a run that writes nothing leaves no empty file behind. A failed open stays
     // failed: every later write reports the same error instead of retrying a bad path per record.
-    this.handle ??= open(this.path, 'a');
+    this.handle ??= openForAppend(this.path, this.options.anyFileType === true);
     let handle: FileHandle;
     try {
       handle = await this.handle;
@@ -87,6 +88,21 @@ export class JsonlFileSink implements ReportSink {
     const message = `${this.options.what ?? 'report'} file ${this.path} ${what} (${cause})`;
     return err?.code && PATH_ERRORS.has(err.code) ? new ConfigError(message, { cause: e }) : new ManifoldError(message, { failureType: 'system_error', cause: e });
   }
+}
+
+/**
+ * Appends without following a symlink at the last step (the path was checked against the file
+ * policy when the run started; one swapped in since is not followed) and only to a regular file
+ * of its own: a FIFO would block, a hard link would make the lines land in a file elsewhere.
+ */
+async function openForAppend(path: string, anyFileType: boolean): Promise<FileHandle> {
+  // A device the person running the manifest allowed by name (--allow-path /dev/full) is opened as is.
+  if (anyFileType) return open(path, 'a');
+  const handle = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
+  const stat = await handle.stat();
+  if (stat.isFile() && stat.nlink <= 1) return handle;
+  await handle.close();
+  throw Object.assign(new Error(`it is ${stat.isFile() ? 'hard-linked elsewhere' : 'not a regular file'}; refused`), { code: 'EPERM' });
 }
 
 /** Attempts per line, and the first wait between them (doubled each time). */

@@ -79,6 +79,8 @@ export class ManifestError extends ManifoldError {
 export interface ManifestProblem {
   message: string;
   location: SourceLocation;
+  /** Absent means an error; a warning is something Airbyte accepts but is probably a mistake. */
+  severity?: 'error' | 'warning' | undefined;
 }
 
 export function isManifoldError(e: unknown): e is ManifoldError {

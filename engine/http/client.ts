@@ -12,6 +12,8 @@ import type { EngineServices, HttpRequest, SecretRegistry } from '../services.js
 import type { HttpEvent, HttpResponse } from '../types.js';
 import { bodyExcerpt, carriesMintedCredentials, maskBody, maskHeaders, maskUrl, scrubbedCause } from './redact.js';
 import { followRedirects, redirectLocation } from './redirects.js';
+import { DEFAULT_LIMITS, jsonDepthExceeds, LimitExceededError, type Limits } from '../limits/limits.js';
+import { decodeContentEncoding, responseTooLarge } from './body-limits.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -25,6 +27,8 @@ export interface RawResponse {
 
 export interface TransportContext {
   secrets: SecretRegistry;
+  /** Body budgets (see engine/limits); unset: the defaults. */
+  limits?: Limits | undefined;
 }
 
 export interface Transport {
@@ -42,7 +46,8 @@ function client(): Promise<Got> {
       retry: { limit: 0 },
       throwHttpErrors: false,
       responseType: 'buffer',
-      decompress: true,
+      // Content-Encoding is undone by decodeContentEncoding, within the decompressed-size budget.
+      decompress: false,
       allowGetBody: true,
       // Redirects are followed hop by hop in redirects.ts, where each hop's origin is checked.
       followRedirect: false,
@@ -56,21 +61,51 @@ function client(): Promise<Got> {
 
 /** Sends over the network with got. */
 export const networkTransport: Transport = {
-  async send(request) {
+  async send(request, context) {
     const got = await client();
-    const response = await got(request.url, {
+    const limits = context?.limits ?? DEFAULT_LIMITS;
+    const pending = got(request.url, {
       method: request.method as 'GET',
-      headers: request.headers,
+      headers: withAcceptEncoding(request.headers),
       body: request.body,
       timeout: { request: request.timeoutMs ?? DEFAULT_TIMEOUT_MS },
       signal: request.signal,
     });
-    return { url: response.url, status: response.statusCode, headers: response.headers, body: response.rawBody };
+    // The body is cut off as it arrives once it passes the budget, not buffered whole first.
+    let tooLarge = false;
+    pending.on('downloadProgress', (progress: { transferred: number }) => {
+      if (progress.transferred > limits.maxResponseBytes && !tooLarge) {
+        tooLarge = true;
+        pending.cancel();
+      }
+    });
+    const what = `${request.method.toUpperCase()} ${context?.secrets ? maskUrl(request.url, context.secrets) : request.url}`;
+    let response;
+    try {
+      response = await pending;
+    } catch (e) {
+      if (tooLarge) throw responseTooLarge(what, `${limits.maxResponseBytes} bytes`, limits);
+      throw e;
+    }
+    const body = await decodeContentEncoding(response.rawBody, response.headers['content-encoding'], limits, what);
+    return { url: response.url, status: response.statusCode, headers: response.headers, body };
   },
 };
 
+/** got asks for compressed bodies only when it decompresses them itself; we do, so we ask. */
+function withAcceptEncoding(headers: Record<string, string>): Record<string, string> {
+  if (Object.keys(headers).some((k) => k.toLowerCase() === 'accept-encoding')) return headers;
+  return { 'accept-encoding': 'gzip, deflate, br', ...headers };
+}
+
 /** Turns a raw response into the HttpResponse components read (text/json/links decoded lazily). */
-export function toHttpResponse(method: string, raw: RawResponse, secrets?: SecretRegistry, credentialResponse = false): HttpResponse {
+export function toHttpResponse(
+  method: string,
+  raw: RawResponse,
+  secrets?: SecretRegistry,
+  credentialResponse = false,
+  maxDepth = DEFAULT_LIMITS.maxRecordDepth,
+): HttpResponse {
   let text: string | undefined;
   let json: { value: unknown } | undefined;
   let links: Record<string, Record<string, string>> | undefined;
@@ -83,6 +118,11 @@ export function toHttpResponse(method: string, raw: RawResponse, secrets?: Secre
     text: () => (text ??= raw.body.toString('utf8')),
     json: () => {
       if (!json) {
+        if (jsonDepthExceeds(text ?? raw.body, maxDepth)) {
+          throw new LimitExceededError('maxRecordDepth', maxDepth, `${method} ${secrets ? maskUrl(raw.url, secrets) : raw.url} returned JSON nested more than ${maxDepth} levels deep`, {
+            failureType: 'system_error',
+          });
+        }
         try {
           // The decoded text is not kept when only JSON was asked for: it is as big as the body and
           // would otherwise live (and be promoted out of the young generation) as long as the response.
@@ -153,7 +193,7 @@ export class HttpClient {
     await services.budget?.acquire(request, request.signal);
     const rateLimitWaitMs = services.budget ? Date.now() - queued : 0;
     const { raw, request: final } = await followRedirects(request, (hop) => this.exchange(hop, attempt, hop === request ? rateLimitWaitMs : 0), services.secrets);
-    return toHttpResponse(final.method, { ...raw, url: final.url }, services.secrets, carriesMintedCredentials(request, raw.status));
+    return toHttpResponse(final.method, { ...raw, url: final.url }, services.secrets, carriesMintedCredentials(request, raw.status), (services.limits ?? DEFAULT_LIMITS).maxRecordDepth);
   }
 
   private async exchange(request: HttpRequest, attempt: number, rateLimitWaitMs: number): Promise<RawResponse> {
@@ -162,7 +202,7 @@ export class HttpClient {
     const started = Date.now();
     let raw: RawResponse;
     try {
-      const exchange = () => transport.send(request, { secrets: services.secrets });
+      const exchange = () => transport.send(request, { secrets: services.secrets, limits: services.limits });
       raw = await (services.requestLimit ? services.requestLimit(exchange) : exchange());
     } catch (e) {
       if (request.signal?.aborted || (e as Error).name === 'AbortError') throw e;
@@ -183,6 +223,11 @@ export class HttpClient {
       throw new NetworkError(code, services.secrets.mask(err.message), { cause: scrubbedCause(e, services.secrets) });
     }
     services.budget?.observe?.(request, raw.status, raw.headers);
+    const limits = services.limits ?? DEFAULT_LIMITS;
+    // Any transport (a replay folder too) answers within the budget.
+    if (raw.body.length > Math.max(limits.maxResponseBytes, limits.maxDecompressedBytes)) {
+      throw responseTooLarge(`${request.method.toUpperCase()} ${maskUrl(request.url, services.secrets)}`, `${raw.body.length} bytes`, limits);
+    }
     this.fire(request, attempt, started, raw, undefined, rateLimitWaitMs);
     return raw;
   }

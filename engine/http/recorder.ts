@@ -2,8 +2,9 @@
  * --record: passes requests to another transport and stores each exchange as one JSON file,
  * secrets redacted (by value from the SecretRegistry, by name for auth headers and token fields).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ManifoldError } from '../errors/manifold-error.js';
 import type { HttpRequest } from '../services.js';
 import type { RawResponse, Transport, TransportContext } from './client.js';
 import { carriesMintedCredentials, maskBody, maskHeaders, maskUrl } from './redact.js';
@@ -41,10 +42,34 @@ export function recordingTransport(dir: string, inner: Transport): Transport {
         },
       };
       const slug = new URL(request.url).pathname.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'root';
-      writeFileSync(join(dir, `${String(n).padStart(5, '0')}-${request.method.toUpperCase()}-${slug}.json`), `${JSON.stringify(exchange, null, 2)}\n`);
+      writeEntry(join(dir, `${String(n).padStart(5, '0')}-${request.method.toUpperCase()}-${slug}.json`), `${JSON.stringify(exchange, null, 2)}\n`);
       return raw;
     },
   };
+}
+
+/**
+ * Writes one recording file without following a symlink planted at its name, and only over a
+ * regular file with no other link (a hard link would make the file we overwrite another's).
+ */
+function writeEntry(path: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
+  } catch (e) {
+    throw new ManifoldError(`Cannot write the recording ${path}: ${(e as NodeJS.ErrnoException).code === 'ELOOP' ? 'it is a symlink; refused' : (e as Error).message}`, { failureType: 'config_error' });
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.nlink > 1) throw new ManifoldError(`Cannot write the recording ${path}: it is not a regular file of its own (${stat.isFile() ? 'hard-linked' : 'special file'}); refused`, { failureType: 'config_error' });
+    const buffer = Buffer.from(text);
+    let written = 0;
+    while (written < buffer.length) written += writeSync(fd, buffer, written, buffer.length - written, written);
+    // Truncated only now, once the descriptor is known to be a file of its own.
+    ftruncateSync(fd, buffer.length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function omit<T extends Record<string, unknown>>(obj: T, names: string[]): T {

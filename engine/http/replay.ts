@@ -3,8 +3,10 @@
  * same way before matching, so redacted secrets still match; identical requests get the recorded
  * answers in order (the last one repeats). No match → a ManifoldError naming the nearest ones.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkFolderEntry, readRegularFile } from '../files/file-policy.js';
+import { DEFAULT_LIMITS } from '../limits/limits.js';
 import { distance } from 'fastest-levenshtein';
 import { ConfigError, ManifoldError } from '../errors/manifold-error.js';
 import type { RawResponse, Transport } from './client.js';
@@ -14,7 +16,7 @@ function keyOf(r: { method: string; url: string; body?: string | undefined }): s
   return r.body === undefined || r.body === '' ? `${r.method} ${r.url}` : `${r.method} ${r.url} ${r.body}`;
 }
 
-export function replayTransport(dir: string): Transport {
+export function replayTransport(dir: string, maxEntryBytes = DEFAULT_LIMITS.maxResponseBytes * 2): Transport {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -23,7 +25,7 @@ export function replayTransport(dir: string): Transport {
   }
   const queues = new Map<string, { exchanges: RecordedExchange[]; next: number }>();
   for (const file of files) {
-    const exchange = readExchange(join(dir, file));
+    const exchange = readExchange(dir, file, maxEntryBytes);
     const key = keyOf(exchange.request);
     const queue = queues.get(key) ?? { exchanges: [], next: 0 };
     queue.exchanges.push(exchange);
@@ -55,10 +57,12 @@ export function replayTransport(dir: string): Transport {
  * One recorded exchange, checked when the folder is opened: a file of the wrong shape is a
  * config error naming the file and the field, not a failure per request that looks like the network.
  */
-function readExchange(path: string): RecordedExchange {
+function readExchange(dir: string, file: string, maxEntryBytes: number): RecordedExchange {
+  const path = join(dir, file);
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
+    // An entry must be a regular file of the folder itself, not a symlink leading out of it.
+    value = JSON.parse(readRegularFile(checkFolderEntry(dir, file), maxEntryBytes));
   } catch (e) {
     throw new ConfigError(`Replay file ${path} is not a recorded exchange: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

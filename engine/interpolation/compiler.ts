@@ -9,6 +9,7 @@ import { getFilter, getTest } from './filters.js';
 import { getGlobal } from './macros.js';
 import { callMethod, hasMethod, valueAttribute } from './methods.js';
 import { TemplateSyntaxError, parseTemplate, type Expr, type Node } from './parser.js';
+import { ensureTemplateSize } from './size-guard.js';
 import {
   PyCallable,
   TemplateRuntimeError,
@@ -104,6 +105,7 @@ class Compiler {
     return (s) => {
       let out = '';
       for (let i = 0; i < parts.length; i++) out += parts[i]!(s);
+      ensureTemplateSize(out.length, 'the rendered text');
       return out;
     };
   }
@@ -161,6 +163,7 @@ class Compiler {
             assign(s, targets, items[i]);
             locals.loop = { index: i + 1, index0: i, first: i === 0, last: i === length - 1, length, revindex: length - i, revindex0: length - i - 1 };
             out += body(s);
+            ensureTemplateSize(out.length, 'the output of a for loop');
           }
           for (const [t, v] of saved) locals[t] = v;
           if (length === 0 && elseBody) return elseBody(s);
@@ -467,8 +470,14 @@ function add(a: unknown, b: unknown): unknown {
   const x = num(a);
   const y = num(b);
   if (x !== undefined && y !== undefined) return x + y;
-  if (typeof a === 'string' && typeof b === 'string') return a + b;
-  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+  if (typeof a === 'string' && typeof b === 'string') {
+    ensureTemplateSize(a.length + b.length, 'a string joined with +');
+    return a + b;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    ensureTemplateSize(a.length + b.length, 'a list joined with +');
+    return [...a, ...b];
+  }
   if (b instanceof PyDuration) {
     if (a instanceof PyDateTime || a instanceof PyDate) return a.plus(b);
     if (a instanceof PyDuration) return a.plus(b);
@@ -498,12 +507,22 @@ function mul(a: unknown, b: unknown): unknown {
   const x = num(a);
   const y = num(b);
   if (x !== undefined && y !== undefined) return x * y;
-  if (typeof a === 'string' && y !== undefined) return a.repeat(Math.max(0, y));
-  if (typeof b === 'string' && x !== undefined) return b.repeat(Math.max(0, x));
-  if (Array.isArray(a) && y !== undefined) return Array.from({ length: Math.max(0, y) }, () => a).flat();
+  if (typeof a === 'string' && y !== undefined) return repeatString(a, y);
+  if (typeof b === 'string' && x !== undefined) return repeatString(b, x);
+  if (Array.isArray(a) && y !== undefined) {
+    const times = Math.max(0, Math.trunc(y));
+    ensureTemplateSize(a.length * times, 'a list repeated with *');
+    return Array.from({ length: times }, () => a).flat();
+  }
   if (a instanceof PyDuration && y !== undefined) return a.times(y);
   checkDefined(a, b);
   throw typeError('*', a, b);
+}
+
+function repeatString(s: string, n: number): string {
+  const times = Math.max(0, Math.trunc(n));
+  ensureTemplateSize(s.length * times, 'a string repeated with *');
+  return s.repeat(times);
 }
 
 function numeric(op: string, f: (x: number, y: number) => number): (a: unknown, b: unknown) => unknown {
@@ -552,7 +571,12 @@ function binaryOp(op: string): (a: unknown, b: unknown) => unknown {
     case '**':
       return numeric('**', (x, y) => x ** y);
     case '~':
-      return (a, b) => pyStr(a) + pyStr(b);
+      return (a, b) => {
+        const x = pyStr(a);
+        const y = pyStr(b);
+        ensureTemplateSize(x.length + y.length, 'a string joined with ~');
+        return x + y;
+      };
   }
   throw new TemplateSyntaxError(`unknown operator ${op}`);
 }

@@ -19,6 +19,7 @@ import {
   truthy,
 } from './python-values.js';
 import { PyDate, PyDateTime } from './datetime.js';
+import { ensureTemplateSize } from './size-guard.js';
 
 export type Kwargs = Record<string, unknown> | undefined;
 export type Filter = (value: unknown, args: unknown[], kwargs: Kwargs) => unknown;
@@ -200,9 +201,10 @@ export const FILTERS: Record<string, Filter> = {
   join: (v, a, kw) => {
     const attribute = arg(a, kw, 1, 'attribute');
     const get = attribute === undefined || attribute === null ? (x: unknown) => x : attrGetter(attribute);
-    return pyIter(v)
-      .map((x) => str(get(x)))
-      .join(str(arg(a, kw, 0, 'd', '')));
+    const items = pyIter(v).map((x) => str(get(x)));
+    const separator = str(arg(a, kw, 0, 'd', ''));
+    ensureTemplateSize(items.reduce((n, x) => n + x.length, 0) + separator.length * Math.max(0, items.length - 1), 'the result of join');
+    return items.join(separator);
   },
   default: (v, a, kw) => {
     const fallback = arg(a, kw, 0, 'default_value', '');
@@ -244,6 +246,7 @@ export const FILTERS: Record<string, Filter> = {
     const s = str(v);
     const count = typeof a[2] === 'number' ? a[2] : Infinity;
     const parts = s.split(str(a[0]));
+    ensureTemplateSize(s.length + Math.min(parts.length - 1, count) * (str(a[1]).length - str(a[0]).length), 'the result of replace');
     if (parts.length - 1 <= count) return parts.join(str(a[1]));
     return parts.slice(0, count + 1).join(str(a[1])) + str(a[0]) + parts.slice(count + 1).join(str(a[0]));
   },
@@ -353,3 +356,8 @@ export function getTest(name: string): Test | undefined {
   return Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
 }
 
+
+/** Every filter name a template may use (for "did you mean" hints). */
+export function filterNames(): string[] {
+  return Object.keys(FILTERS);
+}

@@ -7,15 +7,42 @@
  */
 import { ConfigError, ManifoldError } from '../errors/manifold-error.js';
 import type { Obj } from '../types.js';
-import { compileTemplate, type CompiledTemplate, type Scope } from './compiler.js';
+import { STANDARD_VARIABLES, compileTemplate, type CompiledTemplate, type Scope } from './compiler.js';
 import { NOT_LITERAL, literalEval } from './literal-eval.js';
 import { TemplateSyntaxError } from './parser.js';
+import { TemplateSizeError } from './size-guard.js';
+import { LimitExceededError, templateSizeLimit } from '../limits/limits.js';
 import { TemplateRuntimeError, UndefinedError, isPlainObject, pyNumberStr, pyStr, truthy } from './python-values.js';
 
 export { PyDate, PyDateTime, formatDatetime, parseDatetime, setNowForTesting, strToDatetime } from './datetime.js';
 export { PyDuration } from './duration.js';
 export { callMacro } from './macros.js';
 export { compiledTemplateCount } from './compiler.js';
+export { filterNames } from './filters.js';
+export { globalNames } from './macros.js';
+
+/** Names every evaluation site may reference (others exist only in some components, see docs/interpolation.md). */
+export function standardVariableNames(): string[] {
+  return [...STANDARD_VARIABLES];
+}
+
+export interface TemplateInspection {
+  /** Parse or compile error (syntax, unknown filter or test), as the engine would raise it. */
+  syntaxError?: string | undefined;
+  /** Names the template reads that are neither standard variables, locals nor globals. */
+  undeclared: string[];
+}
+
+/** Compiles a template without evaluating it, for authoring checks (`manifold validate`). */
+export function inspectTemplate(source: string): TemplateInspection {
+  if (!hasTemplateSyntax(source)) return { undeclared: [] };
+  try {
+    return { undeclared: [...compileTemplate(source).required] };
+  } catch (e) {
+    if (e instanceof TemplateSyntaxError) return { syntaxError: e.message, undeclared: [] };
+    throw e;
+  }
+}
 
 export interface InterpolationContext {
   config: Obj;
@@ -46,6 +73,7 @@ function compileOrThrow(source: string): CompiledTemplate {
     return compileTemplate(source);
   } catch (e) {
     if (e instanceof TemplateSyntaxError) throw new ConfigError(`Invalid template ${JSON.stringify(source)}: ${e.message}`, { cause: e });
+    if (e instanceof RangeError) throw new ConfigError(`Invalid template ${JSON.stringify(source.slice(0, 200))}: it nests too deep to parse`, { cause: e });
     throw e;
   }
 }
@@ -81,6 +109,13 @@ function roundTrips(v: unknown): boolean {
 }
 
 function runtimeError(source: string, e: unknown): unknown {
+  const shown = source.length > 200 ? `${JSON.stringify(source.slice(0, 200))}…` : JSON.stringify(source);
+  if (e instanceof TemplateSizeError) return new LimitExceededError('maxTemplateSize', templateSizeLimit(), `Error evaluating ${shown}: ${e.message}`);
+  // V8's own ceilings (string length, array length, call stack) reached by a template's values.
+  if (e instanceof RangeError) {
+    if (/call stack/i.test(e.message)) return new ConfigError(`Error evaluating ${shown}: it nests too deep to evaluate`, { cause: e });
+    return new LimitExceededError('maxTemplateSize', templateSizeLimit(), `Error evaluating ${shown}: it builds a value too large for memory (${e.message})`);
+  }
   if (e instanceof TemplateRuntimeError) return new ConfigError(`Error evaluating ${JSON.stringify(source)}: ${e.message}`, { cause: e });
   if (e instanceof ManifoldError) return e;
   return e;

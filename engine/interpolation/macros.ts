@@ -108,3 +108,8 @@ export function callMacro(name: string, args: unknown[], kwargs?: Record<string,
   if (!m) throw new TemplateRuntimeError(`Unknown macro '${name}'`);
   return m(args, kwargs);
 }
+
+/** Every global (macro or builtin) a template may call (for "did you mean" hints). */
+export function globalNames(): string[] {
+  return [...GLOBALS.keys()];
+}

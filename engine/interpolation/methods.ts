@@ -5,6 +5,7 @@
 import { PyDate, PyDateTime, parseOffset } from './datetime.js';
 import { PyDuration } from './duration.js';
 import { TemplateRuntimeError, UndefinedError, isPlainObject, pyEquals, pyStr, typeName } from './python-values.js';
+import { ensureTemplateSize } from './size-guard.js';
 
 type Method = (self: never, args: unknown[], kwargs: Record<string, unknown> | undefined) => unknown;
 
@@ -50,6 +51,12 @@ function pySplit(s: string, sep: unknown, maxsplit: unknown): string[] {
 }
 
 /** str.format with positional `{}`/`{0}` and named `{name}` fields (no format specs beyond plain). */
+function padWidth(v: unknown, method: string): number {
+  const width = Number(v);
+  ensureTemplateSize(width, `a string padded by ${method}()`);
+  return width;
+}
+
 function pyFormat(s: string, args: unknown[], kwargs: Record<string, unknown> | undefined): string {
   let auto = 0;
   return s.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, field: string | undefined) => {
@@ -80,6 +87,7 @@ const STRING_METHODS: Record<string, (s: string, a: unknown[], kw: Record<string
   replace: (s, a) => {
     const count = typeof a[2] === 'number' && a[2] >= 0 ? a[2] : Infinity;
     const parts = s.split(str(a[0]));
+    ensureTemplateSize(s.length + Math.min(parts.length - 1, count) * (str(a[1]).length - str(a[0]).length), 'the result of replace()');
     if (parts.length - 1 <= count) return parts.join(str(a[1]));
     return parts.slice(0, count + 1).join(str(a[1])) + str(a[0]) + parts.slice(count + 1).join(str(a[0]));
   },
@@ -113,13 +121,14 @@ const STRING_METHODS: Record<string, (s: string, a: unknown[], kw: Record<string
   isspace: (s) => /^\s+$/.test(s),
   zfill: (s, a) => {
     const width = Number(a[0]);
+    ensureTemplateSize(width, 'a string padded by zfill()');
     const sign = /^[+-]/.test(s) ? s[0]! : '';
     return sign + s.slice(sign.length).padStart(width - sign.length, '0');
   },
-  ljust: (s, a) => s.padEnd(Number(a[0]), a[1] === undefined ? ' ' : str(a[1])),
-  rjust: (s, a) => s.padStart(Number(a[0]), a[1] === undefined ? ' ' : str(a[1])),
+  ljust: (s, a) => s.padEnd(padWidth(a[0], 'ljust'), a[1] === undefined ? ' ' : str(a[1])),
+  rjust: (s, a) => s.padStart(padWidth(a[0], 'rjust'), a[1] === undefined ? ' ' : str(a[1])),
   center: (s, a) => {
-    const width = Number(a[0]);
+    const width = padWidth(a[0], 'center');
     const total = Math.max(0, width - s.length);
     const left = Math.floor(total / 2) + (total % 2 && width % 2 ? 1 : 0);
     const fill = a[1] === undefined ? ' ' : str(a[1]);

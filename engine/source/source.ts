@@ -37,6 +37,8 @@ import { streamMessages } from './stream-messages.js';
 import { concurrencyLevel, configuredStreams, describeStream } from './catalog.js';
 import { streamDefinitions } from '../stream/stream-definitions.js';
 import pLimit from 'p-limit';
+import { FilePolicy } from '../files/file-policy.js';
+import { resolveLimits, type Limits } from '../limits/limits.js';
 
 export const INJECTED_MANIFEST_KEY = '__injected_declarative_manifest';
 /**
@@ -83,6 +85,10 @@ export interface SourceOptions {
   onHttp?: (event: HttpEvent) => void;
   /** Apply the manifest's api_budget (default true; replays have no API to protect). */
   applyBudget?: boolean;
+  /** Folders, besides the manifest's own, whose files the manifest may read and write (see docs/security.md). */
+  allowPaths?: string[];
+  /** Budgets for response sizes, nesting and manifest expansion; unset ones keep their defaults (see engine/limits). */
+  limits?: Partial<Limits>;
 }
 
 export interface OutOfBandOptions {
@@ -114,15 +120,15 @@ export class Source {
   // Components load on first use (check/discover/read), not here: `spec` and config validation
   // need only the manifest, and loading every component module is most of a cold start.
   static async fromFile(path: string, options?: SourceOptions): Promise<Source> {
-    return Source.checked(await loadManifestFile(path), options);
+    return Source.checked(await loadManifestFile(path, resolveLimits(options?.limits)), options);
   }
 
   static async fromText(text: string, file?: string, options?: SourceOptions): Promise<Source> {
-    return Source.checked(loadManifestText(text, file), options);
+    return Source.checked(loadManifestText(text, file, resolveLimits(options?.limits)), options);
   }
 
   static async fromObject(manifest: unknown, file?: string, options?: SourceOptions): Promise<Source> {
-    return Source.checked(loadManifestObject(manifest, file), options);
+    return Source.checked(loadManifestObject(manifest, file, resolveLimits(options?.limits)), options);
   }
 
   /** Airbyte's source-declarative-manifest convention: the manifest travels inside the config. */
@@ -168,7 +174,10 @@ export class Source {
   async check(config: Obj, signal?: AbortSignal, options: OutOfBandOptions = {}): Promise<CheckResult> {
     try {
       await loadComponents();
-      const run = this.prepare(config, { onControl: options.onMessage });
+      // check.config_overrides (Airbyte CDK): config values the check alone runs with, taken
+      // literally and replacing whole top-level keys; the user's config is what gets validated.
+      const overrides = (this.root.check as Obj | undefined)?.config_overrides;
+      const run = this.prepare(config, { onControl: options.onMessage }, isPlainObject(overrides) ? overrides : undefined);
       run.services.unreachableHostAttempts = UNREACHABLE_HOST_ATTEMPTS;
       const check = this.root.check
         ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
@@ -324,7 +333,11 @@ export class Source {
   }
 
   /** Validates config, creates the run's services and builds components lazily. */
-  private prepare(rawConfig: Obj, io: { side?: AirbyteMessage[]; onControl?: ((message: AirbyteMessage) => void) | undefined }): PreparedRun {
+  private prepare(
+    rawConfig: Obj,
+    io: { side?: AirbyteMessage[]; onControl?: ((message: AirbyteMessage) => void) | undefined },
+    overrides?: Obj,
+  ): PreparedRun {
     const specSchema = this.spec().connectionSpecification;
     collectSecrets(specSchema, rawConfig, this.secrets);
     const side = io.side;
@@ -333,6 +346,8 @@ export class Source {
       logLevel: this.options.logLevel ?? 'INFO',
       backoffScale: this.options.backoffScale ?? 1,
       transport: this.options.transport,
+      files: FilePolicy.forManifest(this.manifest.file, this.options.allowPaths),
+      limits: this.options.limits,
       logSink: side ? (level, message) => side.push(logMessage(level, message)) : undefined,
       emit: (message) => {
         const m = message as { type?: string; control?: { connectorConfig?: { config?: Obj } } };
@@ -343,10 +358,12 @@ export class Source {
     });
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
     for (const w of manifestWarnings(this.manifest)) services.logger.warn(`${formatLocation(w.location)}: ${w.message}`);
-    const config = normalizeConfig(this.root, rawConfig, services, (c) => {
+    const userConfig = normalizeConfig(this.root, rawConfig, services, (c) => {
       collectSecrets(specSchema, c, this.secrets);
       return this.validateConfig(c);
     });
+    const config = overrides ? { ...userConfig, ...structuredClone(overrides) } : userConfig;
+    if (overrides) collectSecrets(specSchema, config, this.secrets);
     const root = this.root;
     if (root.api_budget && this.options.applyBudget !== false) services.budget = buildComponent<CallBudget>(root.api_budget, 'api_budget', config, services);
     let built: Promise<Map<string, Stream>> | undefined;
@@ -394,3 +411,7 @@ function catalogWarnings(configured: ConfiguredAirbyteStream[], streams: Map<str
 }
 
 const batchWeight = (batch: AirbyteMessage[]): number => batch.length;
+
+function isPlainObject(value: unknown): value is Obj {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

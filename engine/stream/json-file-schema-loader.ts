@@ -1,15 +1,22 @@
 /**
  * JsonFileSchemaLoader: a schema file next to the manifest (`file_path`, default
  * `./source_<name>/schemas/{stream name}.json`, Airbyte's package layout). Manifests often omit the
- * file, so a missing one gives a permissive schema and a warning rather than a failed read.
+ * file, so a missing one gives a permissive schema and a warning rather than a failed read. The
+ * path must stay inside the folders the file policy allows (see engine/files): a path outside is
+ * a manifest error when the stream is built, before any request.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError } from '../errors/manifold-error.js';
+import { FilePolicy, FileRefusal, readRegularFile } from '../files/file-policy.js';
 import { InterpolatedString } from '../interpolation/index.js';
+import { DEFAULT_LIMITS, jsonDepthExceeds, LimitExceededError } from '../limits/limits.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { Logger } from '../services.js';
+import type { SourceLocation } from '../errors/manifold-error.js';
 import type { Obj } from '../types.js';
 import { PERMISSIVE_SCHEMA, type SchemaLoader } from './schema-loader.js';
+
+/** A schema file is small; anything near this size is not one. */
+const MAX_SCHEMA_FILE_BYTES = 16 * 1024 * 1024;
 
 export class JsonFileSchemaLoader implements SchemaLoader {
   private loaded: Promise<Obj> | undefined;
@@ -17,17 +24,34 @@ export class JsonFileSchemaLoader implements SchemaLoader {
   constructor(
     readonly filePath: string,
     private readonly logger: Logger,
+    private readonly location: SourceLocation = {},
+    private readonly maxDepth = DEFAULT_LIMITS.maxRecordDepth,
   ) {}
 
   getJsonSchema(): Promise<Obj> {
-    this.loaded ??= readFile(this.filePath, 'utf8').then(
-      (text) => JSON.parse(text) as Obj,
-      () => {
-        this.logger.warn(`schema file ${this.filePath} not found; using a permissive schema`);
-        return PERMISSIVE_SCHEMA;
-      },
-    );
+    this.loaded ??= Promise.resolve().then(() => this.read());
     return this.loaded;
+  }
+
+  private read(): Obj {
+    if (!FilePolicy.exists(this.filePath)) {
+      this.logger.warn(`schema file ${this.filePath} not found; using a permissive schema`);
+      return PERMISSIVE_SCHEMA;
+    }
+    let text: string;
+    try {
+      text = readRegularFile(this.filePath, MAX_SCHEMA_FILE_BYTES);
+    } catch (e) {
+      throw new ConfigError(`cannot read schema file ${this.filePath}: ${(e as Error).message}`, { location: this.location, cause: e });
+    }
+    if (jsonDepthExceeds(text, this.maxDepth)) {
+      throw new LimitExceededError('maxRecordDepth', this.maxDepth, `schema file ${this.filePath} nests deeper than ${this.maxDepth} levels`, { location: this.location });
+    }
+    try {
+      return JSON.parse(text) as Obj;
+    } catch (e) {
+      throw new ConfigError(`schema file ${this.filePath} is not valid JSON: ${(e as Error).message}`, { location: this.location, cause: e });
+    }
   }
 }
 
@@ -35,9 +59,16 @@ export function buildJsonFileSchemaLoader(node: ManifestNode, ctx: BuildContext)
   const name = String(ctx.parameters.name ?? 'stream');
   const template = node.file_path ?? `./source_${String(ctx.parameters.source_name ?? 'declarative')}/schemas/${name}.json`;
   const relative = InterpolatedString.create(template, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters });
-  const manifestFile = ctx.location().file;
-  const base = manifestFile ? dirname(manifestFile) : process.cwd();
-  return new JsonFileSchemaLoader(isAbsolute(relative) ? relative : resolve(base, relative), ctx.services.logger);
+  const policy = ctx.services.files ?? FilePolicy.forManifest(ctx.location().file);
+  let path: string;
+  try {
+    path = policy.check(relative, 'read');
+  } catch (e) {
+    if (e instanceof FileRefusal) throw ctx.error(e.message, node.file_path === undefined ? undefined : 'file_path');
+    throw e;
+  }
+  const location = ctx.location(node.file_path === undefined ? undefined : 'file_path');
+  return new JsonFileSchemaLoader(path, ctx.services.logger, location, ctx.services.limits?.maxRecordDepth);
 }
 
 registerComponent('JsonFileSchemaLoader', buildJsonFileSchemaLoader, 'A JSON schema file next to the manifest.');

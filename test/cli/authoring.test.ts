@@ -206,7 +206,7 @@ describe('--help', () => {
       '--show-http', '--output', '--check-schema', '--progress', '--no-progress', '--log-level', '--quiet', '--record', '--replay',
     ],
     write: ['--manifest', '--config', '--catalog', '--dry-run', '--show-http', '--log-level', '--quiet'],
-    validate: ['--manifest'],
+    validate: ['--manifest', '--strict'],
     schema: [],
     'infer-schema': ['--manifest', '--config', '--stream', '--limit-records', '--record', '--replay'],
   };

@@ -59,7 +59,12 @@ describe('commands through a slowly read stdout pipe', () => {
   it('write --dry-run: exit 0, every request and state logged', async () => {
     const manifest = join(REPO, 'manifests/clazar-destination.yaml');
     const f = tempFiles({
-      'config.json': { client_id: 'cid', client_secret: 'secret-value', api_base_url: 'http://127.0.0.1:9' },
+      'config.json': {
+        client_id: 'cid',
+        client_secret: 'secret-value',
+        api_base_url: 'http://127.0.0.1:9',
+        endpoint: { endpoint_type: 'update_listing', id_field: 'id', exclude_attributes: '' },
+      },
       'catalog.json': {
         streams: [{ stream: { name: 'update_listing', json_schema: {} }, sync_mode: 'full_refresh', destination_sync_mode: 'append' }],
       },

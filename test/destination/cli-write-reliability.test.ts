@@ -4,6 +4,7 @@
  * were echoed, the exit code and the messages.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { dirname } from 'node:path';
 import { runCli, tempFiles, type CliResult } from '../helpers/cli.js';
 import { json, startServer, type TestServer } from '../helpers/http-server.js';
 
@@ -88,17 +89,27 @@ describe('manifold write: malformed input lines', () => {
 });
 
 describe('manifold write: a dead-letter file that cannot be written', () => {
-  it.each([
-    ['on a full disk', () => '/dev/full', /dead-letter file \/dev\/full cannot be written \(ENOSPC/],
-    ['a directory', () => tempFiles({}).dir, /dead-letter file \S+ cannot be opened \(EISDIR/],
-  ])('%s: stops with a clear error and no STATE past the lost record, exit 1, no crash', async (_what, pathOf, expected) => {
-    const result = await write([rec('ok-1'), state(1), rec('bad-1'), rec('ok-2'), state(2)].join(''), { on_failure: 'dead_letter', dead_letter_path: pathOf() });
+  it('on a full disk: stops with a clear error and no STATE past the lost record, exit 1, no crash', async () => {
+    // /dev/full is a device: the file policy lets a manifest write there only when allowed by name.
+    const result = await write([rec('ok-1'), state(1), rec('bad-1'), rec('ok-2'), state(2)].join(''), { on_failure: 'dead_letter', dead_letter_path: '/dev/full' }, [
+      '--allow-path',
+      '/dev/full',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).not.toMatch(/Unhandled/);
     expect(server.requests.map((r) => r.path)).toEqual(['/items/ok-1', '/items/bad-1']);
     expect(states(result)).toEqual([1]);
     expect(errors(result)).toEqual([expect.stringMatching(/record "bad-1": .*HTTP 422.*no later STATE is echoed/)]);
-    expect(errors(result)[0]).toMatch(expected);
+    expect(errors(result)[0]).toMatch(/dead-letter file \/dev\/full cannot be written \(ENOSPC/);
+  });
+
+  it('a directory: refused by the file policy before anything is sent, exit 1', async () => {
+    const dir = tempFiles({}).dir;
+    const result = await write([rec('ok-1'), state(1), rec('bad-1'), state(2)].join(''), { on_failure: 'dead_letter', dead_letter_path: dir }, ['--allow-path', dirname(dir)]);
+    expect(result.code).toBe(1);
+    expect(server.requests).toEqual([]);
+    expect(states(result)).toEqual([]);
+    expect(errors(result)).toEqual([expect.stringMatching(/dead_letter_path: .* is a folder, not a regular file/)]);
   });
 });
 

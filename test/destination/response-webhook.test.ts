@@ -51,7 +51,7 @@ const rec = (data: Obj): Obj => ({ type: 'RECORD', record: { stream: 'hubspot_pr
 const state = (n: number): Obj => ({ type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'hubspot_products' }, stream_state: { n } } } });
 
 async function sync(extra: Obj, messages: Obj[]): Promise<AirbyteMessage[]> {
-  const destination = await Destination.fromFile(MANIFEST, { backoffScale: 0.001 });
+  const destination = await Destination.fromFile(MANIFEST, { backoffScale: 0.001, allowPaths: [tmpdir()] });
   const config = {
     client_id: 'cid',
     client_secret: 'hook-secret',

@@ -40,7 +40,7 @@ async function* from(messages: Obj[]): AsyncGenerator<unknown> {
 }
 
 async function write(m: Obj, messages: Obj[], config: Obj = {}, dryRun = false): Promise<AirbyteMessage[]> {
-  const destination = await Destination.fromObject(m);
+  const destination = await Destination.fromObject(m, undefined, { allowPaths: [tmpdir()] });
   const out: AirbyteMessage[] = [];
   for await (const msg of destination.write(config, catalog, from(messages), { dryRun })) out.push(msg);
   return out;

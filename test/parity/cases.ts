@@ -94,6 +94,8 @@ export interface ParityCase {
    */
   catalog?: { stream: string; sync_mode?: 'full_refresh' | 'incremental' }[] | 'discover';
   state?: unknown[];
+  /** A test read's limits (the Connector Builder's max records / pages per slice / slices). */
+  limits?: { records?: number; pages?: number; slices?: number };
   /** freezegun's frozen time, ISO 8601. */
   now?: string;
   http?: MockedExchange[];

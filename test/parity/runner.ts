@@ -168,7 +168,8 @@ export async function runCase(c: LoadedCase, server: ReturnType<typeof setupServ
     const messages: AirbyteMessage[] = [];
     const discovered: string[] = [];
     const catalog = await catalogOf(c, source, discovered);
-    for await (const m of source.read(structuredClone(c.config ?? {}), catalog, structuredClone(c.state))) messages.push(m);
+    const readOptions = c.limits ? { limits: c.limits } : {};
+    for await (const m of source.read(structuredClone(c.config ?? {}), catalog, structuredClone(c.state), readOptions)) messages.push(m);
     return { messages, sent, unmatched, calls, discovered };
   } finally {
     setNowForTesting(undefined);

@@ -4,8 +4,9 @@
  */
 import { InvalidBodyError } from '../../errors/invalid-body.js';
 import type { HttpResponse } from '../../types.js';
+import { DEFAULT_LIMITS, jsonDepthExceeds, LimitExceededError } from '../../limits/limits.js';
 
-export function responseWithBody(response: HttpResponse, body: Buffer, what: string): HttpResponse {
+export function responseWithBody(response: HttpResponse, body: Buffer, what: string, maxDepth = DEFAULT_LIMITS.maxRecordDepth): HttpResponse {
   let text: string | undefined;
   let json: unknown;
   let parsed = false;
@@ -15,6 +16,9 @@ export function responseWithBody(response: HttpResponse, body: Buffer, what: str
     text: () => (text ??= body.toString('utf8')),
     json: () => {
       if (!parsed) {
+        if (jsonDepthExceeds(body, maxDepth)) {
+          throw new LimitExceededError('maxRecordDepth', maxDepth, `the ${what} from ${response.url} is JSON nested more than ${maxDepth} levels deep`, { failureType: 'system_error' });
+        }
         try {
           json = JSON.parse((text ??= body.toString('utf8')));
         } catch (e) {
