@@ -8,7 +8,9 @@
  * 4 sixteen streams with 50 ms latency, --concurrency 1 vs default · 5 rate-limited server with an
  * api_budget · 6 cold start (spec, read to first record) · 7 `sync` into DuckDB against `read` of the
  * same records (records/s ratio, peak RSS at N/10 and N records, a second sync) · 8 `sync` into
- * PostgreSQL (COPY) against psql's \\copy of the same records as JSON lines into a jsonb column.
+ * PostgreSQL (COPY) against psql's \\copy of the same records as JSON lines into a jsonb column ·
+ * 9 incremental substream with per-partition state over 1k / 10k / 30k / 100k parents, one child
+ * record each: STATE messages and bytes (target ≤ 5 MB at 30k), wall time, peak RSS.
  * Children's stdout is consumed line by line, as a destination would.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -37,7 +39,7 @@ const manifests = join(root, 'bench/manifests');
 
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: '1,2,3,4,5,6,7,8' },
+    scenarios: { type: 'string', default: '1,2,3,4,5,6,7,8,9' },
     records: { type: 'string', default: '1000000' },
     // Throughput scenarios (1, 2) alternate engine and baseline runs this many times and report medians:
     // on a shared host one run of each can differ by ±15% for reasons that have nothing to do with either.
@@ -74,6 +76,8 @@ function measure(args, { stopAtFirstRecord = false } = {}) {
     stderr = (stderr + d).slice(-4000);
   });
   let records = 0;
+  let states = 0;
+  let stateBytes = 0;
   let firstRecordMs;
   const errors = [];
   const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
@@ -84,6 +88,9 @@ function measure(args, { stopAtFirstRecord = false } = {}) {
         firstRecordMs = Number(process.hrtime.bigint() - started) / 1e6;
         if (stopAtFirstRecord) child.kill('SIGTERM');
       }
+    } else if (line.startsWith('{"type":"STATE"')) {
+      states++;
+      stateBytes += Buffer.byteLength(line) + 1;
     } else if (line.includes('"failure_type"') || line.includes('"level":"ERROR"')) {
       if (errors.length < 3) errors.push(line.slice(0, 300));
     }
@@ -102,6 +109,8 @@ function measure(args, { stopAtFirstRecord = false } = {}) {
       resolve({
         ok,
         records,
+        states,
+        stateBytes,
         wallS,
         firstRecordMs,
         cpuS: usage ? (usage.userUs + usage.systemUs) / 1e6 : undefined,
@@ -294,6 +303,17 @@ const scenarios = {
       });
     } finally {
       pg.stop();
+    }
+  },
+  9: async () => {
+    for (const n of [1_000, 10_000, 30_000, 100_000]) {
+      await withServer({ parents: n }, async (s) => {
+        const cfg = config({ base_url: s.url });
+        const catalog = join(work, `catalog-9-${n}.json`);
+        writeFileSync(catalog, JSON.stringify({ streams: [{ stream: { name: 'children', json_schema: {}, supported_sync_modes: ['incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append' }] }));
+        const r = await engine('9-n-parents.yaml', cfg, ['--catalog', catalog]);
+        row(`9 ${n} parents, per-partition state`, 'engine', r, `${r.states} STATE messages, ${fmt(r.stateBytes / 1e6, 2)} MB of state`);
+      });
     }
   },
 };

@@ -31,10 +31,31 @@ export async function startServer(options = {}) {
   const latencyMs = options.latencyMs ?? 0;
   const rateLimit = options.rateLimit; // { limit, windowMs }
   const stats = { requests: 0, served: 0, rejected: 0, acceptedAt: [] };
+  // N-parents scenario: /parents lists `parents` ids in pages; /parents/:id/children has one record each.
+  const parents = options.parents ?? 0;
+  const parentRoutes = (url, res) => {
+    let body;
+    if (url.pathname === '/parents') {
+      const offset = Number(url.searchParams.get('cursor') ?? 0);
+      const end = Math.min(parents, offset + defaultPageSize);
+      const ids = [];
+      for (let i = offset; i < end; i++) ids.push(`{"id":${i}}`);
+      body = `{"data":[${ids.join(',')}],"next_cursor":${end < parents ? `"${end}"` : 'null'}}`;
+    } else {
+      const child = /^\/parents\/(\d+)\/children$/.exec(url.pathname);
+      if (!child) return false;
+      body = `{"data":[{"id":"c${child[1]}","parent":${child[1]},"updated_at":"2024-01-02T00:00:00Z","name":"child ${child[1]}"}]}`;
+    }
+    stats.served++;
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+    return true;
+  };
 
   const server = createServer((req, res) => {
     stats.requests++;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (parentRoutes(url, res)) return;
     const match = /^\/streams\/([\w-]+)\/records$/.exec(url.pathname);
     if (!match) {
       res.writeHead(404, { 'content-type': 'application/json' });

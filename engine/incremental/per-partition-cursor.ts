@@ -10,7 +10,16 @@
  * sync start, which says nothing about new partitions. Past
  * SWITCH_TO_GLOBAL_LIMIT partitions the per-partition list is dropped and only the global cursor
  * is kept (`use_global_cursor: true`), as the CDK does. `global_substream_cursor` streams keep
- * only the global cursor from the start (`use_global_cursor: true`).
+ * only the global cursor from the start (`use_global_cursor: true`). Under the global cursor no
+ * partition cursor outlives its slices, so memory stays flat however many partitions a read has.
+ *
+ * Checkpoints while reading are throttled (`checkpointDue`): every state carries every partition
+ * so far, so one after each partition would make the STATE output quadratic in partitions. As in
+ * the CDK, the first closed slice checkpoints and then at most one per CHECKPOINT_INTERVAL_MS, and
+ * the read always ends with a complete state. Unlike the CDK (time only), a per-partition state is
+ * also due once the records emitted since the last one outnumber its entries: the state then
+ * costs no more than the records it covers, its size at least doubles between checkpoints, and
+ * the total stays within a small multiple of the final state (about 3×).
  *
  * `lookback_window` (seconds) follows the CDK's ConcurrentPerPartitionCursor: a partition without
  * a state of its own starts from the global cursor moved back by the input's lookback_window (a
@@ -22,6 +31,9 @@ import type { DataRecord, Obj, StreamSlice } from '../types.js';
 
 /** The CDK's limit before per-partition state is given up for a single global cursor. */
 export const SWITCH_TO_GLOBAL_LIMIT = 10_000;
+
+/** The CDK's ConcurrentPerPartitionCursor emits at most one throttled state per 600 s. */
+export const CHECKPOINT_INTERVAL_MS = 600_000;
 
 /** A cursor that can make state-less copies of itself (one per partition). */
 export interface CursorPrototype extends IncrementalCursor {
@@ -62,6 +74,15 @@ export class PerPartitionCursor {
   private finished = false;
   private sawRecords = false;
   private readStartedAt = 0;
+  /** Partitions started in this read, kept or not (under the global cursor none are kept). */
+  private partitionsSeen = 0;
+  private lastCheckpointAt: number | undefined;
+  private recordsSinceCheckpoint = 0;
+  /** Cursors that closed a slice: the partitions a checkpoint writes (partitions routed ahead of reading are not). */
+  private closedCursors = new WeakSet<IncrementalCursor>();
+  private closedPartitions = 0;
+  /** Partition entries the last checkpoint wrote. */
+  private checkpointedEntries = 0;
 
   constructor(
     private readonly prototype: CursorPrototype,
@@ -80,6 +101,12 @@ export class PerPartitionCursor {
     this.finished = false;
     this.sawRecords = false;
     this.readStartedAt = this.clock();
+    this.partitionsSeen = 0;
+    this.closedCursors = new WeakSet();
+    this.closedPartitions = 0;
+    this.checkpointedEntries = 0;
+    this.lastCheckpointAt = undefined;
+    this.recordsSinceCheckpoint = 0;
     this.lookbackWindow = 0;
     this.inputParentState = isObj(state?.parent_state) ? state.parent_state : undefined;
     this.router?.setChildState?.(state);
@@ -102,19 +129,25 @@ export class PerPartitionCursor {
     this.tracker.setState(this.globalState);
   }
 
-  /** The cursor of a partition, created on first use from its saved state (or the global one). */
+  /**
+   * The cursor of a partition, created on first use from its saved state (or the global one).
+   * Under the global cursor it is not kept: the caller holds it for the partition's slices.
+   */
   cursorFor(partition: Obj): IncrementalCursor {
-    const key = partitionKey(partition);
-    let entry = this.entries.get(key);
-    if (!entry) {
-      const cursor = this.prototype.fresh();
-      const own = this.useGlobal ? undefined : this.seeded.get(key)?.cursor;
-      cursor.setState(own ?? this.globalStart());
-      entry = { partition, cursor };
-      this.entries.set(key, entry);
-      if (!this.useGlobal && this.entries.size > SWITCH_TO_GLOBAL_LIMIT) this.useGlobal = true;
+    const key = this.useGlobal ? undefined : partitionKey(partition);
+    const entry = key === undefined ? undefined : this.entries.get(key);
+    if (entry) return entry.cursor;
+    const cursor = this.prototype.fresh();
+    const own = key === undefined ? undefined : this.seeded.get(key)?.cursor;
+    cursor.setState(own ?? this.globalStart());
+    this.partitionsSeen++;
+    if (key !== undefined) this.entries.set(key, { partition, cursor });
+    if (!this.useGlobal && this.partitionsSeen > SWITCH_TO_GLOBAL_LIMIT) {
+      // The per-partition list is no longer written: its cursors only serve slices in flight, which hold them.
+      this.useGlobal = true;
+      this.entries.clear();
     }
-    return entry.cursor;
+    return cursor;
   }
 
   /** Where a partition without its own state starts: the global cursor minus the lookback window. */
@@ -125,19 +158,42 @@ export class PerPartitionCursor {
 
   /** Partitions seen in this read. */
   get size(): number {
-    return this.entries.size;
+    return this.partitionsSeen;
   }
 
-  observe(record: DataRecord, slice: StreamSlice): void {
-    this.cursorFor(slice.partition).observe(record, slice);
+  /** `cursor`: the one cursorFor gave for the slice's partition (looked up again when omitted). */
+  observe(record: DataRecord, slice: StreamSlice, cursor: IncrementalCursor = this.cursorFor(slice.partition)): void {
+    cursor.observe(record, slice);
     this.tracker.observe(record, slice);
+    this.recordsSinceCheckpoint++;
     const value = record[this.prototype.cursorField];
     if (value !== undefined && value !== null) this.sawRecords = true;
   }
 
-  closeSlice(slice: StreamSlice): void {
-    this.cursorFor(slice.partition).closeSlice(slice);
+  closeSlice(slice: StreamSlice, cursor: IncrementalCursor = this.cursorFor(slice.partition)): void {
+    cursor.closeSlice(slice);
     this.tracker.closeSlice(slice);
+    if (!this.closedCursors.has(cursor)) {
+      this.closedCursors.add(cursor);
+      this.closedPartitions++;
+    }
+  }
+
+  /**
+   * Whether a checkpoint should go out now that a slice closed (its records already went out);
+   * answering yes counts as having checkpointed. The final state after finish() is never throttled.
+   */
+  checkpointDue(): boolean {
+    const now = this.clock();
+    let due = this.lastCheckpointAt === undefined || now - this.lastCheckpointAt >= CHECKPOINT_INTERVAL_MS;
+    // Under the global cursor the state does not change until the read ends: time alone decides.
+    if (!due && !this.useGlobal) due = this.recordsSinceCheckpoint >= Math.max(1, this.checkpointedEntries);
+    if (due) {
+      this.checkpointedEntries = this.seeded.size + this.closedPartitions;
+      this.lastCheckpointAt = now;
+      this.recordsSinceCheckpoint = 0;
+    }
+    return due;
   }
 
   /** Every partition was read: the global cursor and the parent state may now move forward. */

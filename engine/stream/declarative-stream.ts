@@ -2,8 +2,9 @@
  * DeclarativeStream: reads partitions (routers) × cursor windows, slice by slice, through the
  * retriever, and checkpoints the state after each slice closes.
  *
- * Incremental reads emit the cursor state after every slice (per-partition state when the
- * retriever has a partition router). Full-refresh reads ignore input state and end with Airbyte's
+ * Incremental reads emit the cursor state after every slice; per-partition state (when the
+ * retriever has a partition router) is throttled by PerPartitionCursor.checkpointDue and always
+ * ends with a complete state. Full-refresh reads ignore input state and end with Airbyte's
  * `{"__ab_no_cursor_state_message": true}` when the stream has no cursor, as the concurrent CDK does.
  */
 import type {
@@ -57,7 +58,6 @@ interface ReadRun {
   records: number;
   pages: number;
   slices: number;
-  closedSlices: number;
   done: boolean;
 }
 
@@ -118,7 +118,6 @@ export class DeclarativeStream implements Stream {
       records: 0,
       pages: 0,
       slices: 0,
-      closedSlices: 0,
       done: false,
     };
     const cursor = this.cursor;
@@ -219,7 +218,7 @@ export class DeclarativeStream implements Stream {
             break pages;
           }
           if (cursor && !cursor.shouldEmit(record, slice)) continue;
-          if (run.perPartition) run.perPartition.observe(record, slice);
+          if (run.perPartition) run.perPartition.observe(record, slice, cursor!);
           else cursor?.observe(record, slice);
           out.push(record);
           if (limits?.records !== undefined && ++run.records >= limits.records) {
@@ -241,9 +240,9 @@ export class DeclarativeStream implements Stream {
     }
     if (!run.incremental || !cursor) return;
     if (run.perPartition) {
-      run.perPartition.closeSlice(slice);
-      // Per-partition state grows with the partitions: with many, checkpoint every 100th slice only.
-      if (++run.closedSlices % (run.perPartition.size > 1000 ? 100 : 1) === 0) await emit({ kind: 'state', state: run.perPartition.state() });
+      run.perPartition.closeSlice(slice, cursor);
+      // Per-partition state grows with the partitions: checkpoints are throttled (see PerPartitionCursor).
+      if (run.perPartition.checkpointDue()) await emit({ kind: 'state', state: run.perPartition.state() });
     } else {
       cursor.closeSlice(slice);
       await emit({ kind: 'state', state: cursor.state() });
