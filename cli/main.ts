@@ -25,7 +25,7 @@ const version = ((): string => {
   for (const path of ['../../package.json', '../package.json']) {
     try {
       const pkg = require(path) as { name?: string; version?: string };
-      if (pkg.name === 'manifold' && pkg.version) return pkg.version;
+      if (pkg.name === 'manifold-etl' && pkg.version) return pkg.version;
     } catch {
       // not at this level
     }

@@ -10,7 +10,7 @@
 // save what the API answers).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Source, createTransport } from 'manifold';
+import { Source, createTransport } from 'manifold-etl';
 
 const tutorial = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/tutorial');
 const config = { api_key: 'demo-key', base_url: 'http://127.0.0.1:4010/v1' };

@@ -13,6 +13,7 @@ import { REPO } from '../helpers/cli.js';
 
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   name: string;
+  version: string;
   exports: Record<string, string | { types: string; import: string }>;
 };
 const entry = pkg.exports['.'] as { types: string; import: string };
@@ -67,6 +68,8 @@ describe('the packed tarball', () => {
 
   it('runs the CLI through its bin and reads a shipped manifest by its package path', async () => {
     const manifest = join('node_modules', pkg.name, 'manifests/close-com.yaml');
+    const version = await run(join(project, 'node_modules/.bin/manifold'), ['--version']);
+    expect(version.stdout.trim()).toBe(pkg.version);
     const spec = await run(join(project, 'node_modules/.bin/manifold'), ['spec', '--manifest', manifest]);
     expect(spec.code).toBe(0);
     expect(JSON.parse(spec.stdout).spec.connectionSpecification.required).toContain('api_key');
@@ -146,7 +149,7 @@ console.log(JSON.stringify({
     });
   });
 
-  it("loads a source into DuckDB in three lines with { openDestination, sync } from 'manifold'", async () => {
+  it('loads a source into DuckDB in three lines with { openDestination, sync } from the package', async () => {
     const fixtures = join(REPO, 'fixtures/tutorial');
     writeFileSync(
       join(project, 'load.mjs'),
