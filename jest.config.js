@@ -1,6 +1,8 @@
 /** Jest runs the TypeScript sources directly (ESM) through @swc/jest; tsc type-checks separately. */
 export default {
   testEnvironment: 'node',
+  // Writes engine/component-table.ts from the registerComponent() calls (a new component file needs no build).
+  globalSetup: '<rootDir>/scripts/gen-component-table.mjs',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

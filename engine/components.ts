@@ -1,54 +1,50 @@
 /**
- * Loads every component module so each registers its `type` with the registry. Discovery is by
- * folder: a new component is one new file in its concept folder, with no list to edit here.
- * Works from the TypeScript sources (tests, tsx) and from the compiled `dist/` alike.
+ * Loads component modules so each registers its `type` with the registry. Which module registers
+ * which type comes from the generated table (engine/component-table.ts, written at build time from
+ * the `registerComponent('Type', …)` calls), so a new component is still one new file, and a run
+ * loads only the modules its manifest uses (JSONata, XML and CSV support stay unloaded unless named).
  */
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { COMPONENT_MODULES, TYPES_NAMED_IN_CODE } from './component-table.js';
 
-const COMPONENT_FOLDERS = [
-  'auth',
-  'http',
-  'errors',
-  'budget',
-  'pagination',
-  'extract',
-  'transform',
-  'incremental',
-  'partition',
-  'stream',
-  'destination',
-  'check',
-  'config',
-];
+const loading = new Map<string, Promise<unknown>>();
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-function moduleFiles(folder: string): string[] {
-  let entries;
-  try {
-    entries = readdirSync(folder, { withFileTypes: true, recursive: true });
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((e) => e.isFile() && /\.(ts|js)$/.test(e.name) && !/\.d\.ts$|\.test\.ts$/.test(e.name))
-    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
+/**
+ * Imports the modules registering `types` (all components when none are given); types without a
+ * module (registered from code, or unknown) are skipped. Resolves once they are registered.
+ */
+export async function loadComponents(types?: Iterable<string>): Promise<void> {
+  const wanted = types === undefined ? Object.keys(COMPONENT_MODULES) : [...new Set([...types, ...TYPES_NAMED_IN_CODE])];
+  const imports = wanted.filter((type) => Object.hasOwn(COMPONENT_MODULES, type));
+  // The compiled engine imports concurrently; from the TypeScript sources (jest) one at a time, as
+  // jest's ESM loader fails ("not in cache") when modules sharing dependencies link concurrently.
+  if (import.meta.url.endsWith('.js')) await Promise.all(imports.map(load));
+  else for (const type of imports) await load(type);
 }
 
-let loaded: Promise<void> | undefined;
+function load(type: string): Promise<unknown> {
+  let pending = loading.get(type);
+  if (!pending) {
+    pending = COMPONENT_MODULES[type]!();
+    loading.set(type, pending);
+  }
+  return pending;
+}
 
-/** Imports all component modules once. */
-export function loadComponents(): Promise<void> {
-  loaded ??= (async () => {
-    const files = COMPONENT_FOLDERS.flatMap((f) => moduleFiles(join(here, f)));
-    // A plain absolute path works for Node and jest alike. The compiled engine loads them
-    // concurrently (half the start-up of one at a time); from the TypeScript sources (jest) one at
-    // a time, as jest's ESM loader fails ("not in cache") when modules sharing dependencies are
-    // linked concurrently.
-    if (import.meta.url.endsWith('.js')) await Promise.all(files.map((file) => import(file)));
-    else for (const file of files) await import(file);
-  })();
-  return loaded;
+/** The components a manifest names: every string `type` in the tree, plus the default child types. */
+export function loadComponentsFor(root: unknown): Promise<void> {
+  const types = new Set<string>();
+  const seen = new Set<object>();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    const type = (node as { type?: unknown }).type;
+    if (typeof type === 'string') types.add(type);
+    for (const value of Object.values(node)) visit(value);
+  };
+  visit(root);
+  return loadComponents(types);
 }

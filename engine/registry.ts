@@ -1,7 +1,8 @@
 /**
  * Component registry: manifest `type` name → builder. Each component module registers itself
- * (`registerComponent(...)` at module top level); `engine/components.ts` imports every component
- * folder, so adding a component means adding one file.
+ * (`registerComponent(...)` at module top level); `engine/components.ts` imports the modules a
+ * manifest names, found in the table generated from those calls, so adding a component means
+ * adding one file.
  *
  * Builders receive the node as the loader left it: `$ref`s resolved, `$parameters` propagated
  * (each node carries its merged `$parameters`), missing `type`s filled with Airbyte's defaults.
@@ -10,6 +11,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { ConfigError, type SourceLocation } from './errors/manifold-error.js';
 import type { Obj } from './types.js';
 import type { EngineServices } from './services.js';
+import { COMPONENT_MODULES } from './component-table.js';
 
 export type ManifestNode = Obj & { type?: string; $parameters?: Obj };
 
@@ -51,8 +53,14 @@ export function getComponent(type: string): ComponentInfo | undefined {
   return registry.get(type);
 }
 
+/** Every type a manifest can use: the engine's components (loaded or not) and those registered from code. */
 export function registeredTypes(): string[] {
-  return [...registry.keys()].sort();
+  return [...new Set([...Object.keys(COMPONENT_MODULES), ...registry.keys()])].sort();
+}
+
+/** Whether the engine has a module for `type` (which may not be loaded yet). */
+export function hasComponentModule(type: string): boolean {
+  return Object.hasOwn(COMPONENT_MODULES, type);
 }
 
 /** Up to three known type names closest to an unknown one (for "did you mean" messages). */

@@ -2,7 +2,7 @@
  * Destination: a loaded DeclarativeDestination manifest plus the Airbyte destination commands
  * (spec, check, write). The CLI's `write` is a thin layer over this class.
  */
-import { loadComponents } from '../components.js';
+import { loadComponentsFor } from '../components.js';
 import type { CallBudget, EngineServices, LogLevel } from '../services.js';
 import { createServices, SecretRegistry } from '../services.js';
 import { ConfigError, ManifestError, ManifoldError, formatLocation, isManifoldError } from '../errors/manifold-error.js';
@@ -92,18 +92,21 @@ export class Destination {
   private constructor(readonly manifest: LoadedManifest, private readonly options: DestinationOptions = {}) {}
 
   static async fromFile(path: string, options?: DestinationOptions): Promise<Destination> {
-    await loadComponents();
-    return Destination.checked(await loadManifestFile(path, resolveLimits(options?.limits)), options);
+    return Destination.loaded(await loadManifestFile(path, resolveLimits(options?.limits)), options);
   }
 
   static async fromText(text: string, file?: string, options?: DestinationOptions): Promise<Destination> {
-    await loadComponents();
-    return Destination.checked(loadManifestText(text, file, resolveLimits(options?.limits)), options);
+    return Destination.loaded(loadManifestText(text, file, resolveLimits(options?.limits)), options);
   }
 
   static async fromObject(manifest: unknown, file?: string, options?: DestinationOptions): Promise<Destination> {
-    await loadComponents();
-    return Destination.checked(loadManifestObject(manifest, file, resolveLimits(options?.limits)), options);
+    return Destination.loaded(loadManifestObject(manifest, file, resolveLimits(options?.limits)), options);
+  }
+
+  /** Loads the component modules the manifest names, then checks it. */
+  private static async loaded(manifest: LoadedManifest, options?: DestinationOptions): Promise<Destination> {
+    await loadComponentsFor(manifest.root);
+    return Destination.checked(manifest, options);
   }
 
   private static checked(manifest: LoadedManifest, options?: DestinationOptions): Destination {

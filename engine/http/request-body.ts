@@ -13,22 +13,16 @@ export interface RequestBody {
   value: unknown;
 }
 
-const variants: Array<[string, (node: ManifestNode) => RequestBody, string]> = [
-  ['RequestBodyJsonObject', (n) => ({ kind: 'json', value: n.value }), 'Sends a JSON object body.'],
-  ['RequestBodyUrlEncodedForm', (n) => ({ kind: 'form', value: n.value }), 'Sends a form-encoded body.'],
-  ['RequestBodyPlainText', (n) => ({ kind: 'text', value: n.value }), 'Sends a plain-text body.'],
-  [
-    'RequestBodyGraphQL',
-    (n) => {
-      // Airbyte posts GraphQL as JSON: {"query": ..., "variables": ..., "operationName": ...}.
-      const v = (n.value ?? {}) as Record<string, unknown>;
-      const body: Record<string, unknown> = { query: v.query };
-      if (v.variables !== undefined) body.variables = v.variables;
-      if (v.operationName !== undefined) body.operationName = v.operationName;
-      return { kind: 'json', value: body };
-    },
-    'Sends a GraphQL query as a JSON body.',
-  ],
-];
+function graphQlBody(n: ManifestNode): RequestBody {
+  // Airbyte posts GraphQL as JSON: {"query": ..., "variables": ..., "operationName": ...}.
+  const v = (n.value ?? {}) as Record<string, unknown>;
+  const body: Record<string, unknown> = { query: v.query };
+  if (v.variables !== undefined) body.variables = v.variables;
+  if (v.operationName !== undefined) body.operationName = v.operationName;
+  return { kind: 'json', value: body };
+}
 
-for (const [type, build, description] of variants) registerComponent(type, build, description);
+registerComponent('RequestBodyJsonObject', (n): RequestBody => ({ kind: 'json', value: n.value }), 'Sends a JSON object body.');
+registerComponent('RequestBodyUrlEncodedForm', (n): RequestBody => ({ kind: 'form', value: n.value }), 'Sends a form-encoded body.');
+registerComponent('RequestBodyPlainText', (n): RequestBody => ({ kind: 'text', value: n.value }), 'Sends a plain-text body.');
+registerComponent('RequestBodyGraphQL', graphQlBody, 'Sends a GraphQL query as a JSON body.');

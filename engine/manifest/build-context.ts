@@ -3,7 +3,7 @@
  * tracks the component path of each child and turns problems into located ConfigErrors.
  */
 import { ConfigError, ManifoldError, type SourceLocation } from '../errors/manifold-error.js';
-import { getComponent, registeredTypes, suggestTypes, type BuildContext, type ManifestNode } from '../registry.js';
+import { getComponent, hasComponentModule, registeredTypes, suggestTypes, type BuildContext, type ManifestNode } from '../registry.js';
 import type { EngineServices } from '../services.js';
 import type { Obj } from '../types.js';
 import { childPath, locationOf } from './locations.js';
@@ -69,6 +69,11 @@ function buildNode<T>(
     throw new ConfigError('component has no `type`', { location: where() });
   }
   const info = getComponent(type);
+  if (!info && hasComponentModule(type)) {
+    // loadComponentsFor() imports what the manifest names and the types engine code names; a
+    // type reached another way is an engine bug, not the user's.
+    throw new ManifoldError(`component type ${type} was not loaded before building`, { failureType: 'system_error', location: where() });
+  }
   if (!info && componentTypeNames().includes(type)) {
     const why = type.startsWith('Custom') ? ' (it names a Python class, which Manifold cannot run)' : '';
     throw new ConfigError(`component type ${type} is not supported by Manifold${why}`, { location: where() });

@@ -2,7 +2,7 @@
  * Source: a loaded manifest plus the Airbyte source commands (spec, check, discover, read).
  * The CLI is a thin layer over this class; library users call it directly.
  */
-import { loadComponents } from '../components.js';
+import { loadComponentsFor } from '../components.js';
 import type { Stream } from '../contracts.js';
 import type { ConnectionCheck } from '../check/check-stream.js';
 import { ConfigError, ManifestError, ManifoldError, formatLocation, isManifoldError } from '../errors/manifold-error.js';
@@ -173,7 +173,7 @@ export class Source {
    */
   async check(config: Obj, signal?: AbortSignal, options: OutOfBandOptions = {}): Promise<CheckResult> {
     try {
-      await loadComponents();
+      await loadComponentsFor(this.root);
       // check.config_overrides (Airbyte CDK): config values the check alone runs with, taken
       // literally and replacing whole top-level keys; the user's config is what gets validated.
       const overrides = (this.root.check as Obj | undefined)?.config_overrides;
@@ -192,7 +192,7 @@ export class Source {
 
   async discover(config: Obj, options: OutOfBandOptions = {}): Promise<AirbyteCatalog> {
     try {
-      await loadComponents();
+      await loadComponentsFor(this.root);
       const run = this.prepare(config, { onControl: options.onMessage });
       run.services.unreachableHostAttempts = UNREACHABLE_HOST_ATTEMPTS;
       const streams: AirbyteStream[] = [];
@@ -237,7 +237,7 @@ export class Source {
     const side: AirbyteMessage[] = [];
     let run: PreparedRun;
     try {
-      await loadComponents();
+      await loadComponentsFor(this.root);
       run = this.prepare(config, { side });
     } catch (e) {
       // A config migration's CONTROL still goes out when a later check of the config fails.

@@ -1,12 +1,10 @@
 /** CsvDecoder: rows as objects keyed by the header line. */
-import { createRequire } from 'node:module';
+import { parse as parseCsv } from 'csv-parse/sync';
 import type { Decoder } from '../../contracts.js';
 import { ManifoldError } from '../../errors/manifold-error.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../../registry.js';
 import type { HttpResponse } from '../../types.js';
 
-const requireDependency = createRequire(import.meta.url);
-let parseCsv: typeof import('csv-parse/sync').parse | undefined;
 
 export class CsvDecoder implements Decoder {
   private readonly encoding: BufferEncoding;
@@ -23,8 +21,6 @@ export class CsvDecoder implements Decoder {
     const text = this.encoding === 'utf8' ? response.text() : response.body.toString(this.encoding);
     let rows: Record<string, string>[];
     try {
-      // csv-parse is required on first use, not at every read's start-up.
-      parseCsv ??= (requireDependency('csv-parse/sync') as typeof import('csv-parse/sync')).parse;
       rows = parseCsv(text, { columns: true, delimiter: this.delimiter, skip_empty_lines: true, bom: true, relax_column_count: true });
     } catch (e) {
       throw new ManifoldError(`The response from ${response.url} is not valid CSV: ${(e as Error).message}`, { cause: e });

@@ -1,21 +1,17 @@
 /** XmlDecoder: the body as one document, shaped like Python's xmltodict (`@attr`, `#text`, strings). */
-import { createRequire } from 'node:module';
-import type { XMLParser } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import type { Decoder } from '../../contracts.js';
 import { ManifoldError } from '../../errors/manifold-error.js';
 import { registerComponent } from '../../registry.js';
 import type { HttpResponse } from '../../types.js';
 
-const requireDependency = createRequire(import.meta.url);
-
 export class XmlDecoder implements Decoder {
   private parserInstance: XMLParser | undefined;
 
-  /** fast-xml-parser is required on first use: loading it was ~20 ms of every read's start-up. */
+  // Made on first use; this module (and fast-xml-parser) loads only for manifests naming XmlDecoder.
   private get parser(): XMLParser {
     if (this.parserInstance) return this.parserInstance;
-    const { XMLParser: Parser } = requireDependency('fast-xml-parser') as typeof import('fast-xml-parser');
-    return (this.parserInstance = new Parser({
+    return (this.parserInstance = new XMLParser({
       ignoreAttributes: false,
       attributeNamePrefix: '@',
       textNodeName: '#text',
