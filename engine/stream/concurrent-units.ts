@@ -1,10 +1,14 @@
 /**
  * Runs work units (slices) up to `concurrency` at a time and merges what they emit into one
- * ordered-per-unit sequence: each unit's events keep their order (a slice's records before its
- * state), units interleave. Producers pause when the consumer falls HIGH_WATER events behind
- * (weighted by `weight`: a page of records counts as its records), so a slow consumer never makes
- * a whole stream pile up in memory. `highWater` 1 makes the units fetch nothing ahead of the consumer.
+ * ordered-per-unit sequence, through the shared BoundedChannel: each unit's events keep their order
+ * (a slice's records before its state), units interleave. Producers pause when the consumer falls
+ * `highWater` events behind (weighted by `weight`: a page of records counts as its records) and
+ * resume below half of it, so a slow consumer never makes a whole stream pile up in memory.
+ * `highWater` 1 makes the units fetch nothing ahead of the consumer. A unit's failure ends the
+ * sequence at once (events still queued are dropped).
  */
+import { BoundedChannel } from './bounded-channel.js';
+
 const HIGH_WATER = 1000;
 
 export async function* runConcurrently<U, E>(
@@ -15,68 +19,33 @@ export async function* runConcurrently<U, E>(
   weight: (event: E) => number = () => 1,
   highWater = HIGH_WATER,
 ): AsyncGenerator<E> {
-  const queue: E[] = [];
-  let queued = 0;
-  let failure: { error: unknown } | undefined;
-  let stopped = false;
-  let running = 0;
-  let exhausted = false;
-  let wakeConsumer: (() => void) | undefined;
-  let wakeProducers: Array<() => void> = [];
-
-  const notify = (): void => {
-    wakeConsumer?.();
-    wakeConsumer = undefined;
-  };
+  const channel = new BoundedChannel<E>(highWater, weight, highWater / 2);
+  // Thrown into a unit's work when the consumer has stopped, to end it where it stands.
   const emit = async (event: E): Promise<void> => {
-    if (stopped) throw new StopSignal();
-    queue.push(event);
-    queued += weight(event);
-    notify();
-    if (queued >= highWater) await new Promise<void>((r) => wakeProducers.push(r));
-    if (stopped) throw new StopSignal();
+    if (!(await channel.push(event))) throw new StopSignal();
   };
 
   const worker = async (): Promise<void> => {
+    let failure: { error: unknown } | undefined;
     try {
-      while (!stopped && !failure) {
+      while (!channel.isClosed && !channel.failed) {
         const next = await units.next();
         if (next.done) break;
         await work(next.value, emit);
       }
     } catch (error) {
-      if (!(error instanceof StopSignal) && !failure) failure = { error };
+      if (!(error instanceof StopSignal)) failure = { error };
     } finally {
-      running--;
-      if (running === 0) exhausted = true;
-      notify();
+      channel.closeProducer(failure);
     }
   };
 
-  running = Math.max(1, concurrency);
-  for (let i = 0; i < running; i++) void worker();
+  const workers = Math.max(1, concurrency);
+  for (let i = 0; i < workers; i++) channel.openProducer();
+  for (let i = 0; i < workers; i++) void worker();
   try {
-    while (true) {
-      if (failure) throw failure.error;
-      if (queue.length > 0) {
-        const event = queue.shift()!;
-        queued -= weight(event);
-        yield event;
-        // Producers resume once the consumer asks for more, not when it merely took this event: with
-        // a high-water mark of 1 nothing is fetched before it is wanted.
-        if (queued < highWater / 2 && wakeProducers.length) {
-          const waiting = wakeProducers;
-          wakeProducers = [];
-          for (const w of waiting) w();
-        }
-        continue;
-      }
-      if (exhausted) return;
-      await new Promise<void>((r) => (wakeConsumer = r));
-    }
+    yield* channel.drain(true);
   } finally {
-    stopped = true;
-    for (const w of wakeProducers) w();
     onStop();
   }
 }
