@@ -10,6 +10,7 @@ import { Source, INJECTED_MANIFEST_KEY, type SourceOptions } from '../engine/sou
 import type { LogLevel } from '../engine/services.js';
 import { readJsonObject } from './io.js';
 import { createTransport } from '../engine/http/transport.js';
+import type { Transport } from '../engine/http/client.js';
 import { LineWriter } from './output.js';
 import { safetyOf, type SafetyOptions } from './safety-options.js';
 
@@ -29,7 +30,7 @@ export function addHttpTransportOptions(cmd: Command): Command {
     .option('--replay <dir>', 'answer every HTTP request from a folder made by --record (no network)');
 }
 
-export function transportOf(opts: CommonOptions): { transport?: unknown; applyBudget?: boolean } {
+export function transportOf(opts: CommonOptions): { transport?: Transport; applyBudget?: boolean } {
   if (!opts.record && !opts.replay) return {};
   const transport = createTransport({ record: opts.record, replay: opts.replay });
   // A replay talks to no API, so there is no rate limit to respect.

@@ -4,6 +4,8 @@
  * for globals (and tests can swap any of them).
  */
 import type { HttpEvent, Obj } from './types.js';
+import type { Transport } from './http/client.js';
+import type { AirbyteMessage } from './protocol/messages.js';
 import { FilePolicy } from './files/file-policy.js';
 import { resolveLimits, type Limits } from './limits/limits.js';
 
@@ -52,11 +54,11 @@ export interface EngineServices {
   /** Values that must never be printed (secrets from config, tokens obtained at run time). */
   secrets: SecretRegistry;
   /** Emits an out-of-band protocol message (e.g. CONTROL with a rotated refresh token). */
-  emit(message: Obj): void;
+  emit(message: AirbyteMessage): void;
   /** Observers of every HTTP exchange (show-http, progress, recording). */
   onHttp: Array<(event: HttpEvent) => void>;
   /** Set by --replay/--record; the HTTP layer consults it (see engine/http). */
-  transport?: unknown;
+  transport?: Transport | undefined;
   /** Base backoff multiplier, lowered in tests so retries do not slow the suite. */
   backoffScale: number;
   /**
@@ -215,9 +217,9 @@ export function createLogger(
 export interface ServicesOptions {
   logSink?: (level: LogLevel, message: string) => void;
   logLevel?: LogLevel;
-  emit?: (message: Obj) => void;
+  emit?: (message: AirbyteMessage) => void;
   secrets?: SecretRegistry;
-  transport?: unknown;
+  transport?: Transport | undefined;
   backoffScale?: number;
   files?: FilePolicy;
   limits?: Partial<Limits>;

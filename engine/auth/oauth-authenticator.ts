@@ -13,6 +13,7 @@ import { InterpolatedMapping, InterpolatedString } from '../interpolation/index.
 import { sendWithRetries } from '../http/send-with-retries.js';
 import { encodeForm, withQuery } from '../http/url.js';
 import type { EngineServices, HttpRequest } from '../services.js';
+import { controlConfigMessage } from '../protocol/messages.js';
 import type { Obj, RequestOptions } from '../types.js';
 import { ConfigSecret, SharedToken, findField, getPath, setPath, type TokenGrant } from './token-support.js';
 
@@ -166,10 +167,7 @@ export class OAuthAuthenticator implements Authenticator {
     }
     setPath(this.config, u.accessTokenConfigPath, accessToken);
     if (expiresAt !== undefined) setPath(this.config, u.tokenExpiryDateConfigPath, new Date(expiresAt).toISOString());
-    this.services.emit({
-      type: 'CONTROL',
-      control: { type: 'CONNECTOR_CONFIG', emitted_at: Date.now(), connectorConfig: { config: structuredClone(this.config) } },
-    });
+    this.services.emit(controlConfigMessage(structuredClone(this.config)));
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { buildComponent } from '../manifest/build-context.js';
 import type { EngineServices } from '../services.js';
+import { controlConfigMessage } from '../protocol/messages.js';
 import type { Obj } from '../types.js';
 import type { ConfigNormalizationRules } from './normalization-rules.js';
 
@@ -23,7 +24,7 @@ export function normalizeConfig(root: Obj, rawConfig: Obj, services: EngineServi
   const migrated = rules.migrate(userConfig);
   if (migrated.changed) {
     const stored = manifest === undefined ? migrated.config : { ...migrated.config, [INJECTED_MANIFEST_KEY]: manifest };
-    services.emit({ type: 'CONTROL', control: { type: 'CONNECTOR_CONFIG', connectorConfig: { config: stored } } });
+    services.emit(controlConfigMessage(stored));
   }
   const config = checkSpec(rules.transform(migrated.config));
   rules.validate(config);

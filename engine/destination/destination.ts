@@ -2,6 +2,7 @@
  * Destination: a loaded DeclarativeDestination manifest plus the Airbyte destination commands
  * (spec, check, write). The CLI's `write` is a thin layer over this class.
  */
+import type { Transport } from '../http/client.js';
 import { loadComponentsFor } from '../components.js';
 import type { CallBudget, EngineServices, LogLevel } from '../services.js';
 import { createServices, SecretRegistry } from '../services.js';
@@ -34,7 +35,7 @@ export interface DestinationOptions {
   logLevel?: LogLevel;
   /** Multiplies every retry wait (tests use a tiny value). */
   backoffScale?: number;
-  transport?: unknown;
+  transport?: Transport | undefined;
   onHttp?: (event: HttpEvent) => void;
   /** Folders, besides the manifest's own, where the manifest may write its report files (see docs/security.md). */
   allowPaths?: string[];
@@ -413,7 +414,7 @@ export class Destination {
       files: FilePolicy.forManifest(this.manifest.file, this.options.allowPaths),
       limits: this.options.limits,
       logSink: (level, message) => side.push(logMessage(level, message)),
-      emit: (message) => side.push(message as unknown as AirbyteMessage),
+      emit: (message) => side.push(message),
     });
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
     for (const w of manifestWarnings(this.manifest)) services.logger.warn(`${formatLocation(w.location)}: ${w.message}`);

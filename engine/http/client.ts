@@ -198,7 +198,7 @@ export class HttpClient {
 
   private async exchange(request: HttpRequest, attempt: number, rateLimitWaitMs: number): Promise<RawResponse> {
     const { services } = this;
-    const transport = (services.transport as Transport | undefined) ?? networkTransport;
+    const transport = services.transport ?? networkTransport;
     const started = Date.now();
     let raw: RawResponse;
     try {

@@ -17,7 +17,6 @@ import {
 } from '../manifest/index.js';
 import { parseInputState } from '../incremental/state.js';
 import {
-  controlConfigMessage,
   errorTrace,
   logMessage,
   type AirbyteCatalog,
@@ -31,6 +30,7 @@ import { createServices, SecretRegistry, type CallBudget, type EngineServices, t
 import type { HttpEvent, Obj } from '../types.js';
 import { collectSecrets, validateConfig } from './config.js';
 import { maskUrl, scrubError } from '../http/redact.js';
+import type { Transport } from '../http/client.js';
 import { normalizeConfig } from '../config/normalize.js';
 import { mergeConcurrent } from './merge.js';
 import { streamMessages } from './stream-messages.js';
@@ -80,7 +80,7 @@ export interface SourceOptions {
   /** Multiplies every retry wait (tests use a tiny value). */
   backoffScale?: number;
   /** HTTP transport (record/replay); see engine/http. */
-  transport?: unknown;
+  transport?: Transport | undefined;
   /** Called for each HTTP exchange (with secrets masked). */
   onHttp?: (event: HttpEvent) => void;
   /** Apply the manifest's api_budget (default true; replays have no API to protect). */
@@ -350,10 +350,8 @@ export class Source {
       limits: this.options.limits,
       logSink: side ? (level, message) => side.push(logMessage(level, message)) : undefined,
       emit: (message) => {
-        const m = message as { type?: string; control?: { connectorConfig?: { config?: Obj } } };
-        const control = m.type === 'CONTROL' && m.control?.connectorConfig?.config ? controlConfigMessage(m.control.connectorConfig.config) : undefined;
-        if (side) side.push(control ?? (message as unknown as AirbyteMessage));
-        else if (control) io.onControl?.(control);
+        if (side) side.push(message);
+        else if (message.type === 'CONTROL') io.onControl?.(message);
       },
     });
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);

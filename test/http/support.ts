@@ -2,6 +2,7 @@
  * Test scaffolding for http/auth/errors: a minimal BuildContext over the registry (the real one
  * comes from the manifest loader) and services with tiny backoffs and captured messages.
  */
+import type { AirbyteMessage } from '../../engine/protocol/messages.js';
 import { ConfigError } from '../../engine/errors/manifold-error.js';
 import { getComponent, type BuildContext, type ManifestNode } from '../../engine/registry.js';
 import { SecretRegistry, type EngineServices, type LogLevel } from '../../engine/services.js';
@@ -25,12 +26,12 @@ import '../../engine/auth/session-token-authenticator.js';
 import '../../engine/auth/selective-authenticator.js';
 
 export interface TestServices extends EngineServices {
-  emitted: Obj[];
+  emitted: AirbyteMessage[];
   logs: Array<{ level: LogLevel; message: string }>;
 }
 
 export function makeServices(overrides: Partial<EngineServices> = {}): TestServices {
-  const emitted: Obj[] = [];
+  const emitted: AirbyteMessage[] = [];
   const logs: Array<{ level: LogLevel; message: string }> = [];
   const log = (level: LogLevel, message: string) => logs.push({ level, message });
   return {
