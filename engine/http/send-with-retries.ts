@@ -1,9 +1,9 @@
 /**
- * The retry loop around one logical request: the error handler decides per attempt, p-retry
- * bounds the attempts and the total time, and every wait is scaled by services.backoffScale.
+ * The retry loop around one logical request: the error handler decides per attempt and says how
+ * long to wait; the loop bounds the attempts (maxRetries, a re-authentication is free) and the
+ * total time (max_time), and scales every wait by services.backoffScale.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import pRetry, { AbortError } from 'p-retry';
 import type { Authenticator } from '../contracts.js';
 import { ManifoldError } from '../errors/manifold-error.js';
 import { PaginationResetRequired } from '../errors/pagination-reset-required.js';
@@ -18,18 +18,17 @@ import { bodyExcerpt, carriesMintedCredentials, maskUrl } from './redact.js';
 
 const DEFAULT_MAX_TIME_SECONDS = 600;
 
-/** Thrown inside the loop to ask for another attempt after `delayMs`. */
-class RetrySignal extends Error {
-  constructor(
-    readonly failure: ManifoldError,
-    readonly delayMs: number,
-    readonly free = false,
-    /** Exhausted retries keep the failure's own type (a body that stays invalid is no transient fault). */
-    readonly keepFailureType = false,
-  ) {
-    super(failure.message);
-  }
+/** An attempt that failed in a way another attempt may fix, after `delayMs`. */
+interface Retry {
+  failure: ManifoldError;
+  delayMs: number;
+  /** A re-authentication: does not count against maxRetries. */
+  free?: boolean;
+  /** Exhausted retries keep the failure's own type (a body that stays invalid is no transient fault). */
+  keepFailureType?: boolean;
 }
+
+type AttemptResult = { response: HttpResponse | undefined } | { retry: Retry };
 
 export interface RetryDeps {
   services: EngineServices;
@@ -50,126 +49,131 @@ const UNREACHABLE_HOST_WAIT_MS = 1000;
 
 /**
  * Sends the request `build()` produces (rebuilt per attempt, so a refreshed token is used) until
- * the error handler accepts the response. Returns undefined for IGNORE; throws ManifoldError.
+ * the error handler accepts the response. Returns undefined for IGNORE; throws ManifoldError, or
+ * the signal's abort error when aborted.
  */
 export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: RetryDeps): Promise<HttpResponse | undefined> {
-  const { services, errorHandler, authenticator, signal } = deps;
+  const { services, errorHandler, signal } = deps;
+  const attempt = attemptRunner(build, deps);
+  const maxTimeMs = (errorHandler.maxTimeSeconds ?? DEFAULT_MAX_TIME_SECONDS) * 1000;
+  const started = performance.now();
+  let retriesUsed = 0;
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    signal?.throwIfAborted();
+    const result = await attempt(attemptNumber);
+    if ('response' in result) {
+      signal?.throwIfAborted();
+      return result.response;
+    }
+    const { retry } = result;
+    const retriesLeft = Math.max(0, errorHandler.maxRetries - retriesUsed);
+    if (retriesLeft > 0 && retry.delayMs > 0) {
+      services.logger.info(`${retry.failure.message} — retrying in ${(retry.delayMs / 1000).toFixed(3)}s (${retriesLeft} retries left)`);
+      announceWait(attempt.lastRequest, attemptNumber, retry.delayMs, services);
+      await sleep(retry.delayMs, undefined, { signal });
+    }
+    // The time budget is checked after the wait, so the last wait may end past it.
+    if (retriesLeft <= 0 || performance.now() - started >= maxTimeMs) throw gaveUp(retry, attemptNumber);
+    if (!retry.free) retriesUsed++;
+  }
+}
+
+/** Observers (progress, --show-http) learn about a wait before it starts. */
+function announceWait(request: HttpRequest | undefined, attempt: number, delayMs: number, services: EngineServices): void {
+  if (!request || services.onHttp.length === 0) return;
+  const waiting = { stream: request.stream, method: request.method, url: maskUrl(request.url, services.secrets), requestHeaders: {}, attempt, retryInMs: delayMs };
+  for (const listener of services.onHttp) listener(waiting);
+}
+
+function gaveUp(retry: Retry, attempts: number): ManifoldError {
+  const { failure } = retry;
+  return new ManifoldError(`${failure.message} (gave up after ${attempts} attempts)`, {
+    failureType: retry.keepFailureType || failure.failureType === 'config_error' ? failure.failureType : 'transient_error',
+    stream: failure.stream,
+    internalMessage: failure.internalMessage,
+    cause: failure.cause,
+  });
+}
+
+/**
+ * One attempt: send, let the error handler judge the outcome, and answer with the response
+ * (undefined for IGNORE) or a Retry; failures no retry can fix are thrown. Remembers the last
+ * request it built and whether it re-authenticated (once per logical request).
+ */
+function attemptRunner(
+  build: () => Promise<HttpRequest>,
+  deps: RetryDeps,
+): ((attemptNumber: number) => Promise<AttemptResult>) & { lastRequest: HttpRequest | undefined } {
+  const { services, errorHandler, authenticator } = deps;
   const client = httpClientFor(services);
   let reauthenticated = false;
-  let attempts = 0;
   let unreachable = 0;
-  let lastRequest: HttpRequest | undefined;
+  const waitMs = (outcome: Outcome, attemptNumber: number): number =>
+    Math.max(0, (errorHandler.backoffSeconds(outcome, attemptNumber) ?? defaultWaitSeconds(outcome, attemptNumber)) * 1000 * services.backoffScale);
 
   /**
    * A body cut by a proxy or replaced by an error page is as transient as a reset mid-body: an
    * idempotent request is sent again under the same budget. Other requests fail at once (the
    * server may have acted on them), and so does any other decoding problem.
    */
-  const checkBody = (response: HttpResponse, request: HttpRequest | undefined, attemptNumber: number): void => {
+  const checkBody = (response: HttpResponse, request: HttpRequest | undefined, attemptNumber: number): Retry | undefined => {
     try {
       deps.checkBody!(response);
+      return undefined;
     } catch (e) {
-      if (!isInvalidBody(e)) throw new AbortError(e as Error);
+      if (!isInvalidBody(e)) throw e;
       if (e.stream === undefined) e.stream = request?.stream;
       const idempotent = deps.idempotent ?? IDEMPOTENT_METHODS.has((request?.method ?? '').toUpperCase());
-      if (!idempotent) throw new AbortError(e);
-      const outcome: Outcome = { response };
-      const waitSeconds = errorHandler.backoffSeconds(outcome, attemptNumber) ?? defaultWaitSeconds(outcome, attemptNumber);
-      throw new RetrySignal(e, Math.max(0, waitSeconds * 1000 * services.backoffScale), false, true);
+      if (!idempotent) throw e;
+      return { failure: e, delayMs: waitMs({ response }, attemptNumber), keepFailureType: true };
     }
   };
 
-  const attempt = async (attemptNumber: number): Promise<HttpResponse | undefined> => {
-    attempts = attemptNumber;
+  const run = async (attemptNumber: number): Promise<AttemptResult> => {
     let request: HttpRequest | undefined;
     let outcome: Outcome;
     try {
       request = await build();
-      lastRequest = request;
+      run.lastRequest = request;
       outcome = { response: await client.send(request, attemptNumber) };
     } catch (e) {
-      if (!(e instanceof NetworkError)) throw new AbortError(e as Error);
+      if (!(e instanceof NetworkError)) throw e;
       outcome = { error: e };
     }
-    let resolution: ErrorResolution;
-    let waitSeconds: number | undefined;
-    try {
-      resolution = errorHandler.interpret(outcome);
-      if (resolution.action === 'RETRY' || resolution.action === 'RATE_LIMITED') {
-        waitSeconds = errorHandler.backoffSeconds(outcome, attemptNumber) ?? defaultWaitSeconds(outcome, attemptNumber);
-      }
-    } catch (e) {
-      throw new AbortError(e as Error);
-    }
+    const resolution: ErrorResolution = errorHandler.interpret(outcome);
+    const delayMs = resolution.action === 'RETRY' || resolution.action === 'RATE_LIMITED' ? waitMs(outcome, attemptNumber) : 0;
     if (resolution.action === 'SUCCESS') {
-      if (outcome.response && deps.checkBody) checkBody(outcome.response, request, attemptNumber);
-      return outcome.response;
+      const retry = outcome.response && deps.checkBody ? checkBody(outcome.response, request, attemptNumber) : undefined;
+      return retry ? { retry } : { response: outcome.response };
     }
     if (resolution.action === 'IGNORE') {
       services.logger.info(`Ignoring response: ${describe(request, outcome, resolution, services)}`);
-      return undefined;
+      return { response: undefined };
     }
     if (resolution.action === 'RESET_PAGINATION') {
-      throw new AbortError(new PaginationResetRequired(describe(request, outcome, resolution, services), request?.stream));
+      throw new PaginationResetRequired(describe(request, outcome, resolution, services), request?.stream);
     }
     if (outcome.response?.status === 401 && !reauthenticated && authenticator?.invalidate?.()) {
       // A token can be revoked or expire early; one fresh token is worth a try before failing.
       reauthenticated = true;
-      throw new RetrySignal(failure(request, outcome, resolution, services), 0, true);
+      return { retry: { failure: failure(request, outcome, resolution, services), delayMs: 0, free: true } };
     }
     const error = failure(request, outcome, resolution, services);
-    if (resolution.action === 'FAIL') throw new AbortError(error);
+    if (resolution.action === 'FAIL') throw error;
     if (services.unreachableHostAttempts !== undefined && UNREACHABLE_HOST_CODES.has(outcome.error?.code ?? '')) {
       if (++unreachable >= services.unreachableHostAttempts) {
-        throw new AbortError(
-          new ManifoldError(`${error.message} (the host cannot be reached: gave up after ${attemptNumber} attempts; check the URL, host name and port)`, {
-            failureType: error.failureType,
-            stream: error.stream,
-            cause: error.cause,
-          }),
-        );
+        throw new ManifoldError(`${error.message} (the host cannot be reached: gave up after ${attemptNumber} attempts; check the URL, host name and port)`, {
+          failureType: error.failureType,
+          stream: error.stream,
+          cause: error.cause,
+        });
       }
-      throw new RetrySignal(error, Math.min(UNREACHABLE_HOST_WAIT_MS, Math.max(0, (waitSeconds ?? 0) * 1000 * services.backoffScale)));
+      return { retry: { failure: error, delayMs: Math.min(UNREACHABLE_HOST_WAIT_MS, delayMs) } };
     }
-    throw new RetrySignal(error, Math.max(0, (waitSeconds ?? 0) * 1000 * services.backoffScale));
+    return { retry: { failure: error, delayMs } };
   };
-
-  try {
-    return await pRetry(attempt, {
-      retries: errorHandler.maxRetries,
-      minTimeout: 0,
-      maxTimeout: 0,
-      factor: 1,
-      randomize: false,
-      maxRetryTime: (errorHandler.maxTimeSeconds ?? DEFAULT_MAX_TIME_SECONDS) * 1000,
-      signal,
-      shouldConsumeRetry: ({ error }) => !(error instanceof RetrySignal && error.free),
-      onFailedAttempt: async ({ error, retriesLeft }) => {
-        if (!(error instanceof RetrySignal) || retriesLeft <= 0) return;
-        if (error.delayMs > 0) {
-          services.logger.info(`${error.failure.message} — retrying in ${(error.delayMs / 1000).toFixed(3)}s (${retriesLeft} retries left)`);
-          // Observers (progress, --show-http) learn about the wait before it starts.
-          if (lastRequest && services.onHttp.length) {
-            const r = lastRequest;
-            const waiting = { stream: r.stream, method: r.method, url: maskUrl(r.url, services.secrets), requestHeaders: {}, attempt: attempts, retryInMs: error.delayMs };
-            for (const listener of services.onHttp) listener(waiting);
-          }
-          await sleep(error.delayMs, undefined, { signal });
-        }
-      },
-    });
-  } catch (e) {
-    const error = e instanceof AbortError ? e.originalError : e;
-    if (error instanceof RetrySignal) {
-      throw new ManifoldError(`${error.failure.message} (gave up after ${attempts} attempts)`, {
-        failureType: error.keepFailureType || error.failure.failureType === 'config_error' ? error.failure.failureType : 'transient_error',
-        stream: error.failure.stream,
-        internalMessage: error.failure.internalMessage,
-        cause: error.failure.cause,
-      });
-    }
-    throw error;
-  }
+  run.lastRequest = undefined as HttpRequest | undefined;
+  return run;
 }
 
 /** Retry-After (seconds or HTTP date) on 429/503, else Airbyte's exponential default. */
