@@ -69,7 +69,7 @@ export async function readConfig(opts: CommonOptions): Promise<Record<string, un
 /** Whether openSource would find a manifest (the generic image's `spec` has none). */
 export function manifestGiven(opts: CommonOptions, config: Record<string, unknown> | undefined): boolean {
   if (opts.manifest ?? process.env.MANIFOLD_MANIFEST) return true;
-  if (config && config[INJECTED_MANIFEST_KEY]) return true;
+  if (config?.[INJECTED_MANIFEST_KEY]) return true;
   const baked = process.env.MANIFOLD_MANIFEST_DEFAULT;
   return Boolean(baked && existsSync(baked));
 }
@@ -105,7 +105,7 @@ export async function openSource(
   const options: SourceOptions = { ...safetyOf(opts), ...sourceOptions };
   const file = opts.manifest ?? process.env.MANIFOLD_MANIFEST;
   if (file) return Source.fromFile(file, options);
-  if (config && config[INJECTED_MANIFEST_KEY]) return Source.fromInjectedConfig(config, options);
+  if (config?.[INJECTED_MANIFEST_KEY]) return Source.fromInjectedConfig(config, options);
   // The Docker image bakes a manifest here when built with --build-arg MANIFEST=...
   const baked = process.env.MANIFOLD_MANIFEST_DEFAULT;
   if (baked && existsSync(baked)) return Source.fromFile(baked, options);

@@ -8,7 +8,7 @@
  * (each node carries its merged `$parameters`), missing `type`s filled with Airbyte's defaults.
  */
 import { closest, distance } from 'fastest-levenshtein';
-import { ConfigError, type SourceLocation } from './errors/manifold-error.js';
+import type { ConfigError, SourceLocation } from './errors/manifold-error.js';
 import type { Obj } from './types.js';
 import type { EngineServices } from './services.js';
 import { COMPONENT_MODULES } from './component-table.js';

@@ -3,7 +3,7 @@
  * `createServices()` and handed to builders through the BuildContext, so components never reach
  * for globals (and tests can swap any of them).
  */
-import type { HttpEvent, Obj } from './types.js';
+import type { HttpEvent, } from './types.js';
 import type { Transport } from './http/client.js';
 import type { AirbyteMessage } from './protocol/messages.js';
 import { FilePolicy } from './files/file-policy.js';

@@ -34,7 +34,7 @@ for (const file of files) {
   let raw;
   try {
     raw = parse(readFileSync(file, 'utf8'));
-  } catch (e) {
+  } catch {
     causes.set('YAML parse error', [...(causes.get('YAML parse error') ?? []), basename(file)]);
     continue;
   }

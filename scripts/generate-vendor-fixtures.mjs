@@ -236,7 +236,7 @@ function write(vendor, name, data) {
     };
   };
   const close = {};
-  close.leads = Array.from({ length: 450 }, (_, i) => {
+  close.leads = Array.from({ length: 450 }, (_, _i) => {
     const b = base('lead');
     return {
       ...b,

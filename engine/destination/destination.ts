@@ -300,7 +300,7 @@ export class Destination {
     });
     const results: TestSendResult[] = [];
     for (const op of takers) {
-      const key = op.keyOf(data, primaryKey && primaryKey.length ? primaryKey : undefined) ?? '#1';
+      const key = op.keyOf(data, primaryKey?.length ? primaryKey : undefined) ?? '#1';
       const pending = await op.render(stream, data, op.context(stream, data), key);
       const args = { ...(await op.request([pending])), signal: options.signal };
       const prepared = viewRequest(await op.requester.prepare({ ...args, withoutAuth: true }), services.secrets);

@@ -72,7 +72,7 @@ export class WriteRun {
     for (const entry of s.catalog.streams) {
       const name = entry.stream.name;
       const pk = entry.primary_key?.map((path) => path[0]).filter((f): f is string => typeof f === 'string');
-      this.primaryKeys.set(name, pk && pk.length ? pk : undefined);
+      this.primaryKeys.set(name, pk?.length ? pk : undefined);
       if (!s.operations.some((op) => op.consumes(name))) {
         this.out.push(logMessage('WARN', `Stream "${name}" is in the catalog but no operation consumes it; its records are ignored`));
       }

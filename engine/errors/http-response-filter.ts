@@ -58,7 +58,8 @@ export class HttpResponseFilter implements ResponseFilter {
     if (this.httpCodes.has(response.status)) return true;
     if (this.errorMessageContains !== undefined) {
       const parsed = parsedErrorMessage(response);
-      if (parsed && parsed.includes(this.errorMessageContains)) return true;
+      // An empty message contains nothing, not even an empty string.
+      if (parsed !== undefined && parsed !== '' && parsed.includes(this.errorMessageContains)) return true;
     }
     if (this.predicate) {
       return this.predicate.eval({ config: this.config, parameters: this.parameters, response: responseForTemplates(response), headers: response.headers });

@@ -6,7 +6,6 @@ import { createHash, createHmac, getHashes } from 'node:crypto';
 import {
   PyCallable,
   TemplateRuntimeError,
-  UndefinedError,
   isPlainObject,
   pyCompare,
   pyContains,
@@ -114,14 +113,6 @@ function attrGetter(attribute: unknown): (v: unknown) => unknown {
     }
     return cur;
   };
-}
-
-function roundHalfEven(x: number, digits: number): number {
-  const m = 10 ** digits;
-  const v = x * m;
-  const r = Math.round(v);
-  const isHalf = Math.abs(v % 1) === 0.5;
-  return (isHalf ? (r % 2 === 0 ? r : r - 1) : r) / m;
 }
 
 export const TESTS: Record<string, Test> = {

@@ -188,7 +188,7 @@ export class InterpolatedString {
   get readsOnlyConfigAndParameters(): boolean {
     if (!this.template) return true;
     const reads = this.template.reads;
-    if (!reads || !reads.every((name) => name === 'config' || name === 'parameters')) return false;
+    if (!reads?.every((name) => name === 'config' || name === 'parameters')) return false;
     return this.defaultTemplate ? this.defaultTemplate.readsOnlyConfigAndParameters : true;
   }
 

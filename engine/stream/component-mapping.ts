@@ -67,7 +67,7 @@ function setExisting(node: unknown, path: string[], value: unknown, i = 0): numb
   const key = path[i]!;
   const last = i === path.length - 1;
   const container = node as Record<string, unknown>;
-  const keys = key === '*' ? Object.keys(container) : Object.prototype.hasOwnProperty.call(container, key) ? [key] : [];
+  const keys = key === '*' ? Object.keys(container) : Object.hasOwn(container, key) ? [key] : [];
   let count = 0;
   for (const k of keys) {
     if (last) {

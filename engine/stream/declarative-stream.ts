@@ -207,7 +207,7 @@ export class DeclarativeStream implements Stream {
     const args = { stream: this.name, slice, extra, schema, signal: run.signal, onPage, cursor, maxPages: limits?.pages, readAhead: readsAhead(run.options), lastPageIf };
     const pages = this.retriever.readPages ? this.retriever.readPages(args) : onePerPage(this.retriever.readSlice(args));
     // Per-record bookkeeping stays per record; only the hand-over to the consumer is per page.
-    pages: for await (const page of pages) {
+    pageLoop: for await (const page of pages) {
       const out: DataRecord[] = [];
       try {
         for (let i = 0; i < page.length; i++) {
@@ -215,7 +215,7 @@ export class DeclarativeStream implements Stream {
           received++;
           if (stopAt !== undefined && received > stopAt) {
             if (out.length) await emit({ kind: 'records', data: out, slice });
-            break pages;
+            break pageLoop;
           }
           if (cursor && !cursor.shouldEmit(record, slice)) continue;
           if (run.perPartition) run.perPartition.observe(record, slice, cursor!);

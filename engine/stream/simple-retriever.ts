@@ -9,11 +9,9 @@
 import {
   NO_PAGES,
   type Decoder,
-  type IncrementalCursor,
   type PartitionRouter,
   type Paginator,
   type QueryPropertyChunks,
-  type ReadPageEvent,
   type RecordSelector,
   type Requester,
   type Retriever,
@@ -25,7 +23,7 @@ import { DEFAULT_PAGINATION_RESET, type PaginationReset } from '../pagination/pa
 import type { Logger } from '../services.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import { DEFAULT_MODEL_TYPES } from '../manifest/component-transformer.js';
-import { makeSlice, type DataRecord, type HttpResponse, type NextPageToken, type Obj, type RequestOptions, type RequestOptionsProvider, type StreamSlice } from '../types.js';
+import { makeSlice, type DataRecord, type HttpResponse, type NextPageToken, type Obj, type RequestOptions, type StreamSlice } from '../types.js';
 import { assignOwn } from '../extract/dpath.js';
 import { jsonDecoder } from '../extract/decoders/json-decoder.js';
 

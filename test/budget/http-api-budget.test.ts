@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import '../../engine/budget/index.js';
-import { HttpApiBudget, parseResetTime } from '../../engine/budget/index.js';
+import { type HttpApiBudget, parseResetTime } from '../../engine/budget/index.js';
 import type { HttpRequest } from '../../engine/services.js';
 import { buildNode, ManualClock, maxInAnyWindow, request, services, settle } from './helpers.js';
 

@@ -1,6 +1,6 @@
 /** Airbyte's DpathExtractor and RecordFilter cases (test/airbyte-cases/extractors.json). */
 import { describe, expect } from '@jest/globals';
-import { DpathExtractor } from '../../engine/extract/dpath-extractor.js';
+import type { DpathExtractor } from '../../engine/extract/dpath-extractor.js';
 import { InterpolatedRecordFilter } from '../../engine/extract/record-filter.js';
 import { JsonDecoder } from '../../engine/extract/decoders/json-decoder.js';
 import { JsonlDecoder } from '../../engine/extract/decoders/jsonl-decoder.js';

@@ -86,6 +86,6 @@ describe('record / replay', () => {
     expect(again[0]).not.toEqual(again[2]);
 
     const error = await page(replayed, 'zzz').catch((e: Error) => e);
-    expect((error as Error).message).toMatch(/No recorded response .*\n  GET http:\/\/api\.test\/items\?key=\*\*\*\*&cursor=zzz\nNearest recorded requests:\n  GET http:\/\/api\.test\/items\?key=\*\*\*\*&cursor=c2/);
+    expect((error as Error).message).toMatch(/No recorded response .*\n {2}GET http:\/\/api\.test\/items\?key=\*\*\*\*&cursor=zzz\nNearest recorded requests:\n {2}GET http:\/\/api\.test\/items\?key=\*\*\*\*&cursor=c2/);
   });
 });

@@ -216,7 +216,7 @@ describe('whole reads: lookback_window in nested parent state', () => {
     serve();
     const { records, state } = await readTasks();
     expect(records).toEqual(['t1', 't2']);
-    const parent = (state?.parent_state as Obj).projects as Obj;
+    const parent = (state!.parent_state as Obj).projects as Obj;
     expect(parent).toEqual({
       use_global_cursor: false,
       states: [

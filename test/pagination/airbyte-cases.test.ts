@@ -1,5 +1,5 @@
 /** Airbyte's pagination strategy cases (test/airbyte-cases/pagination.json), data-driven. */
-import { describe, it, expect } from '@jest/globals';
+import { describe, expect } from '@jest/globals';
 import { CursorPagination } from '../../engine/pagination/cursor-pagination.js';
 import { OffsetIncrement } from '../../engine/pagination/offset-increment.js';
 import { PageIncrement } from '../../engine/pagination/page-increment.js';

@@ -3,7 +3,7 @@ import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/glob
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import type { Retriever } from '../../engine/contracts.js';
-import { makeSlice, type DataRecord, type Obj } from '../../engine/types.js';
+import { makeSlice, type DataRecord, } from '../../engine/types.js';
 import { build } from '../extract/support.js';
 import { loadComponents } from '../../engine/components.js';
 

@@ -143,7 +143,7 @@ describe('JsonFileSchemaLoader file_path', () => {
     const l = layout();
     // The default path is ./source_<source_name>/schemas/<name>.json, both from $parameters.
     const text = sourceManifest('x')
-      .replace(/    schema_loader:\n.*\n.*\n/, '    schema_loader: { type: JsonFileSchemaLoader }\n')
+      .replace(/ {4}schema_loader:\n.*\n.*\n/, '    schema_loader: { type: JsonFileSchemaLoader }\n')
       .replace('    name: things\n', '    name: things\n    $parameters: { name: ../../../outside/creds }\n');
     const source = await Source.fromText(text, join(l.project, 'manifest.yaml'));
     const error = (await source.discover({}).catch((e: unknown) => e)) as ManifoldError;
@@ -170,7 +170,7 @@ describe('JsonFileSchemaLoader file_path', () => {
     writeFileSync(manifest, sourceManifest('/proc/self/environ'));
     const refused = await runCli(['discover', '--manifest', manifest, '--config', '/dev/null'], { env: { MANIFOLD_ENV_CANARY: 'env-canary-3b9' } });
     expect(refused.code).toBe(1);
-    expect(refused.stdout + refused.stderr).not.toMatch(/env-canary-3b9|Unexpected error|    at /);
+    expect(refused.stdout + refused.stderr).not.toMatch(/env-canary-3b9|Unexpected error| {4}at /);
     const trace = refused.messages.find((m) => m.type === 'TRACE');
     expect(trace?.trace.error.message).toMatch(/manifest\.yaml:10:7 streams\[0\]\.schema_loader\.file_path: .*\/proc\/self\/environ/);
 

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Source } from '../../engine/index.js';
 import { runCli, tempFiles } from '../helpers/cli.js';
-import { json, startServer, type TestServer } from '../helpers/http-server.js';
+import { startServer, type TestServer } from '../helpers/http-server.js';
 
 const CANARY = 'env-canary-5d1c0ffee';
 process.env.MANIFOLD_SANDBOX_CANARY = CANARY;

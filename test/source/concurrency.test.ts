@@ -91,7 +91,7 @@ function checkValidOrder(messages: AirbyteMessage[]): void {
       if (m.type === 'RECORD') sinceState++;
       else if (m.type === 'STATE') {
         expect(m.state.sourceStats?.recordCount).toBe(sinceState);
-        const cursor = String((m.state.stream?.stream_state as { updated?: string }).updated);
+        const cursor = String((m.state.stream!.stream_state as { updated?: string }).updated);
         expect(cursor >= lastCursor).toBe(true);
         lastCursor = cursor;
         sinceState = 0;

@@ -8,7 +8,7 @@ import '../../engine/incremental/datetime-based-cursor.js';
 import '../../engine/incremental/incrementing-count-cursor.js';
 import '../../engine/stream/inline-schema-loader.js';
 import '../../engine/stream/json-file-schema-loader.js';
-import { buildDeclarativeStream, DeclarativeStream, normalizePrimaryKey } from '../../engine/stream/declarative-stream.js';
+import { buildDeclarativeStream, type DeclarativeStream, normalizePrimaryKey } from '../../engine/stream/declarative-stream.js';
 import type { StreamEvent } from '../../engine/contracts.js';
 import type { DataRecord, Obj } from '../../engine/types.js';
 import { fakeContext, testServices } from './fake-build-context.js';

@@ -6,7 +6,7 @@
 import type { PartitionRouter, ReadPageEvent, Retriever } from '../../engine/contracts.js';
 import { mergeRequestOptions } from '../../engine/partition/merge-options.js';
 import { registerComponent } from '../../engine/registry.js';
-import type { DataRecord, HttpResponse, Obj, RequestOptions, RequestOptionsProvider, StreamSlice } from '../../engine/types.js';
+import type { DataRecord, Obj, RequestOptions, RequestOptionsProvider, StreamSlice } from '../../engine/types.js';
 
 export interface SentRequest {
   slice: StreamSlice;
