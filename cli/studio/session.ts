@@ -1,0 +1,158 @@
+/**
+ * The studio's API: what the page may ask, each a thin call into the library (validation as
+ * `manifold validate`, a test read through Source, schema inference) over the one manifest,
+ * config file and recordings folder named on the command line.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadComponents } from '../../engine/components.js';
+import { checkTemplates, checkUnknownKeys, loadManifestText, manifestSchema, manifestWarnings, validateManifest, componentTypeNames } from '../../engine/manifest/index.js';
+import { ManifestError, isManifoldError, type ManifestProblem } from '../../engine/errors/manifold-error.js';
+import { createTransport } from '../../engine/http/transport.js';
+import { parse as parseYaml } from 'yaml';
+import type { Obj } from '../../engine/types.js';
+import { ConfigStore, SECRET_PLACEHOLDER } from './config-store.js';
+import { ManifestFile } from './manifest-file.js';
+import { withInlineSchema } from './schema-edit.js';
+import { DEFAULT_TEST_READ_LIMITS, testRead, type TestReadLimits, type TestReadResult } from './test-read.js';
+
+export type HttpMode = 'live' | 'record' | 'replay';
+
+export interface StudioOptions {
+  manifest: string;
+  config?: string | undefined;
+  /** The recordings folder: replayed from, or recorded into. */
+  replay?: string | undefined;
+}
+
+export interface Problem {
+  message: string;
+  line?: number | undefined;
+  column?: number | undefined;
+  path?: string | undefined;
+  severity: 'error' | 'warning';
+}
+
+export class StudioSession {
+  readonly manifest: ManifestFile;
+  readonly config: ConfigStore;
+  readonly recordings: string | undefined;
+  mode: HttpMode;
+  private spec: Obj = {};
+
+  constructor(options: StudioOptions) {
+    this.manifest = new ManifestFile(resolve(options.manifest));
+    this.config = new ConfigStore(resolve(ConfigStore.pathFor(options.manifest, options.config)), () => this.spec);
+    this.recordings = options.replay ? resolve(options.replay) : undefined;
+    this.mode = this.recordings && existsSync(this.recordings) && readdirSync(this.recordings).length ? 'replay' : 'live';
+  }
+
+  /** Everything the page needs on load. */
+  async initial(): Promise<Obj> {
+    const { text, version } = await this.manifest.read();
+    this.refreshSpec(text);
+    return {
+      manifest: { file: this.manifest.path, text, version },
+      config: { file: this.config.file, values: await this.config.readMasked(), hint: await this.config.gitignoreHint() },
+      spec: this.spec,
+      streams: streamNamesOf(text),
+      http: { mode: this.mode, recordings: this.recordings },
+      limits: DEFAULT_TEST_READ_LIMITS,
+      secretPlaceholder: SECRET_PLACEHOLDER,
+    };
+  }
+
+  /** The JSON Schema of manifests and the component type names, for completion. */
+  editorSchema(): Obj {
+    return { schema: manifestSchema as Obj, types: componentTypeNames() };
+  }
+
+  /** The same checks as `manifold validate`: schema, templates (undeclared variables), unknown fields. */
+  async validate(text: string): Promise<{ problems: Problem[]; streams: string[] }> {
+    await loadComponents();
+    let problems: Problem[];
+    try {
+      const loaded = loadManifestText(text, this.manifest.path);
+      problems = [
+        ...[...validateManifest(loaded), ...checkTemplates(loaded)].map((p) => problemOf(p, 'error')),
+        ...[...manifestWarnings(loaded), ...checkUnknownKeys(loaded)].map((p) => problemOf(p, p.severity === 'error' ? 'error' : 'warning')),
+      ];
+    } catch (e) {
+      if (e instanceof ManifestError) problems = e.problems.map((p) => problemOf(p, 'error'));
+      else problems = [{ message: isManifoldError(e) ? e.describe() : (e as Error).message, severity: 'error', line: 1, column: 1 }];
+    }
+    if (!problems.some((p) => p.severity === 'error')) this.refreshSpec(text);
+    return { problems, streams: streamNamesOf(text) };
+  }
+
+  async save(text: string, baseVersion: string | undefined, force: boolean): Promise<Obj> {
+    const result = await this.manifest.save(text, baseVersion, force);
+    if (result.saved) this.refreshSpec(text);
+    return result as unknown as Obj;
+  }
+
+  async writeConfig(values: Obj): Promise<Obj> {
+    await this.config.write(values);
+    return { values: await this.config.readMasked(), hint: await this.config.gitignoreHint() };
+  }
+
+  setMode(mode: HttpMode): void {
+    if (!['live', 'record', 'replay'].includes(mode)) throw new Error(`Unknown HTTP mode "${mode}"`);
+    if (mode !== 'live' && !this.recordings) throw new Error('Recording and replaying need a folder: start the studio with --replay <dir>');
+    this.mode = mode;
+  }
+
+  async testRead(text: string, stream: string, limits: Partial<TestReadLimits>): Promise<TestReadResult> {
+    const config = await this.config.read();
+    const transport =
+      this.mode === 'replay' ? createTransport({ replay: this.recordings }) : this.mode === 'record' ? createTransport({ record: this.recordings }) : undefined;
+    return testRead({
+      text,
+      file: this.manifest.path,
+      stream,
+      config,
+      limits: { ...DEFAULT_TEST_READ_LIMITS, ...cleanLimits(limits) },
+      sourceOptions: transport ? { transport, applyBudget: this.mode !== 'replay' } : {},
+      secrets: this.config.secretsOf(config),
+    });
+  }
+
+  /** Writes the schema into the manifest (the page's text, saved like a save) and returns the new text. */
+  async acceptSchema(text: string, baseVersion: string | undefined, stream: string, schema: Obj): Promise<Obj> {
+    const updated = withInlineSchema(text, stream, schema);
+    const result = await this.manifest.save(updated, baseVersion, false);
+    return { ...(result as unknown as Obj), text: updated };
+  }
+
+  private refreshSpec(text: string): void {
+    try {
+      const root = parseYaml(text) as Obj | null;
+      const spec = ((root?.spec as Obj | undefined)?.connection_specification as Obj | undefined) ?? {};
+      this.spec = spec;
+    } catch {
+      // keep the last good spec while the text does not parse
+    }
+  }
+}
+
+function problemOf(p: ManifestProblem, severity: 'error' | 'warning'): Problem {
+  return { message: p.message, line: p.location.line, column: p.location.column, path: p.location.path, severity };
+}
+
+function cleanLimits(limits: Partial<TestReadLimits>): Partial<TestReadLimits> {
+  const out: Partial<TestReadLimits> = {};
+  for (const key of ['records', 'pages', 'slices'] as const) {
+    const n = Number(limits?.[key]);
+    if (Number.isInteger(n) && n >= 1) out[key] = n;
+  }
+  return out;
+}
+
+function streamNamesOf(text: string): string[] {
+  try {
+    const root = parseYaml(text) as Obj | null;
+    return Array.isArray(root?.streams) ? (root.streams as Obj[]).map((s) => String(s?.name ?? '')).filter(Boolean) : [];
+  } catch {
+    return [];
+  }
+}
