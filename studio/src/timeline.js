@@ -73,12 +73,25 @@ function renderPage(target, page, result) {
           x.status !== undefined ? h('span', { class: x.status < 400 ? 'status-ok' : 'status-bad' }, `${x.status}`) : h('span', { class: 'status-bad' }, x.error ?? 'no response'),
           x.durationMs !== undefined ? h('span', { class: 'muted' }, ` in ${Math.round(x.durationMs)} ms`) : null,
           x.responseHeaders ? h('details', {}, h('summary', {}, 'Headers'), h('div', { class: 'kv' }, Object.entries(x.responseHeaders).map(([k, v]) => h('div', {}, `${k}: ${Array.isArray(v) ? v.join(', ') : v}`)))) : null,
-          x.responseBody !== undefined
-            ? h('details', { open: true }, h('summary', {}, `Body (${x.responseBytes ?? x.responseBody.length} bytes)`), h('pre', { class: 'body' }, pretty(x.responseBody)))
-            : null),
+          x.responseBody !== undefined ? bodyView(x) : null),
       ),
     );
   }
   blocks.push(h('div', { class: 'records' }, h('h3', {}, `Records of this page (${page.records})`), recordsTable(result.records, { from: page.firstRecord, count: page.records })));
   clear(target, blocks);
+}
+
+/** Bodies up to 32 KB show pretty-printed at once; longer ones when opened (a 1,000-record page would cost the page a long task). */
+const OPEN_BODY = 32 * 1024;
+function bodyView(x) {
+  const size = x.responseBytes ?? x.responseBody.length;
+  const summary = h('summary', {}, `Body (${size} bytes${x.responseBody.length < size ? `, first ${x.responseBody.length} shown` : ''})`);
+  const pre = h('pre', { class: 'body' });
+  const details = h('details', { open: x.responseBody.length <= OPEN_BODY }, summary, pre);
+  const fill = () => {
+    if (!pre.textContent) pre.textContent = x.responseBody.length <= OPEN_BODY ? pretty(x.responseBody) : x.responseBody;
+  };
+  if (details.open) fill();
+  details.addEventListener('toggle', fill);
+  return details;
 }
