@@ -13,11 +13,15 @@ export function withInlineSchema(text: string, stream: string, schema: Record<st
   const loader = streamNode.get('schema_loader', true);
   const inlineLoader = isMap(loader) && !loader.has('$ref') && (loader.get('type') === 'InlineSchemaLoader' || !loader.has('type'));
   const target = inlineLoader ? loader.get('schema', true) : loader;
-  // Padded flow collections (`{ type: string }`) if the file writes them so.
+  // Padded flow collections (`{ type: string }`) if the file writes them so; yaml pads maps and
+  // sequences alike, so sequences are tightened again when the file writes `[a, b]`.
   const padded = /\{ \S/.test(text);
+  const tightSequences = /\[[^\s\]]/.test(text) && !/\[ [^\s\]]/.test(text);
   if (isBlockNode(target)) {
     const value = inlineLoader ? schema : { type: 'InlineSchemaLoader', schema };
-    return replaceNode(text, target as Node, render(value, padded));
+    let rendered = render(value, padded);
+    if (padded && tightSequences) rendered = rendered.replace(/\[ ([^\n\]]*?) \]/g, '[$1]');
+    return replaceNode(text, target as Node, rendered);
   }
   // No schema_loader at all: the document adds one (the rest of the file keeps its bytes but the stream's own map is re-printed).
   const inline = doc.createNode({ type: 'InlineSchemaLoader' }) as YAMLMap;

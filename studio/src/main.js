@@ -21,7 +21,8 @@ async function start() {
   state.savedText = initial.manifest.text;
   state.streams = initial.streams;
   state.spec = initial.spec;
-  $('file').textContent = initial.manifest.file;
+  $('file').textContent = initial.manifest.file.split('/').pop();
+  $('file').title = initial.manifest.file;
   $('mode').value = initial.http.mode;
   if (!initial.http.recordings) for (const o of $('mode').options) if (o.value !== 'live') o.disabled = true;
   editor = createEditor($('editor'), {
@@ -138,6 +139,11 @@ function hideBanner() {
 }
 function notify(message, kind = 'error') {
   showBanner(h('span', { class: kind === 'error' ? 'sev-error' : '' }, message), h('button', { onclick: hideBanner }, 'Dismiss'));
+  // Errors stay until dismissed; a notice goes by itself, unless something else took the banner since.
+  if (kind !== 'error') {
+    const shown = $('banner').firstChild;
+    setTimeout(() => $('banner').firstChild === shown && hideBanner(), 5000);
+  }
 }
 
 function renderReadTab() {

@@ -36,7 +36,7 @@ export function renderTimeline(target, result, { jumpTo }) {
         slice.state !== undefined ? h('div', { class: 'state' }, 'State after slice: ', h('code', {}, JSON.stringify(slice.state))) : null),
     ),
   );
-  const allRecords = h('div', { class: 'records' }, h('h3', {}, `All records (${total})`), recordsTable(result.records));
+  const allRecords = total ? h('div', { class: 'records' }, h('h3', {}, `All records (${total})`), recordsTable(result.records)) : null;
   clear(target, errors, summary, h('div', { class: 'timeline' }, slices, details), allRecords);
   const firstPage = result.slices.flatMap((s) => s.pages)[0];
   if (firstPage) select(firstPage, items[0]);

@@ -176,9 +176,13 @@ suite('the tutorial connector in the browser', () => {
   });
 
   test('an edit made on disk by another editor shows up live; with unsaved edits in the page, the page says both changed', async () => {
-    await page.evaluate(() => (window as any).manifoldStudio.editor.view.focus());
-    await page.keyboard.press('Control+s');
-    await page.waitForFunction(() => document.getElementById('save-status')!.textContent === 'saved');
+    // Start from a page whose text is the file's (a save still in flight would overwrite the edit below).
+    if ((await page.textContent('#save-status')) !== 'saved') {
+      await page.evaluate(() => (window as any).manifoldStudio.editor.view.focus());
+      await page.keyboard.press('Control+s');
+      await page.waitForFunction(() => document.getElementById('save-status')!.textContent === 'saved');
+    }
+    await expect(editorText(page)).resolves.toBe(readFileSync(files.manifest, 'utf8'));
     const disk = readFileSync(files.manifest, 'utf8').replace('# The finished manifest', '# Edited elsewhere. The finished manifest');
     writeFileSync(files.manifest, disk);
     await page.waitForFunction((t) => (window as any).manifoldStudio.editor.text() === t, disk, { timeout: 15_000 });
