@@ -142,6 +142,8 @@ suite('the tutorial connector in the browser', () => {
     expect(onDisk).toContain('# The finished manifest of docs/authoring.md');
     await expect(editorText(page)).resolves.toBe(onDisk);
     await expect(page.textContent('#save-status')).resolves.toBe('saved');
+    await expect(page.textContent('#banner')).resolves.toContain('Saved: the inferred schema of authors is now in the manifest.');
+    await page.click('#banner button');
   });
 
   test('a bad request ends in an error located at its manifest line; clicking it puts the editor cursor there', async () => {
