@@ -49,11 +49,11 @@ export class StudioSession {
 
   /** Everything the page needs on load. */
   async initial(): Promise<Obj> {
-    const { text, version } = await this.manifest.read();
+    const [{ text, version }, hint] = await Promise.all([this.manifest.read(), this.config.gitignoreHint()]);
     this.refreshSpec(text);
     return {
       manifest: { file: this.manifest.path, text, version },
-      config: { file: this.config.file, values: await this.config.readMasked(), hint: await this.config.gitignoreHint() },
+      config: { file: this.config.file, values: await this.config.readMasked(), hint },
       spec: this.spec,
       streams: streamNamesOf(text),
       http: { mode: this.mode, recordings: this.recordings },

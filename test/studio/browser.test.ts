@@ -197,6 +197,26 @@ suite('the tutorial connector in the browser', () => {
     await page.waitForFunction(() => document.getElementById('save-status')!.textContent === 'saved');
     expect(readFileSync(files.manifest, 'utf8')).toContain('title: Bookshop (mine)');
   });
+  test('completion offers the fields of the component a key belongs to, and component types after type:', async () => {
+    await page.evaluate(() => {
+      const { view } = (window as any).manifoldStudio.editor;
+      const at = view.state.doc.toString().indexOf('field_path: [data]') + 'field_path: [data]'.length;
+      view.dispatch({ selection: { anchor: at }, scrollIntoView: true });
+      view.focus();
+    });
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('record_exp');
+    await page.waitForSelector('.cm-tooltip-autocomplete');
+    await expect(page.textContent('.cm-tooltip-autocomplete')).resolves.toContain('record_expander');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('{ type: Record');
+    await page.keyboard.press('Escape');
+    await expect(editorText(page)).resolves.toMatch(/\n {6}field_path: \[data\]\n {6}record_expander: \{ type: Record/);
+    await replaceInEditor(page, 'type: DpathExtractor', 'type: Dpath');
+    await page.keyboard.press('Control+Space');
+    await page.waitForSelector('.cm-tooltip-autocomplete');
+    await expect(page.textContent('.cm-tooltip-autocomplete')).resolves.toContain('DpathExtractor');
+  });
 });
 
 suite('10 pages × 1,000 records', () => {
