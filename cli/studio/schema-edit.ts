@@ -31,6 +31,23 @@ export function withInlineSchema(text: string, stream: string, schema: Record<st
   return doc.toString({ flowCollectionPadding: padded, lineWidth: 0 });
 }
 
+/**
+ * The schema file a stream's own JsonFileSchemaLoader names, when the studio can write it: a
+ * literal `file_path` (a template or the default path would need the engine's evaluation).
+ * Undefined when the stream's schema is not in a file; throws when it is but cannot be written.
+ */
+export function schemaFileOf(text: string, stream: string): string | undefined {
+  const doc = parseDocument(text);
+  if (doc.errors.length) return undefined;
+  const loader = findStream(doc, stream).get('schema_loader', true);
+  if (!isMap(loader) || loader.get('type') !== 'JsonFileSchemaLoader') return undefined;
+  const path = loader.get('file_path');
+  if (typeof path !== 'string' || path.includes('{{')) {
+    throw new ConfigError(`The schema of "${stream}" is in a file whose path is ${typeof path === 'string' ? 'a template' : 'the default one'}: give the JsonFileSchemaLoader a literal file_path, or an InlineSchemaLoader, to have the studio write the schema`);
+  }
+  return path;
+}
+
 function isBlockNode(node: unknown): boolean {
   return isMap(node) && !node.flow && Array.isArray((node as Node).range);
 }

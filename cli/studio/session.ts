@@ -3,8 +3,9 @@
  * `manifold validate`, a test read through Source, schema inference) over the one manifest,
  * config file and recordings folder named on the command line.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { loadComponents } from '../../engine/components.js';
 import { checkTemplates, checkUnknownKeys, loadManifestText, manifestSchema, manifestWarnings, validateManifest, componentTypeNames } from '../../engine/manifest/index.js';
 import { ManifestError, isManifoldError, type ManifestProblem } from '../../engine/errors/manifold-error.js';
@@ -13,7 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Obj } from '../../engine/types.js';
 import { ConfigStore, SECRET_PLACEHOLDER } from './config-store.js';
 import { ManifestFile } from './manifest-file.js';
-import { withInlineSchema } from './schema-edit.js';
+import { schemaFileOf, withInlineSchema } from './schema-edit.js';
 import { DEFAULT_TEST_READ_LIMITS, testRead, type TestReadLimits, type TestReadResult } from './test-read.js';
 
 export type HttpMode = 'live' | 'record' | 'replay';
@@ -106,7 +107,7 @@ export class StudioSession {
     const config = await this.config.read();
     const transport =
       this.mode === 'replay' ? createTransport({ replay: this.recordings }) : this.mode === 'record' ? createTransport({ record: this.recordings }) : undefined;
-    return testRead({
+    const result = await testRead({
       text,
       file: this.manifest.path,
       stream,
@@ -115,10 +116,31 @@ export class StudioSession {
       sourceOptions: transport ? { transport, applyBudget: this.mode !== 'replay' } : {},
       secrets: this.config.secretsOf(config),
     });
+    // A schema kept in its own file is the declared one too.
+    if (!result.declaredSchema) result.declaredSchema = await this.declaredSchemaFile(text, stream);
+    return result;
+  }
+
+  private async declaredSchemaFile(text: string, stream: string): Promise<Obj | undefined> {
+    try {
+      const file = schemaFileOf(text, stream);
+      if (file === undefined) return undefined;
+      const parsed = JSON.parse(await readFile(resolve(dirname(this.manifest.path), file), 'utf8')) as unknown;
+      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Obj) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Writes the schema into the manifest (the page's text, saved like a save) and returns the new text. */
   async acceptSchema(text: string, baseVersion: string | undefined, stream: string, schema: Obj): Promise<Obj> {
+    const file = schemaFileOf(text, stream);
+    if (file !== undefined) {
+      // The stream's schema lives in its own file: that file is written, the manifest is not touched.
+      const written = await writeSchemaFile(this.manifest.path, file, schema);
+      const { version } = await this.manifest.read();
+      return { saved: true, version, text, schemaFile: written };
+    }
     const updated = withInlineSchema(text, stream, schema);
     const result = await this.manifest.save(updated, baseVersion, false);
     return { ...(result as unknown as Obj), text: updated };
@@ -155,4 +177,25 @@ function streamNamesOf(text: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Writes a stream's schema file, which must sit inside the manifest's folder (the studio touches
+ * no file the command line did not name, besides the ones its manifest keeps beside it).
+ */
+async function writeSchemaFile(manifestPath: string, file: string, schema: Obj): Promise<string> {
+  const folder = realpathSync(dirname(manifestPath));
+  const target = resolve(folder, file);
+  const parent = existsSync(dirname(target)) ? realpathSync(dirname(target)) : undefined;
+  const inside = (p: string): boolean => {
+    const rel = relative(folder, p);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  if (!target.endsWith('.json') || !inside(target) || !parent || !inside(parent)) {
+    throw new Error(`The studio writes schema files only as .json files in an existing folder inside the manifest's folder (${folder}); ${file} is not one`);
+  }
+  const temp = `${target}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(schema, null, 2) + '\n');
+  await rename(temp, target);
+  return target;
 }

@@ -197,7 +197,7 @@ async function accept(stream, schema) {
   markDirty();
   if (state.lastRead) state.lastRead.declaredSchema = schema;
   renderSchema($('tab-schema'), state.lastRead, { accept });
-  notify(`Saved: the inferred schema of ${stream} is now in the manifest.`, 'info');
+  notify(`Saved: the inferred schema of ${stream} is now in ${r.json.schemaFile ?? 'the manifest'}.`, 'info');
 }
 
 function renderConfigTab(config) {

@@ -4,7 +4,8 @@
  * located errors, "use inferred schema" on the file, and recording then replaying.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { startStudio, type StartedStudio } from '../../cli/studio/server.js';
@@ -243,3 +244,49 @@ function listen(port: number, token: string): Promise<{ next(match: (e: any) => 
     req.end();
   });
 }
+
+describe('use inferred schema, for a stream whose schema is in a file', () => {
+  const withFileLoader = (path: string) =>
+    original.replace(
+      /( {4}schema_loader:\n {6}type: InlineSchemaLoader\n {6}schema:\n(?: {8}.*\n)+)/,
+      `    schema_loader:\n      type: JsonFileSchemaLoader\n      file_path: ${path}\n`,
+    );
+
+  test('a literal file_path inside the manifest folder: that file is written, the manifest is left alone', async () => {
+    const copy = tutorialCopy();
+    mkdirSync(join(copy.dir, 'schemas'));
+    const text = withFileLoader('./schemas/authors.json');
+    writeFileSync(copy.manifest, text);
+    writeFileSync(join(copy.dir, 'schemas', 'authors.json'), JSON.stringify({ type: 'object', properties: { id: { type: 'integer' } } }));
+    const other = await startStudio({ manifest: copy.manifest, config: copy.config, replay: copy.replay });
+    const call = (path: string, body: unknown) => raw(other.port, path, { method: 'POST', body, headers: own(other.port, other.token) });
+    try {
+      const read = (await call('/api/test-read', { text, stream: 'authors' })).json();
+      expect(read.declaredSchema).toEqual({ type: 'object', properties: { id: { type: 'integer' } } });
+      const res = await call('/api/accept-schema', { text, stream: 'authors', schema: read.inferredSchema });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(readFileSync(join(copy.dir, 'schemas', 'authors.json'), 'utf8'))).toEqual(read.inferredSchema);
+      expect(readFileSync(copy.manifest, 'utf8')).toBe(text);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('a path leaving the manifest folder, or a template, is refused and nothing is written', async () => {
+    const copy = tutorialCopy();
+    const other = await startStudio({ manifest: copy.manifest, config: copy.config, replay: copy.replay });
+    const call = (text: string) => raw(other.port, '/api/accept-schema', { method: 'POST', body: { text, stream: 'authors', schema: { type: 'object' } }, headers: own(other.port, other.token) });
+    try {
+      const outside = await call(withFileLoader('../outside.json'));
+      expect(outside.status).toBe(400);
+      expect(outside.json().error).toContain("inside the manifest's folder");
+      expect(existsSync(join(copy.dir, '..', 'outside.json'))).toBe(false);
+      const templated = await call(withFileLoader('"./schemas/{{ parameters.name }}.json"'));
+      expect(templated.status).toBe(400);
+      expect(templated.json().error).toContain('a template');
+      expect(readFileSync(copy.manifest, 'utf8')).toBe(original);
+    } finally {
+      await other.close();
+    }
+  });
+});
