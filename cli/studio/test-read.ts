@@ -120,7 +120,8 @@ export async function testRead(args: {
   let recordLimitHit = false;
   for await (const m of source.read(args.config, catalog, undefined, { limits: args.limits, concurrency: 1, onPage })) {
     if (m.type === 'RECORD') {
-      records.push(m.record.data as Obj);
+      // An API that echoes a credential into a record must not show it to the page either.
+      records.push(maskStrings(m.record.data, args.secrets) as Obj);
       if (records.length >= args.limits.records) recordLimitHit = true;
     } else if (m.type === 'STATE') {
       const state = (m.state as { stream?: { stream_state?: unknown } }).stream?.stream_state ?? m.state;
@@ -248,4 +249,15 @@ function changedParams(from: string, to: string): string {
   } catch {
     return to;
   }
+}
+
+function maskStrings(value: unknown, secrets: SecretRegistry): unknown {
+  if (typeof value === 'string') return secrets.appearsIn(value) ? secrets.mask(value) : value;
+  if (Array.isArray(value)) return value.map((v) => maskStrings(v, secrets));
+  if (value && typeof value === 'object') {
+    const out: Obj = {};
+    for (const [k, v] of Object.entries(value)) out[k] = maskStrings(v, secrets);
+    return out;
+  }
+  return value;
 }

@@ -121,6 +121,22 @@ describe('test read', () => {
     expect(text.split('\n')[31]).toContain('path: /authorz');
   });
 
+  test('a credential the API echoes into a record or a body is masked there too', async () => {
+    const api = await startServer({ '/v1/authors': (req, res) => json(res, 200, { data: [{ id: 1, name: 'Echo', country: String(req.headers['x-api-key']) }] }) });
+    const copy = tutorialCopy();
+    writeFileSync(copy.config, JSON.stringify({ api_key: TEST_KEY, base_url: `${api.url}/v1` }));
+    const other = await startStudio({ manifest: copy.manifest, config: copy.config });
+    try {
+      const res = await raw(other.port, '/api/test-read', { method: 'POST', body: { text: original, stream: 'authors' }, headers: own(other.port, other.token) });
+      expect(res.json().records).toEqual([{ id: 1, name: 'Echo', country: '****' }]);
+      expect(res.body).not.toContain(TEST_KEY);
+      expect(api.requests[0]!.headers['x-api-key']).toBe(TEST_KEY);
+    } finally {
+      await other.close();
+      await api.close();
+    }
+  });
+
   test('against a live API, the failed request and its response are in the timeline', async () => {
     const api = await startServer({ '/v1/authors': (_req, res) => json(res, 404, { error: 'no such collection' }) });
     const copy = tutorialCopy();
