@@ -105,7 +105,9 @@ export async function testRead(args: {
   }
   const names = source.streamNames();
   if (!names.includes(args.stream)) throw new Error(`No stream "${args.stream}" in the manifest (streams: ${names.join(', ')})`);
-  const catalog = { streams: [{ stream: { name: args.stream }, sync_mode: 'incremental' as const }] };
+  // Incremental when the stream has a cursor, so the timeline shows the state after each slice.
+  const incremental = Boolean(streamNode(source, args.stream)?.node.incremental_sync);
+  const catalog = { streams: [{ stream: { name: args.stream }, sync_mode: incremental ? ('incremental' as const) : ('full_refresh' as const) }] };
   const pageCounts: TimelinePage[] = [];
   const onPage = (e: { records: number; slice: unknown }): void => {
     const key = JSON.stringify(e.slice ?? {});

@@ -37,7 +37,10 @@ export function renderTimeline(target, result, { jumpTo }) {
     ),
   );
   const allRecords = total ? h('div', { class: 'records' }, h('h3', {}, `All records (${total})`), recordsTable(result.records)) : null;
-  clear(target, errors, summary, h('div', { class: 'timeline' }, slices, details), allRecords);
+  const logs = result.logs.length
+    ? h('details', { class: 'logs' }, h('summary', {}, `Log (${result.logs.length})`), h('div', { class: 'kv' }, result.logs.map((l) => h('div', { class: l.level === 'WARN' ? 'sev-warning' : l.level === 'ERROR' || l.level === 'FATAL' ? 'sev-error' : '' }, `${l.level} ${l.message}`))))
+    : null;
+  clear(target, errors, summary, logs, h('div', { class: 'timeline' }, slices, details), allRecords);
   const firstPage = result.slices.flatMap((s) => s.pages)[0];
   if (firstPage) select(firstPage, items[0]);
 }
