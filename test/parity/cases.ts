@@ -107,6 +107,9 @@ export interface RequestCheck {
   has?: Record<string, string[]>;
   lacks?: string[];
   starts_with?: Record<string, string>;
+  /** Top-level fields of the request's JSON body (`json.loads(request.text or "{}")`): exact values, absent keys. */
+  body_has?: Obj;
+  body_lacks?: string[];
 }
 
 export interface ParityCase {

@@ -131,13 +131,19 @@ async function check(c: LoadedCase): Promise<void> {
 }
 
 /** One `request_checks` entry (see cases.ts), against the requests in the order they were sent. */
-function checkRequests(i: number, rc: RequestCheck, sent: { url: string }[]): void {
+function checkRequests(i: number, rc: RequestCheck, sent: { url: string; body: string }[]): void {
   const parsed = sent.map((r) => {
     const url = new URL(r.url);
     const qs = new Map<string, string[]>();
     // requests_mock's request_history lowercases the query (case_sensitive=False, its default)
     for (const [k, v] of new URLSearchParams(url.search.toLowerCase())) if (v !== '') qs.set(k, [...(qs.get(k) ?? []), v]);
-    return { path: url.pathname, qs };
+    let body: Obj = {};
+    try {
+      body = JSON.parse(r.body || '{}') as Obj;
+    } catch {
+      body = { '(not JSON)': r.body };
+    }
+    return { path: url.pathname, qs, body };
   });
   let selected = parsed.filter((r) => (rc.path === undefined || r.path === rc.path)
     && Object.entries(rc.where ?? {}).every(([k, v]) => sortKey(r.qs.get(k)) === sortKey(v)));
@@ -150,6 +156,8 @@ function checkRequests(i: number, rc: RequestCheck, sent: { url: string }[]): vo
     ...Object.entries(rc.has ?? {}).filter(([k, v]) => sortKey(r.qs.get(k)) !== sortKey(v)).map(([k]) => `${k}=${JSON.stringify(r.qs.get(k))}`),
     ...(rc.lacks ?? []).filter((k) => r.qs.has(k)).map((k) => `${k} present`),
     ...Object.entries(rc.starts_with ?? {}).filter(([k, p]) => !(r.qs.get(k)?.[0] ?? '').startsWith(p)).map(([k]) => `${k}=${JSON.stringify(r.qs.get(k))}`),
+    ...Object.entries(rc.body_has ?? {}).filter(([k, v]) => sortKey(r.body[k]) !== sortKey(v)).map(([k]) => `body.${k}=${JSON.stringify(r.body[k])}`),
+    ...(rc.body_lacks ?? []).filter((k) => k in r.body).map((k) => `body.${k} present`),
   ]);
   const failing = rc.some ? (problems.some((p) => p.length === 0) ? [] : problems.flat()) : problems.flat();
   expect({ [label]: failing }).toEqual({ [label]: [] });
