@@ -107,9 +107,13 @@ export interface RequestCheck {
   has?: Record<string, string[]>;
   lacks?: string[];
   starts_with?: Record<string, string>;
-  /** Top-level fields of the request's JSON body (`json.loads(request.text or "{}")`): exact values, absent keys. */
+  /**
+   * Fields of the request's JSON body (`json.loads(request.text or "{}")`), by key or dotted path:
+   * exact values, absent keys, and lists compared in any order (a test's `sorted(...) == [...]`).
+   */
   body_has?: Obj;
   body_lacks?: string[];
+  body_has_set?: Record<string, unknown[]>;
 }
 
 export interface ParityCase {

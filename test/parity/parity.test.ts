@@ -130,6 +130,12 @@ async function check(c: LoadedCase): Promise<void> {
   }
 }
 
+/** A body field by key or dotted path. */
+function at(body: Obj, path: string): unknown {
+  if (path in body) return body[path];
+  return path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Obj)[k] : undefined), body);
+}
+
 /** One `request_checks` entry (see cases.ts), against the requests in the order they were sent. */
 function checkRequests(i: number, rc: RequestCheck, sent: { url: string; body: string }[]): void {
   const parsed = sent.map((r) => {
@@ -156,8 +162,12 @@ function checkRequests(i: number, rc: RequestCheck, sent: { url: string; body: s
     ...Object.entries(rc.has ?? {}).filter(([k, v]) => sortKey(r.qs.get(k)) !== sortKey(v)).map(([k]) => `${k}=${JSON.stringify(r.qs.get(k))}`),
     ...(rc.lacks ?? []).filter((k) => r.qs.has(k)).map((k) => `${k} present`),
     ...Object.entries(rc.starts_with ?? {}).filter(([k, p]) => !(r.qs.get(k)?.[0] ?? '').startsWith(p)).map(([k]) => `${k}=${JSON.stringify(r.qs.get(k))}`),
-    ...Object.entries(rc.body_has ?? {}).filter(([k, v]) => sortKey(r.body[k]) !== sortKey(v)).map(([k]) => `body.${k}=${JSON.stringify(r.body[k])}`),
-    ...(rc.body_lacks ?? []).filter((k) => k in r.body).map((k) => `body.${k} present`),
+    ...Object.entries(rc.body_has ?? {}).filter(([k, v]) => sortKey(at(r.body, k)) !== sortKey(v)).map(([k]) => `body.${k}=${JSON.stringify(at(r.body, k))}`),
+    ...(rc.body_lacks ?? []).filter((k) => at(r.body, k) !== undefined).map((k) => `body.${k} present`),
+    ...Object.entries(rc.body_has_set ?? {}).filter(([k, v]) => {
+      const got = at(r.body, k);
+      return !Array.isArray(got) || sortKey(got.map(sortKey).sort()) !== sortKey(v.map(sortKey).sort());
+    }).map(([k]) => `body.${k}=${JSON.stringify(at(r.body, k))}`),
   ]);
   const failing = rc.some ? (problems.some((p) => p.length === 0) ? [] : problems.flat()) : problems.flat();
   expect({ [label]: failing }).toEqual({ [label]: [] });
