@@ -49,7 +49,7 @@ const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').repl
     const out = join(f.dir, 'out.jsonl');
     const shown = plain(await onTerminal(['read', ...f.args], out));
     expect(shown).toMatch(/✔ items: 7 records, 4 pages, \d+ rec\/s, 0 retries/);
-    expect(shown).toMatch(/✔ notes: 2 records, 1 pages, \d+ rec\/s, 1 retries/);
+    expect(shown).toMatch(/✔ notes: 2 records, 1 page, \d+ rec\/s, 1 retry/);
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.filter((m) => m.type === 'RECORD')).toHaveLength(9);
     expect(readFileSync(out, 'utf8')).not.toContain('rec/s');
