@@ -98,3 +98,15 @@ describe('progress', () => {
     expect(text).toMatch(/✔ items: 3 records, 2 pages, \d+ rec\/s, 0 retries/);
   });
 });
+
+describe('read --show-http with a substream', () => {
+  it("labels the parent's requests with the parent's name, the child's with its own", async () => {
+    const f = files(api, ['item_notes']);
+    const result = await runCli(['read', ...f.args, '--show-http']);
+    expect(result.code).toBe(0);
+    const requests = result.stderr.split('\n').filter((l) => / → GET /.test(l));
+    expect(requests.filter((l) => l.includes('/api/items?'))).toHaveLength(4);
+    expect(requests.filter((l) => l.includes('/api/items?')).every((l) => l.startsWith('[items] '))).toBe(true);
+    expect(requests.filter((l) => l.includes('/api/item-notes?')).every((l) => l.startsWith('[item_notes] '))).toBe(true);
+  });
+});

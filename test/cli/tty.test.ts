@@ -61,6 +61,28 @@ const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').repl
     expect(shown).toMatch(/✔ items: 7 records, 4 pages, \d+ rec\/s, 0 retries/);
   });
 
+  it('with --output and stdout on the terminal too: no wall of JSON after the progress block', async () => {
+    const f = files(api, ['items', 'notes']);
+    const out = join(f.dir, 'out');
+    const command = `${quote(process.execPath)} ${[CLI, 'read', ...f.args, '--output', out].map(quote).join(' ')}`;
+    const shown = plain(
+      await new Promise<string>((resolve, reject) => {
+        const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: REPO, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+        let text = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (text += d));
+        child.on('error', reject);
+        child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}: ${text}`))));
+        child.stdin.end();
+      }),
+    );
+    expect(shown).toMatch(/✔ items: 7 records, 4 pages/);
+    expect(shown).not.toContain('{"type":');
+    // The retry of notes is an INFO LOG, shown as a plain line.
+    expect(shown).toMatch(/^INFO GET \S+\/api\/notes\S* returned HTTP 500/m);
+    expect(shown).toContain(`manifold: wrote items: 7 (replaced), notes: 2 (replaced) to ${out}`);
+    expect(readFileSync(join(out, 'items.jsonl'), 'utf8').trim().split('\n')).toHaveLength(7);
+  });
+
   it('is not drawn with --no-progress, --quiet or --show-http', async () => {
     for (const flag of ['--no-progress', '--quiet', '--show-http']) {
       const f = files(api, ['items']);
