@@ -57,6 +57,8 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
   const attempt = attemptRunner(build, deps);
   const maxTimeMs = (errorHandler.maxTimeSeconds ?? DEFAULT_MAX_TIME_SECONDS) * 1000;
   const started = performance.now();
+  const caps = services.retryLimits;
+  const maxRetries = caps?.maxRetries !== undefined ? Math.min(caps.maxRetries, errorHandler.maxRetries) : errorHandler.maxRetries;
   let retriesUsed = 0;
   for (let attemptNumber = 1; ; attemptNumber++) {
     signal?.throwIfAborted();
@@ -66,7 +68,9 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
       return result.response;
     }
     const { retry } = result;
-    const retriesLeft = Math.max(0, errorHandler.maxRetries - retriesUsed);
+    const retriesLeft = Math.max(0, maxRetries - retriesUsed);
+    // SourceOptions.retries' maxBackoffSeconds lowers the wait.
+    if (retriesLeft > 0 && caps?.maxBackoffSeconds !== undefined) retry.delayMs = Math.min(retry.delayMs, caps.maxBackoffSeconds * 1000);
     if (retriesLeft > 0 && retry.delayMs > 0) {
       services.logger.info(`${retry.failure.message} — retrying in ${(retry.delayMs / 1000).toFixed(3)}s (${retriesLeft} retries left)`);
       announceWait(attempt.lastRequest, attemptNumber, retry.delayMs, services);
@@ -87,7 +91,7 @@ function announceWait(request: HttpRequest | undefined, attempt: number, delayMs
 
 function gaveUp(retry: Retry, attempts: number): ManifoldError {
   const { failure } = retry;
-  return new ManifoldError(`${failure.message} (gave up after ${attempts} attempts)`, {
+  return new ManifoldError(`${failure.message} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`, {
     failureType: retry.keepFailureType || failure.failureType === 'config_error' ? failure.failureType : 'transient_error',
     stream: failure.stream,
     internalMessage: failure.internalMessage,
