@@ -2,18 +2,18 @@
  * Destination: a loaded DeclarativeDestination manifest plus the Airbyte destination commands
  * (spec, check, write). The CLI's `write` is a thin layer over this class.
  */
+import { runServices } from '../manifest/run-services.js';
 import type { Transport } from '../http/client.js';
 import { loadComponentsFor } from '../components.js';
 import type { CallBudget, EngineServices, LogLevel } from '../services.js';
-import { createServices, SecretRegistry } from '../services.js';
-import { ConfigError, ManifestError, ManifoldError, formatLocation, isManifoldError } from '../errors/manifold-error.js';
+import { SecretRegistry } from '../services.js';
+import { ConfigError, ManifestError, ManifoldError, isManifoldError } from '../errors/manifold-error.js';
 import { InterpolatedString } from '../interpolation/index.js';
 import {
   buildComponent,
   loadManifestFile,
   loadManifestObject,
   loadManifestText,
-  manifestWarnings,
   validateManifest,
   type LoadedManifest,
 } from '../manifest/index.js';
@@ -406,18 +406,10 @@ export class Destination {
     const specSchema = this.spec().connectionSpecification;
     collectSecrets(specSchema, rawConfig, this.secrets);
     validateConfig(specSchema, rawConfig);
-    const services = createServices({
-      secrets: this.secrets,
-      logLevel: this.options.logLevel ?? 'INFO',
-      backoffScale: this.options.backoffScale ?? 1,
-      transport: this.options.transport,
-      files: FilePolicy.forManifest(this.manifest.file, this.options.allowPaths),
-      limits: this.options.limits,
+    const services = runServices(this.manifest, this.options, this.secrets, {
       logSink: (level, message) => side.push(logMessage(level, message)),
       emit: (message) => side.push(message),
     });
-    if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
-    for (const w of manifestWarnings(this.manifest)) services.logger.warn(`${formatLocation(w.location)}: ${w.message}`);
     if (this.root.api_budget) services.budget = buildComponent<CallBudget>(this.root.api_budget, 'api_budget', rawConfig, services);
     return { config: rawConfig, services };
   }

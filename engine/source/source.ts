@@ -2,16 +2,16 @@
  * Source: a loaded manifest plus the Airbyte source commands (spec, check, discover, read).
  * The CLI is a thin layer over this class; library users call it directly.
  */
+import { runServices } from '../manifest/run-services.js';
 import { loadComponentsFor } from '../components.js';
 import type { Stream } from '../contracts.js';
 import type { ConnectionCheck } from '../check/check-stream.js';
-import { ConfigError, ManifestError, ManifoldError, formatLocation, isManifoldError } from '../errors/manifold-error.js';
+import { ConfigError, ManifestError, ManifoldError, isManifoldError } from '../errors/manifold-error.js';
 import {
   buildComponent,
   loadManifestFile,
   loadManifestObject,
   loadManifestText,
-  manifestWarnings,
   validateManifest,
   type LoadedManifest,
 } from '../manifest/index.js';
@@ -27,7 +27,7 @@ import {
   type ConfiguredAirbyteCatalog,
   type ConfiguredAirbyteStream,
 } from '../protocol/messages.js';
-import { createServices, SecretRegistry, type CallBudget, type EngineServices, type LogLevel } from '../services.js';
+import { SecretRegistry, type CallBudget, type EngineServices, type LogLevel } from '../services.js';
 import type { HttpEvent, Obj, StreamSlice } from '../types.js';
 import { collectSecrets, validateConfig } from './config.js';
 import { maskUrl, scrubError } from '../http/redact.js';
@@ -38,7 +38,6 @@ import { streamMessages } from './stream-messages.js';
 import { concurrencyLevel, configuredStreams, describeStream } from './catalog.js';
 import { streamDefinitions } from '../stream/stream-definitions.js';
 import pLimit from 'p-limit';
-import { FilePolicy } from '../files/file-policy.js';
 import { resolveLimits, type Limits } from '../limits/limits.js';
 
 export const INJECTED_MANIFEST_KEY = '__injected_declarative_manifest';
@@ -361,22 +360,14 @@ export class Source {
     const specSchema = this.spec().connectionSpecification;
     collectSecrets(specSchema, rawConfig, this.secrets);
     const side = io.side;
-    const services: EngineServices = createServices({
-      secrets: this.secrets,
-      logLevel: this.options.logLevel ?? 'INFO',
-      backoffScale: this.options.backoffScale ?? 1,
-      transport: this.options.transport,
-      files: FilePolicy.forManifest(this.manifest.file, this.options.allowPaths),
-      limits: this.options.limits,
+    const services = runServices(this.manifest, this.options, this.secrets, {
       logSink: side ? (level, message) => side.push(logMessage(level, message)) : io.onLog ? (level, message) => io.onLog!(logMessage(level, message)) : undefined,
       emit: (message) => {
         if (side) side.push(message);
         else if (message.type === 'CONTROL') io.onControl?.(message);
       },
     });
-    if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
     if (this.options.retries) services.retryLimits = this.options.retries;
-    for (const w of manifestWarnings(this.manifest)) services.logger.warn(`${formatLocation(w.location)}: ${w.message}`);
     const userConfig = normalizeConfig(this.root, rawConfig, services, (c) => {
       collectSecrets(specSchema, c, this.secrets);
       return this.validateConfig(c);
