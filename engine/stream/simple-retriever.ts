@@ -124,8 +124,7 @@ export class SimpleRetriever implements Retriever {
     if (args.signal?.aborted) forwardAbort();
     else args.signal?.addEventListener('abort', forwardAbort, { once: true });
     let ahead: Promise<PageResponse> | undefined;
-    let previousPage: string | undefined;
-    let emptyPagesInARow = 0;
+    const guard = new PageLoopGuard(stream);
     try {
       for (let page = 1; ; page++) {
         let response: PageResponse = await (ahead ?? this.requestPage(args, slice, token, signal));
@@ -146,12 +145,12 @@ export class SimpleRetriever implements Retriever {
           let next: NextPageToken | undefined;
           let loop: ManifoldError | undefined;
           if (!lastPage && !tracker.hasReachedLimit()) {
-            const fingerprint = count > 0 ? `${count}\u0000${JSON.stringify(pageRecords[0])}\u0000${JSON.stringify(pageRecords[count - 1])}` : undefined;
-            const repeatsPreviousPage = fingerprint !== undefined && fingerprint === previousPage;
-            if (fingerprint !== undefined) previousPage = fingerprint;
-            emptyPagesInARow = extracted === 0 ? emptyPagesInARow + 1 : 0;
             try {
-              next = this.nextPage(stream, page, pageRecords, extracted, response, token, repeatsPreviousPage, emptyPagesInARow);
+              guard.observePage(page, pageRecords, extracted, token);
+              // Page fullness counts records before filtering (Airbyte counts them with the extractor).
+              const answer = this.paginator.nextToken(response, extracted, pageRecords[count - 1], token);
+              if (answer !== undefined) guard.checkNextToken(page, token, answer);
+              next = answer;
             } catch (e) {
               // Loop guards fail the slice only after this page's records are delivered.
               loop = e as ManifoldError;
@@ -181,7 +180,7 @@ export class SimpleRetriever implements Retriever {
         const before = slice.cursor_slice;
         slice = tracker.restart(stream);
         this.logger?.info(`Stream "${stream}": pagination reset; slice ${JSON.stringify(before)} continues as ${JSON.stringify(slice.cursor_slice)}`);
-        previousPage = undefined;
+        guard.restart();
         token = await this.paginator.initialToken({ stream, slice, signal: args.signal });
         if (token === NO_PAGES) return;
       }
@@ -234,46 +233,6 @@ export class SimpleRetriever implements Retriever {
     }
   }
 
-  /**
-   * The token of the page after this one, or undefined when this was the last. Throws on the loop
-   * guards: an API that ignores the page token, a paginator that repeats itself, or one that never
-   * says "done".
-   */
-  private nextPage(
-    stream: string,
-    page: number,
-    records: DataRecord[],
-    extracted: number,
-    response: HttpResponse,
-    token: NextPageToken,
-    repeatsPreviousPage: boolean,
-    emptyPagesInARow: number,
-  ): NextPageToken | undefined {
-    const count = records.length;
-    if (repeatsPreviousPage) {
-      throw new ManifoldError(
-        `Pagination loop in stream "${stream}": page ${page} returned the same ${count} record(s) as page ${page - 1}; the API seems to ignore the page token ${describe(token)}`,
-        { stream, failureType: 'system_error' },
-      );
-    }
-    // Page fullness counts records before filtering (Airbyte counts them with the extractor).
-    const next = this.paginator.nextToken(response, extracted, records[count - 1], token);
-    if (next === undefined) return undefined;
-    if (token !== undefined && describe(next) === describe(token)) {
-      throw new ManifoldError(
-        `Pagination loop in stream "${stream}": the paginator returned the same token ${describe(next)} twice (page ${page})`,
-        { stream, failureType: 'system_error' },
-      );
-    }
-    // New tokens with nothing behind them, page after page: an API that never says "done".
-    if (emptyPagesInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
-      throw new ManifoldError(
-        `Pagination loop in stream "${stream}": ${emptyPagesInARow} empty pages in a row, each with a new next-page token (last ${describe(next)}); the stop condition never holds`,
-        { stream, failureType: 'system_error' },
-      );
-    }
-    return next;
-  }
 }
 
 type ReadSliceArgs = Parameters<Retriever['readSlice']>[0];
@@ -293,6 +252,56 @@ function isPlainObject(v: unknown): v is Obj {
 
 /** Some APIs legitimately return a few empty pages mid-scan; this many in a row is a loop. */
 const MAX_EMPTY_PAGES_IN_A_ROW = 100;
+
+/**
+ * The page loop's guards against pagination that never ends: a page repeating the previous one
+ * (the API ignores the token), the paginator answering the same token twice, and new tokens with
+ * nothing behind them page after page. Each throws a system_error naming the stream; the loop
+ * delivers the page's records first.
+ */
+class PageLoopGuard {
+  private previousPage: string | undefined;
+  private emptyPagesInARow = 0;
+
+  constructor(private readonly stream: string) {}
+
+  /** A pagination reset starts over: a page equal to the last one before it is no loop. */
+  restart(): void {
+    this.previousPage = undefined;
+  }
+
+  /** Before asking for the next token: the page just read, `extracted` records before filtering. */
+  observePage(page: number, records: DataRecord[], extracted: number, token: NextPageToken): void {
+    const count = records.length;
+    const fingerprint = count > 0 ? `${count}\u0000${JSON.stringify(records[0])}\u0000${JSON.stringify(records[count - 1])}` : undefined;
+    const repeatsPreviousPage = fingerprint !== undefined && fingerprint === this.previousPage;
+    if (fingerprint !== undefined) this.previousPage = fingerprint;
+    this.emptyPagesInARow = extracted === 0 ? this.emptyPagesInARow + 1 : 0;
+    if (repeatsPreviousPage) {
+      throw new ManifoldError(
+        `Pagination loop in stream "${this.stream}": page ${page} returned the same ${count} record(s) as page ${page - 1}; the API seems to ignore the page token ${describe(token)}`,
+        { stream: this.stream, failureType: 'system_error' },
+      );
+    }
+  }
+
+  /** The paginator's answer `next` (defined) to the page read with `token`. */
+  checkNextToken(page: number, token: NextPageToken, next: NextPageToken): void {
+    if (token !== undefined && describe(next) === describe(token)) {
+      throw new ManifoldError(`Pagination loop in stream "${this.stream}": the paginator returned the same token ${describe(next)} twice (page ${page})`, {
+        stream: this.stream,
+        failureType: 'system_error',
+      });
+    }
+    // New tokens with nothing behind them, page after page: an API that never says "done".
+    if (this.emptyPagesInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
+      throw new ManifoldError(
+        `Pagination loop in stream "${this.stream}": ${this.emptyPagesInARow} empty pages in a row, each with a new next-page token (last ${describe(next)}); the stop condition never holds`,
+        { stream: this.stream, failureType: 'system_error' },
+      );
+    }
+  }
+}
 
 /** Stands for "the response asked for a pagination reset" in the page loop. */
 const RESET = Symbol('pagination reset');
