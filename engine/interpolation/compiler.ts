@@ -204,111 +204,36 @@ class Compiler {
         const items = this.exprs(e.items);
         return (s) => items.map((f) => f(s));
       }
-      case 'dict': {
-        const entries = e.entries.map(([k, v]) => [this.expr(k), this.expr(v)] as const);
-        return (s) => {
-          const out: Record<string, unknown> = {};
-          for (const [k, v] of entries) {
-            const key = k(s);
-            out[typeof key === 'string' ? key : pyStr(key)] = v(s);
-          }
-          return out;
-        };
-      }
+      case 'dict':
+        return this.dict(e);
       case 'attr': {
         const obj = this.expr(e.obj);
         const name = e.name;
         return (s) => getAttr(obj(s), name);
       }
-      case 'item': {
-        const obj = this.expr(e.obj);
-        if (e.key.k === 'lit') {
-          const key = e.key.v;
-          return (s) => getItem(obj(s), key);
-        }
-        const key = this.expr(e.key);
-        return (s) => getItem(obj(s), key(s));
-      }
-      case 'slice': {
-        const obj = this.expr(e.obj);
-        const start = e.start ? this.expr(e.start) : undefined;
-        const stop = e.stop ? this.expr(e.stop) : undefined;
-        const step = e.step ? this.expr(e.step) : undefined;
-        return (s) => pySlice(obj(s), start?.(s), stop?.(s), step?.(s));
-      }
+      case 'item':
+        return this.item(e);
+      case 'slice':
+        return this.slice(e);
       case 'call':
         return this.call(e);
-      case 'filter': {
-        const f = getFilter(e.name);
-        if (!f) throw new TemplateSyntaxError(`No filter named '${e.name}'.`);
-        const value = this.expr(e.value);
-        const args = this.exprs(e.args);
-        const kwargs = this.kwargs(e.kwargs);
-        if (args.length === 0 && !kwargs) return (s) => f(value(s), [], undefined);
-        return (s) =>
-          f(
-            value(s),
-            args.map((a) => a(s)),
-            kwargs?.(s),
-          );
-      }
-      case 'test': {
-        const t = getTest(e.name);
-        if (!t) throw new TemplateSyntaxError(`No test named '${e.name}'.`);
-        const value = this.expr(e.value);
-        const args = this.exprs(e.args);
-        const negate = e.negate;
-        return (s) =>
-          t(
-            value(s),
-            args.map((a) => a(s)),
-          ) !== negate;
-      }
-      case 'unary': {
-        const value = this.expr(e.value);
-        if (e.op === 'not') return (s) => !truthy(value(s));
-        if (e.op === '+') return (s) => value(s);
-        return (s) => negate(value(s));
-      }
-      case 'and': {
-        const left = this.expr(e.left);
-        const right = this.expr(e.right);
-        return (s) => {
-          const l = left(s);
-          return truthy(l) ? right(s) : l;
-        };
-      }
-      case 'or': {
-        const left = this.expr(e.left);
-        const right = this.expr(e.right);
-        return (s) => {
-          const l = left(s);
-          return truthy(l) ? l : right(s);
-        };
-      }
+      case 'filter':
+        return this.filter(e);
+      case 'test':
+        return this.test(e);
+      case 'unary':
+        return this.unary(e);
+      case 'and':
+      case 'or':
+        return this.logical(e);
       case 'bin': {
         const left = this.expr(e.left);
         const right = this.expr(e.right);
         const op = binaryOp(e.op);
         return (s) => op(left(s), right(s));
       }
-      case 'compare': {
-        const first = this.expr(e.first);
-        const ops = e.ops.map(([op, x]) => [compareOp(op), this.expr(x)] as const);
-        if (ops.length === 1) {
-          const [op, right] = ops[0]!;
-          return (s) => op(first(s), right(s));
-        }
-        return (s) => {
-          let left = first(s);
-          for (const [op, rightFn] of ops) {
-            const right = rightFn(s);
-            if (!op(left, right)) return false;
-            left = right;
-          }
-          return true;
-        };
-      }
+      case 'compare':
+        return this.compare(e);
       case 'cond': {
         const test = this.expr(e.test);
         const then = this.expr(e.then);
@@ -316,6 +241,106 @@ class Compiler {
         return (s) => (truthy(test(s)) ? then(s) : otherwise ? otherwise(s) : undefined);
       }
     }
+  }
+
+  private dict(e: Extract<Expr, { k: 'dict' }>): Fn {
+    const entries = e.entries.map(([k, v]) => [this.expr(k), this.expr(v)] as const);
+    return (s) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of entries) {
+        const key = k(s);
+        out[typeof key === 'string' ? key : pyStr(key)] = v(s);
+      }
+      return out;
+    };
+  }
+
+  private item(e: Extract<Expr, { k: 'item' }>): Fn {
+    const obj = this.expr(e.obj);
+    if (e.key.k === 'lit') {
+      const key = e.key.v;
+      return (s) => getItem(obj(s), key);
+    }
+    const key = this.expr(e.key);
+    return (s) => getItem(obj(s), key(s));
+  }
+
+  private slice(e: Extract<Expr, { k: 'slice' }>): Fn {
+    const obj = this.expr(e.obj);
+    const start = e.start ? this.expr(e.start) : undefined;
+    const stop = e.stop ? this.expr(e.stop) : undefined;
+    const step = e.step ? this.expr(e.step) : undefined;
+    return (s) => pySlice(obj(s), start?.(s), stop?.(s), step?.(s));
+  }
+
+  private filter(e: Extract<Expr, { k: 'filter' }>): Fn {
+    const f = getFilter(e.name);
+    if (!f) throw new TemplateSyntaxError(`No filter named '${e.name}'.`);
+    const value = this.expr(e.value);
+    const args = this.exprs(e.args);
+    const kwargs = this.kwargs(e.kwargs);
+    if (args.length === 0 && !kwargs) return (s) => f(value(s), [], undefined);
+    return (s) =>
+      f(
+        value(s),
+        args.map((a) => a(s)),
+        kwargs?.(s),
+      );
+  }
+
+  private test(e: Extract<Expr, { k: 'test' }>): Fn {
+    const t = getTest(e.name);
+    if (!t) throw new TemplateSyntaxError(`No test named '${e.name}'.`);
+    const value = this.expr(e.value);
+    const args = this.exprs(e.args);
+    const negate = e.negate;
+    return (s) =>
+      t(
+        value(s),
+        args.map((a) => a(s)),
+      ) !== negate;
+  }
+
+  private unary(e: Extract<Expr, { k: 'unary' }>): Fn {
+    const value = this.expr(e.value);
+    if (e.op === 'not') return (s) => !truthy(value(s));
+    if (e.op === '+') return (s) => value(s);
+    return (s) => negate(value(s));
+  }
+
+  /** `and` / `or`: Python's, returning the deciding operand (not a boolean). */
+  private logical(e: Extract<Expr, { k: 'and' | 'or' }>): Fn {
+    const left = this.expr(e.left);
+    const right = this.expr(e.right);
+    if (e.k === 'and') {
+      return (s) => {
+        const l = left(s);
+        return truthy(l) ? right(s) : l;
+      };
+    }
+    return (s) => {
+      const l = left(s);
+      return truthy(l) ? l : right(s);
+    };
+  }
+
+  /** Chained comparisons (`a < b < c`) compare neighbours and stop at the first false. */
+  private compare(e: Extract<Expr, { k: 'compare' }>): Fn {
+    const first = this.expr(e.first);
+    const ops = e.ops.map(([op, x]) => [compareOp(op), this.expr(x)] as const);
+    if (ops.length === 1) {
+      const [op, right] = ops[0]!;
+      return (s) => op(first(s), right(s));
+    }
+    return (s) => {
+      let left = first(s);
+      for (const [op, rightFn] of ops) {
+        const right = rightFn(s);
+        if (!op(left, right)) return false;
+        left = right;
+      }
+      return true;
+    };
   }
 
   private name(name: string): Fn {
