@@ -10,6 +10,8 @@ import { loadComponents } from '../../engine/components.js';
 import { checkTemplates, checkUnknownKeys, loadManifestText, manifestSchema, manifestWarnings, validateManifest, componentTypeNames } from '../../engine/manifest/index.js';
 import { ManifestError, isManifoldError, type ManifestProblem } from '../../engine/errors/manifold-error.js';
 import { createTransport } from '../../engine/http/transport.js';
+import type { Transport } from '../../engine/http/client.js';
+import { prepareRecordingFolder } from '../recording-folder.js';
 import { parse as parseYaml } from 'yaml';
 import type { Obj } from '../../engine/types.js';
 import { ConfigStore, SECRET_PLACEHOLDER } from './config-store.js';
@@ -40,6 +42,7 @@ export class StudioSession {
   readonly recordings: string | undefined;
   mode: HttpMode;
   private spec: Obj = {};
+  private recorder: Transport | undefined;
 
   constructor(options: StudioOptions) {
     this.manifest = new ManifestFile(resolve(options.manifest));
@@ -100,13 +103,19 @@ export class StudioSession {
   setMode(mode: HttpMode): void {
     if (!['live', 'record', 'replay'].includes(mode)) throw new Error(`Unknown HTTP mode "${mode}"`);
     if (mode !== 'live' && !this.recordings) throw new Error('Recording and replaying need a folder: start the studio with --replay <dir>');
+    if (mode === 'record' && this.mode !== 'record') {
+      // A new recording replaces the folder's old one (as `read --record --overwrite`), and every
+      // test read until the mode changes goes into it, numbered on: the two never mix.
+      prepareRecordingFolder(this.recordings!, true);
+      this.recorder = createTransport({ record: this.recordings });
+    }
+    if (mode !== 'record') this.recorder = undefined;
     this.mode = mode;
   }
 
   async testRead(text: string, stream: string, limits: Partial<TestReadLimits>): Promise<TestReadResult> {
     const config = await this.config.read();
-    const transport =
-      this.mode === 'replay' ? createTransport({ replay: this.recordings }) : this.mode === 'record' ? createTransport({ record: this.recordings }) : undefined;
+    const transport = this.mode === 'replay' ? createTransport({ replay: this.recordings }) : this.mode === 'record' ? this.recorder : undefined;
     const result = await testRead({
       text,
       file: this.manifest.path,
