@@ -72,7 +72,7 @@ export class StudioSession {
   }
 
   /** The same checks as `manifold validate`: schema, templates (undeclared variables), unknown fields. */
-  async validate(text: string): Promise<{ problems: Problem[]; streams: string[] }> {
+  async validate(text: string): Promise<{ problems: Problem[]; streams: string[]; spec: Obj }> {
     await loadComponents();
     let problems: Problem[];
     try {
@@ -86,7 +86,7 @@ export class StudioSession {
       else problems = [{ message: isManifoldError(e) ? e.describe() : (e as Error).message, severity: 'error', line: 1, column: 1 }];
     }
     if (!problems.some((p) => p.severity === 'error')) this.refreshSpec(text);
-    return { problems, streams: streamNamesOf(text) };
+    return { problems, streams: streamNamesOf(text), spec: this.spec };
   }
 
   async save(text: string, baseVersion: string | undefined, force: boolean): Promise<Obj> {
@@ -95,9 +95,13 @@ export class StudioSession {
     return result as unknown as Obj;
   }
 
+  async readConfig(): Promise<Obj> {
+    return { file: this.config.file, values: await this.config.readMasked(), hint: await this.config.gitignoreHint() };
+  }
+
   async writeConfig(values: Obj): Promise<Obj> {
     await this.config.write(values);
-    return { values: await this.config.readMasked(), hint: await this.config.gitignoreHint() };
+    return this.readConfig();
   }
 
   setMode(mode: HttpMode): void {

@@ -279,6 +279,10 @@ suite('the config form', () => {
       // The form is drawn again from what the server sent back: the new secret is a placeholder now.
       await expect(page.inputValue('input[name="credentials.client_secret"]')).resolves.not.toBe('oauth-secret-5c2d');
       expect(await page.content()).not.toContain('oauth-secret-5c2d');
+      // The form follows the spec as it is edited, before any save.
+      await replaceInEditor(page, 'title: Region,', 'title: Data region,');
+      await page.waitForFunction(() => document.querySelector('form.config')?.textContent?.includes('Data region'), undefined, { timeout: 30_000 });
+      await expect(page.inputValue('select[name=region]')).resolves.toBe('us');
     } finally {
       await page.close();
       await studio.close();
