@@ -514,6 +514,37 @@ for (const [name, strict] of Object.entries(definitions)) {
   $defs[name] = def;
 }
 
+/**
+ * What `definitions:` holds in raw YAML: free-form pieces, among them components that `$ref`s pull
+ * into streams. A mapping whose `type` names a component is checked as that component wherever it
+ * sits (its required fields too, unless it extends another piece with `$ref`); a capitalised `type`
+ * no component has is a misspelling; anything else (JSON schemas, lists of names, nested groups)
+ * is walked for components further down.
+ */
+const componentTypes = new Map();
+for (const [name, strict] of Object.entries(definitions)) {
+  const type = strict.properties?.type?.const;
+  if (typeof type === 'string') componentTypes.set(type, name);
+}
+$defs.DefinitionsContent = {
+  description: 'Free-form reusable pieces referred to with $ref; components among them are checked as such.',
+  if: { type: 'object', required: ['type'], properties: { type: { type: 'string', pattern: '^[A-Z]' } } },
+  then: {
+    properties: { type: { enum: [...componentTypes.keys()].sort() } },
+    allOf: [...componentTypes].map(([type, name]) => ({ if: { properties: { type: { const: type } } }, then: editorRef(name) })),
+  },
+  else: {
+    anyOf: [
+      { type: 'object', additionalProperties: { $ref: '#/$defs/DefinitionsContent' } },
+      { type: 'array', items: { $ref: '#/$defs/DefinitionsContent' } },
+      { not: { type: ['object', 'array'] } },
+    ],
+  },
+};
+for (const root of ['DeclarativeSource', 'DeclarativeDestination']) {
+  $defs[root].properties.definitions = { description: definitions[root].properties.definitions.description, $ref: '#/$defs/DefinitionsContent' };
+}
+
 const schema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://manifold.dev/schema/manifest.schema.json',
