@@ -7,7 +7,7 @@
  * Scenarios: 1 cursor pagination · 2 filter + transformations · 3 peak RSS 10k, N/10 and N records ·
  * 4 sixteen streams with 50 ms latency, --concurrency 1 vs default · 5 rate-limited server with an
  * api_budget · 6 cold start (spec, read to first record) · 7 `sync` into DuckDB against `read` of the
- * same records (records/s ratio, peak RSS at N/10 and N records, a second sync) · 8 `sync` into
+ * same records, alternating (records/s ratio, peak RSS at N/10 and N records) · 8 `sync` into
  * PostgreSQL (COPY) against psql's \\copy of the same records as JSON lines into a jsonb column ·
  * 9 incremental substream with per-partition state over 1k / 10k / 30k / 100k parents, one child
  * record each: STATE messages and bytes (target ≤ 5 MB at 30k), wall time, peak RSS ·
