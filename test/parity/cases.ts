@@ -4,7 +4,7 @@
  * the test mocked, and what the test asserts about the read (records, final state, requests).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Obj } from '../../engine/types.js';
 
@@ -23,6 +23,20 @@ export interface MockedExchange {
   responses: MockedResponse[];
   /** The test asserts this exact number of calls (HttpMocker.assert_number_of_calls). */
   calls?: number;
+  /** The test asserts this request was made (at least once). */
+  requested?: boolean;
+}
+
+/**
+ * A value in a stream_state, found by path; an object step picks the first array item that has
+ * those fields. `numeric`: compared as numbers (a test asserting `int(value) == n`).
+ */
+export interface StateValue {
+  path: (string | number | Obj)[];
+  equals?: unknown;
+  /** The value, as a number, is at least this. */
+  at_least?: number;
+  numeric?: boolean;
 }
 
 export interface MockedResponse {
@@ -57,6 +71,10 @@ export interface ParityExpectations {
   discovered_count?: number;
   /** Records over all streams. */
   total_records?: number;
+  /** Single values of the last stream_state of the stream (a test asserting parts of it). */
+  state_values?: Record<string, StateValue[]>;
+  /** These field tuples are among the stream's records (a test asserting `x in records`). */
+  record_fields_include?: Record<string, { fields: string[]; values: unknown[][] }>;
   /** The first stream_state emitted per stream. */
   first_state?: Record<string, unknown>;
   /** No STATE of the stream may carry one of these stream_states. */
@@ -104,6 +122,12 @@ export interface ParityCase {
    * once per response it lists (the context-manager form does not check this).
    */
   validate_mocks?: boolean;
+  /**
+   * The test lets the read make requests no mock answers (HttpMocker raises inside the read, the
+   * stream fails, and the test asserts only on what was read before): the runner answers them
+   * with a network error instead of failing the case.
+   */
+  allow_unmatched?: boolean;
   expect: ParityExpectations;
   /** A real engine difference: the runner skips the case and lists this reason. */
   known_divergence?: string;
@@ -114,6 +138,12 @@ export interface ParityCase {
 export interface ParityFile {
   source: { repo: string; commit: string; path: string; license: string; connector?: string };
   manifests?: Record<string, Obj | string>;
+  /**
+   * Manifests kept in their own file (a connector's manifest.yaml shared by several case files),
+   * by name, as paths relative to the case file; loaded as YAML text. Such files are named
+   * `*.manifest.yaml` so the loader does not take them for case files.
+   */
+  manifest_files?: Record<string, string>;
   cases: ParityCase[];
 }
 
@@ -130,6 +160,8 @@ export function loadCases(root: string): LoadedCase[] {
     for (const c of file.cases) {
       let resolved: Obj | string | undefined = c.manifest ?? c.manifest_yaml;
       if (c.manifest_ref) resolved = file.manifests?.[c.manifest_ref];
+      const shared = c.manifest_ref ? file.manifest_files?.[c.manifest_ref] : undefined;
+      if (shared !== undefined) resolved = readFileSync(resolve(dirname(path), shared), 'utf8');
       if (resolved === undefined) throw new Error(`${path}: case ${c.id} has no manifest`);
       out.push({ ...c, file: relative(root, path), origin: file.source, resolvedManifest: resolved });
     }
@@ -142,6 +174,7 @@ function walk(dir: string): string[] {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) files.push(...walk(path));
+    else if (name.endsWith('.manifest.yaml')) continue;
     else if (name.endsWith('.yaml') || name.endsWith('.yml')) files.push(path);
   }
   return files;
