@@ -4,7 +4,7 @@
  * the test mocked, and what the test asserts about the read (records, final state, requests).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import type { Obj } from '../../engine/types.js';
 
@@ -122,12 +122,6 @@ export interface ParityCase {
    * once per response it lists (the context-manager form does not check this).
    */
   validate_mocks?: boolean;
-  /**
-   * The test lets the read make requests no mock answers (HttpMocker raises inside the read, the
-   * stream fails, and the test asserts only on what was read before): the runner answers them
-   * with a network error instead of failing the case.
-   */
-  allow_unmatched?: boolean;
   expect: ParityExpectations;
   /** A real engine difference: the runner skips the case and lists this reason. */
   known_divergence?: string;
@@ -138,12 +132,6 @@ export interface ParityCase {
 export interface ParityFile {
   source: { repo: string; commit: string; path: string; license: string; connector?: string };
   manifests?: Record<string, Obj | string>;
-  /**
-   * Manifests kept in their own file (a connector's manifest.yaml shared by several case files),
-   * by name, as paths relative to the case file; loaded as YAML text. Such files are named
-   * `*.manifest.yaml` so the loader does not take them for case files.
-   */
-  manifest_files?: Record<string, string>;
   cases: ParityCase[];
 }
 
@@ -160,8 +148,6 @@ export function loadCases(root: string): LoadedCase[] {
     for (const c of file.cases) {
       let resolved: Obj | string | undefined = c.manifest ?? c.manifest_yaml;
       if (c.manifest_ref) resolved = file.manifests?.[c.manifest_ref];
-      const shared = c.manifest_ref ? file.manifest_files?.[c.manifest_ref] : undefined;
-      if (shared !== undefined) resolved = readFileSync(resolve(dirname(path), shared), 'utf8');
       if (resolved === undefined) throw new Error(`${path}: case ${c.id} has no manifest`);
       out.push({ ...c, file: relative(root, path), origin: file.source, resolvedManifest: resolved });
     }
@@ -174,7 +160,6 @@ function walk(dir: string): string[] {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) files.push(...walk(path));
-    else if (name.endsWith('.manifest.yaml')) continue;
     else if (name.endsWith('.yaml') || name.endsWith('.yml')) files.push(path);
   }
   return files;
