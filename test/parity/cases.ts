@@ -166,6 +166,12 @@ export interface ParityCase {
    * once per response it lists (the context-manager form does not check this).
    */
   validate_mocks?: boolean;
+  /**
+   * The test lets the read make requests no mock answers (HttpMocker raises inside the read, the
+   * stream fails, and the test asserts only on what was read before): the runner answers them
+   * with a network error instead of failing the case.
+   */
+  allow_unmatched?: boolean;
   expect: ParityExpectations;
   /** A real engine difference: the runner skips the case and lists this reason. */
   known_divergence?: string;
