@@ -29,7 +29,7 @@ import {
   type ConfiguredAirbyteStream,
 } from '../protocol/messages.js';
 import { createServices, SecretRegistry, type CallBudget, type EngineServices, type LogLevel } from '../services.js';
-import type { HttpEvent, Obj } from '../types.js';
+import type { HttpEvent, Obj, StreamSlice } from '../types.js';
 import { collectSecrets, validateConfig } from './config.js';
 import { maskUrl, scrubError } from '../http/redact.js';
 import { normalizeConfig } from '../config/normalize.js';
@@ -120,7 +120,8 @@ export interface ReadOptions {
   concurrency?: number;
   limits?: { records?: number; pages?: number; slices?: number };
   signal?: AbortSignal;
-  onPage?: (event: { stream: string; records: number; url: string; status: number }) => void;
+  /** After each page: its URL (secrets masked), status, records selected and the slice it belongs to. */
+  onPage?: (event: { stream: string; records: number; url: string; status: number; slice: StreamSlice }) => void;
 }
 
 export interface CheckResult {
