@@ -10,7 +10,11 @@
  * same records (records/s ratio, peak RSS at N/10 and N records, a second sync) · 8 `sync` into
  * PostgreSQL (COPY) against psql's \\copy of the same records as JSON lines into a jsonb column ·
  * 9 incremental substream with per-partition state over 1k / 10k / 30k / 100k parents, one child
- * record each: STATE messages and bytes (target ≤ 5 MB at 30k), wall time, peak RSS.
+ * record each: STATE messages and bytes (target ≤ 5 MB at 30k), wall time, peak RSS ·
+ * 10 issue 20's 10-field records (plain, then RecordFilter + 2 AddFields) · 11 wide records (~1 KB:
+ * long strings, nested objects and arrays), both with the engine on its default threads and with
+ * --threads 1 against the baseline, alternating rounds · 12 start-up: `--version` and `spec` through
+ * the bin file's shebang (what node_modules/.bin/manifold and a global install run), median of 5.
  * Children's stdout is consumed line by line, as a destination would.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -39,7 +43,7 @@ const manifests = join(root, 'bench/manifests');
 
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: '1,2,3,4,5,6,7,8,9' },
+    scenarios: { type: 'string', default: '1,2,3,4,5,6,7,8,9,10,11,12' },
     records: { type: 'string', default: '1000000' },
     // Throughput scenarios (1, 2) alternate engine and baseline runs this many times and report medians:
     // on a shared host one run of each can differ by ±15% for reasons that have nothing to do with either.
@@ -164,6 +168,43 @@ async function alternating(scenario, runEngine, runBaseline) {
   row(scenario, 'engine', summary(runs.engine), note);
   row(scenario, 'baseline', summary(runs.baseline));
 }
+
+/**
+ * Like alternating(), for several engine variants (e.g. default threads and --threads 1) against one
+ * baseline: every round runs each runner once, the order rotating, so load changes hit all alike.
+ * Each engine row's ratio is to the baseline row; the note lists each round's ratio.
+ */
+async function alternatingRunners(scenario, engines, runBaseline) {
+  const runners = [...engines, { name: 'baseline', run: runBaseline }];
+  const runs = runners.map(() => []);
+  for (let i = 0; i < ROUNDS; i++) {
+    for (let k = 0; k < runners.length; k++) {
+      const j = (k + i) % runners.length;
+      runs[j].push(await runners[j].run());
+    }
+  }
+  const summary = (rs) => ({
+    ok: rs.every((r) => r.ok),
+    records: rs[0].records,
+    wallS: median(rs.map((r) => r.wallS)),
+    cpuS: median(rs.map((r) => r.cpuS ?? NaN)),
+    rssMb: Math.max(...rs.map((r) => r.rssMb ?? 0)),
+  });
+  const base = runs.at(-1);
+  const rate = (r) => (r.wallS > 0 ? r.records / r.wallS : NaN);
+  engines.forEach((e, j) => {
+    const ratios = runs[j].map((r, i) => rate(r) / rate(base[i]));
+    const note = ROUNDS > 1 ? `median of ${ROUNDS} rotating rounds; each round ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')}; peak RSS per round ${runs[j].map((r) => fmt(r.rssMb, 0)).join('/')} MB` : '';
+    row(scenario, e.name, summary(runs[j]), note);
+  });
+  row(scenario, 'baseline', summary(base));
+}
+
+/** The engine on its default threads and on one thread (--threads 1). */
+const threadVariants = (manifest, cfg) => [
+  { name: 'engine (default threads)', run: () => engine(manifest, cfg) },
+  { name: 'engine --threads 1', run: () => engine(manifest, cfg, ['--threads', '1']) },
+];
 
 async function withServer(options, fn) {
   const server = await startServer(options);
@@ -316,6 +357,35 @@ const scenarios = {
       });
     }
   },
+  10: async () =>
+    withServer({ recordsPerStream: RECORDS, shape: 'ten' }, async (s) => {
+      const cfg = config({ base_url: s.url });
+      await alternatingRunners('10a 10 fields, plain', threadVariants('1-cursor-pagination.yaml', cfg), () => baseline(s.url, 'items'));
+      // The same manifest as scenario 2: its RemoveFields names a field these records do not have.
+      await alternatingRunners('10b 10 fields, filter+2 AddFields', threadVariants('2-filter-transform.yaml', cfg), () => baseline(s.url, 'items', ['--transform']));
+    }),
+  11: async () =>
+    withServer({ recordsPerStream: RECORDS, shape: 'wide' }, async (s) => {
+      const cfg = config({ base_url: s.url });
+      await alternatingRunners('11 wide records (~1 KB, nested)', threadVariants('1-cursor-pagination.yaml', cfg), () => baseline(s.url, 'items'));
+    }),
+  12: async () => {
+    // The bin file run through its own shebang, as node_modules/.bin/manifold (a symlink to it) and
+    // a global install run it; the probe is left out so nothing but the CLI is timed.
+    const timed = (args) => {
+      const started = process.hrtime.bigint();
+      const r = spawnSync(cli, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      return { ok: r.status === 0, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+    };
+    for (const [label, args] of [
+      ['--version', ['--version']],
+      ['spec', ['spec', '--manifest', join(manifests, '1-cursor-pagination.yaml')]],
+    ]) {
+      const runs = Array.from({ length: 5 }, () => timed(args));
+      const ms = median(runs.map((r) => r.ms));
+      row('12 start-up (bin shebang)', `engine ${label}`, { ok: runs.every((r) => r.ok), records: 0, wallS: ms / 1000 }, `median of 5: ${ms.toFixed(0)} ms (target ≤ 200 ms); runs ${runs.map((r) => r.ms.toFixed(0)).join(', ')} ms`);
+    }
+  },
 };
 
 function fmt(n, digits = 1) {
@@ -336,8 +406,9 @@ function printTable() {
   }
   const header = ['scenario', 'runner', 'records', 'wall s', 'records/s', 'CPU s', 'peak RSS MB', 'engine/baseline', 'notes'];
   const body = rows.map((r) => {
-    const base = r.pairIndex === undefined ? undefined : pairs.get(`${r.scenario}|${r.pairIndex}`);
-    const coldStart = r.scenario.startsWith('6');
+    // Scenarios with several engine variants against one baseline compare each with that one.
+    const base = r.pairIndex === undefined ? undefined : (pairs.get(`${r.scenario}|${r.pairIndex}`) ?? pairs.get(`${r.scenario}|0`));
+    const coldStart = r.scenario.startsWith('6') || r.scenario.startsWith('12');
     const rate = r.wallS > 0 && !coldStart ? r.records / r.wallS : undefined;
     const baseRate = base && base.wallS > 0 && !coldStart ? base.records / base.wallS : undefined;
     const ratio = r.runner.startsWith('engine') && rate && baseRate ? `${fmt(rate / baseRate, 2)}x rec/s, ${fmt(r.cpuS / base.cpuS, 2)}x CPU` : '';
