@@ -3,8 +3,9 @@
  * calling thread when its Source cannot be rebuilt in a worker (made without a manifest origin, a
  * custom transport, an onHttp listener: callbacks cannot cross threads). It uses a single worker
  * (the engine still off the writing thread) when its streams share something a second worker would
- * duplicate: an api_budget (each worker would allow the full rate) or an OAuth refresh token the
- * API rotates (each worker would spend it). Never more workers than streams or than the
+ * duplicate: an api_budget (each worker would allow the full rate) or credentials the API mints
+ * (OAuth access tokens, session tokens: each worker would ask for its own, and a rotated refresh
+ * token would be spent twice). Never more workers than streams or than the
  * concurrency allows; the requests in flight stay within the concurrency in total.
  */
 import type { ConfiguredAirbyteCatalog } from '../protocol/messages.js';
@@ -13,6 +14,8 @@ import { concurrencyLevel } from '../source/catalog.js';
 import type { Obj } from '../types.js';
 import type { WorkerReadPlan } from './read-in-workers.js';
 import type { SourceOrigin, WorkerSourceOptions } from './wire.js';
+
+const MINTED_CREDENTIALS = /"type":"(?:OAuthAuthenticator|DeclarativeOAuthAuthenticator|SessionTokenAuthenticator|LegacySessionTokenAuthenticator)"/;
 
 export interface PlanInput {
   root: Obj;
@@ -56,7 +59,7 @@ export function workerPlan(input: PlanInput): Omit<WorkerReadPlan, 'closingTrace
     level = undefined;
   }
   const concurrency = read.concurrency ?? level ?? input.defaultConcurrency;
-  const shared = (root.api_budget !== undefined && sourceOptions.applyBudget !== false) || JSON.stringify(root).includes('"refresh_token_updater"');
+  const shared = (root.api_budget !== undefined && sourceOptions.applyBudget !== false) || MINTED_CREDENTIALS.test(JSON.stringify(root));
   const workers = shared ? 1 : Math.max(1, Math.min(read.threads ?? 1, units, concurrency));
   const { onHttp: _onHttp, transport: _transport, ...plain } = sourceOptions;
   return {
