@@ -31,14 +31,16 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
   await new Promise((written) => process.stdout.write(`${version}\n`, written));
   process.exit(0);
 }
-const [{ Command }, { registerReadCommand }, { registerSourceCommands }, { registerWriteCommand }, { registerAuthoringCommands }, { registerSyncCommands }] = await Promise.all([
-  import('commander'),
-  import('./commands/read.js'),
-  import('./commands/source-commands.js'),
-  import('./commands/write.js'),
-  import('./commands/authoring.js'),
-  import('./commands/sync.js'),
-]);
+const [{ Command }, { registerReadCommand }, { registerSourceCommands }, { registerWriteCommand }, { registerAuthoringCommands }, { registerSyncCommands }, { registerStudioCommand }] =
+  await Promise.all([
+    import('commander'),
+    import('./commands/read.js'),
+    import('./commands/source-commands.js'),
+    import('./commands/write.js'),
+    import('./commands/authoring.js'),
+    import('./commands/sync.js'),
+    import('./commands/studio.js'),
+  ]);
 const program = new Command();
 program
   .name('manifold')
@@ -52,5 +54,6 @@ registerReadCommand(program);
 registerWriteCommand(program);
 registerAuthoringCommands(program);
 registerSyncCommands(program);
+registerStudioCommand(program);
 
 await program.parseAsync(process.argv);

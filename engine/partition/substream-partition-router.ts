@@ -38,6 +38,7 @@ export class SubstreamPartitionRouter implements PartitionRouter {
         }
         if (event.kind !== 'record') continue;
         const value = valueAtPath(event.data, parent.parentKey);
+        if (value === undefined) parent.reportMissingKey?.(event.data);
         if (value === undefined || value === null) continue;
         const partition = { [parent.partitionField]: value, parent_slice: event.slice?.partition ?? {} };
         let extra: Obj | undefined;

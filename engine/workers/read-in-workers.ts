@@ -14,14 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { errorTrace, type AirbyteMessage } from '../protocol/messages.js';
 import { splitLines } from './serialised-record.js';
-import type { FromWorker, ToWorker, WireItem, WorkerInit } from './wire.js';
+import type { FromWorker, PageEvent, ToWorker, WireItem, WorkerInit } from './wire.js';
 
 /** Batches (about a page each) a worker may have in flight: one being written, one queued. */
 const WINDOW = 2;
 
 export interface WorkerReadPlan extends Omit<WorkerInit, 'shard' | 'window'> {
   workers: number;
-  onPage?: ((event: { stream: string; records: number; url: string; status: number }) => void) | undefined;
+  onPage?: ((event: PageEvent) => void) | undefined;
   signal?: AbortSignal | undefined;
   /** The closing TRACE naming the streams that failed (Source makes it, so both modes say the same). */
   closingTrace: (failed: string[]) => AirbyteMessage;

@@ -5,7 +5,7 @@
 import type { AirbyteMessage, ConfiguredAirbyteCatalog } from '../protocol/messages.js';
 import type { LogLevel } from '../services.js';
 import type { Limits } from '../limits/limits.js';
-import type { Obj } from '../types.js';
+import type { Obj, StreamSlice } from '../types.js';
 
 /** How the worker rebuilds the Source the caller built (a Source object cannot cross threads). */
 export type SourceOrigin =
@@ -48,9 +48,18 @@ export interface WorkerInit {
  */
 export type WireItem = Uint8Array | Exclude<AirbyteMessage, { type: 'RECORD' }>;
 
+/** ReadOptions.onPage's event (the slice is plain data: partition, cursor_slice, extra_fields). */
+export interface PageEvent {
+  stream: string;
+  records: number;
+  url: string;
+  status: number;
+  slice: StreamSlice;
+}
+
 export type FromWorker =
   | { t: 'batch'; items: WireItem[] }
-  | { t: 'page'; event: { stream: string; records: number; url: string; status: number } }
+  | { t: 'page'; event: PageEvent }
   /** The worker's streams are all done; `failed` names those that did not sync. */
   | { t: 'done'; failed: string[] }
   | { t: 'fatal'; message: string; stack?: string | undefined };
