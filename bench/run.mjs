@@ -11,7 +11,11 @@
  * PostgreSQL (COPY) against psql's \\copy of the same records as JSON lines into a jsonb column ·
  * 9 incremental substream with per-partition state over 1k / 10k / 30k / 100k parents, one child
  * record each: STATE messages and bytes (target ≤ 5 MB at 30k), wall time, peak RSS ·
- * 10 a second incremental `sync` with nothing new, against `read` of the same window from the same
+ * 10 issue 20's 10-field records (plain, then RecordFilter + 2 AddFields) · 11 wide records (~1 KB:
+ * long strings, nested objects and arrays), both with the engine on its default threads and with
+ * --threads 1 against the baseline, alternating rounds · 12 start-up: `--version` and `spec` through
+ * the bin file's shebang (what node_modules/.bin/manifold and a global install run), median of 5.
+ * 13 a second incremental `sync` with nothing new, against `read` of the same window from the same
  * state (the API calls): the difference is sync's own overhead (target < 1 s).
  * Children's stdout is consumed line by line, as a destination would.
  */
@@ -41,7 +45,7 @@ const manifests = join(root, 'bench/manifests');
 
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: '1,2,3,4,5,6,7,8,9,10' },
+    scenarios: { type: 'string', default: '1,2,3,4,5,6,7,8,9,10,11,12,13' },
     records: { type: 'string', default: '1000000' },
     // Throughput scenarios (1, 2) alternate engine and baseline runs this many times and report medians:
     // on a shared host one run of each can differ by ±15% for reasons that have nothing to do with either.
@@ -166,6 +170,43 @@ async function alternating(scenario, runEngine, runBaseline) {
   row(scenario, 'engine', summary(runs.engine), note);
   row(scenario, 'baseline', summary(runs.baseline));
 }
+
+/**
+ * Like alternating(), for several engine variants (e.g. default threads and --threads 1) against one
+ * baseline: every round runs each runner once, the order rotating, so load changes hit all alike.
+ * Each engine row's ratio is to the baseline row; the note lists each round's ratio.
+ */
+async function alternatingRunners(scenario, engines, runBaseline) {
+  const runners = [...engines, { name: 'baseline', run: runBaseline }];
+  const runs = runners.map(() => []);
+  for (let i = 0; i < ROUNDS; i++) {
+    for (let k = 0; k < runners.length; k++) {
+      const j = (k + i) % runners.length;
+      runs[j].push(await runners[j].run());
+    }
+  }
+  const summary = (rs) => ({
+    ok: rs.every((r) => r.ok),
+    records: rs[0].records,
+    wallS: median(rs.map((r) => r.wallS)),
+    cpuS: median(rs.map((r) => r.cpuS ?? NaN)),
+    rssMb: Math.max(...rs.map((r) => r.rssMb ?? 0)),
+  });
+  const base = runs.at(-1);
+  const rate = (r) => (r.wallS > 0 ? r.records / r.wallS : NaN);
+  engines.forEach((e, j) => {
+    const ratios = runs[j].map((r, i) => rate(r) / rate(base[i]));
+    const note = ROUNDS > 1 ? `median of ${ROUNDS} rotating rounds; each round ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')}; peak RSS per round ${runs[j].map((r) => fmt(r.rssMb, 0)).join('/')} MB` : '';
+    row(scenario, e.name, summary(runs[j]), note);
+  });
+  row(scenario, 'baseline', summary(base));
+}
+
+/** The engine on its default threads and on one thread (--threads 1). */
+const threadVariants = (manifest, cfg) => [
+  { name: 'engine (default threads)', run: () => engine(manifest, cfg) },
+  { name: 'engine --threads 1', run: () => engine(manifest, cfg, ['--threads', '1']) },
+];
 
 async function withServer(options, fn) {
   const server = await startServer(options);
@@ -326,9 +367,38 @@ const scenarios = {
       });
     }
   },
+  10: async () =>
+    withServer({ recordsPerStream: RECORDS, shape: 'ten' }, async (s) => {
+      const cfg = config({ base_url: s.url });
+      await alternatingRunners('10a 10 fields, plain', threadVariants('1-cursor-pagination.yaml', cfg), () => baseline(s.url, 'items'));
+      // The same manifest as scenario 2: its RemoveFields names a field these records do not have.
+      await alternatingRunners('10b 10 fields, filter+2 AddFields', threadVariants('2-filter-transform.yaml', cfg), () => baseline(s.url, 'items', ['--transform']));
+    }),
+  11: async () =>
+    withServer({ recordsPerStream: RECORDS, shape: 'wide' }, async (s) => {
+      const cfg = config({ base_url: s.url });
+      await alternatingRunners('11 wide records (~1 KB, nested)', threadVariants('1-cursor-pagination.yaml', cfg), () => baseline(s.url, 'items'));
+    }),
+  12: async () => {
+    // The bin file run through its own shebang, as node_modules/.bin/manifold (a symlink to it) and
+    // a global install run it; the probe is left out so nothing but the CLI is timed.
+    const timed = (args) => {
+      const started = process.hrtime.bigint();
+      const r = spawnSync(cli, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      return { ok: r.status === 0, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+    };
+    for (const [label, args] of [
+      ['--version', ['--version']],
+      ['spec', ['spec', '--manifest', join(manifests, '1-cursor-pagination.yaml')]],
+    ]) {
+      const runs = Array.from({ length: 5 }, () => timed(args));
+      const ms = median(runs.map((r) => r.ms));
+      row('12 start-up (bin shebang)', `engine ${label}`, { ok: runs.every((r) => r.ok), records: 0, wallS: ms / 1000 }, `median of 5: ${ms.toFixed(0)} ms (target ≤ 200 ms); runs ${runs.map((r) => r.ms.toFixed(0)).join(', ')} ms`);
+    }
+  },
 };
 
-scenarios[10] = async () => {
+scenarios[13] = async () => {
   // First sync loads N records; the second finds nothing new: it asks from the saved cursor (one
   // record, on the cursor) and writes nothing. Its API calls are timed alone as `read` with the same
   // state, alternating with the second sync.
@@ -343,7 +413,7 @@ scenarios[10] = async () => {
       return { ...r, records: m ? Number(m[1]) : 0, written: m ? Number(m[2]) + Number(m[3]) : NaN };
     };
     const first = await syncOnce();
-    row(`10 incremental sync, ${n} records`, 'engine first sync', first, `${first.written} rows written`);
+    row(`13 incremental sync, ${n} records`, 'engine first sync', first, `${first.written} rows written`);
     const catalog = join(work, 'catalog-10.json');
     writeFileSync(catalog, spawnSync(process.execPath, [cli, 'catalog', '--manifest', manifest, '--config', cfg], { encoding: 'utf8' }).stdout);
     const last = new Date(Date.UTC(2024, 0, 1) + (n - 1) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -364,9 +434,9 @@ scenarios[10] = async () => {
     }
     const overheads = seconds.map((r, i) => r.wallS - reads[i].wallS);
     const med = (xs) => median(xs);
-    row(`10 second sync, nothing new`, 'engine second sync', { ...seconds[0], wallS: med(seconds.map((r) => r.wallS)), cpuS: med(seconds.map((r) => r.cpuS ?? NaN)) },
+    row(`13 second sync, nothing new`, 'engine second sync', { ...seconds[0], wallS: med(seconds.map((r) => r.wallS)), cpuS: med(seconds.map((r) => r.cpuS ?? NaN)) },
       `${seconds.map((r) => r.written).join('/')} rows written, ${seconds.map((r) => r.records).join('/')} read; overhead over read ${overheads.map((o) => `${o.toFixed(2)} s`).join(', ')}`);
-    row(`10 second sync, nothing new`, 'baseline: read from the same state', { ...reads[0], wallS: med(reads.map((r) => r.wallS)), cpuS: med(reads.map((r) => r.cpuS ?? NaN)) }, 'the API calls alone');
+    row(`13 second sync, nothing new`, 'baseline: read from the same state', { ...reads[0], wallS: med(reads.map((r) => r.wallS)), cpuS: med(reads.map((r) => r.cpuS ?? NaN)) }, 'the API calls alone');
   });
 };
 
@@ -388,8 +458,9 @@ function printTable() {
   }
   const header = ['scenario', 'runner', 'records', 'wall s', 'records/s', 'CPU s', 'peak RSS MB', 'engine/baseline', 'notes'];
   const body = rows.map((r) => {
-    const base = r.pairIndex === undefined ? undefined : pairs.get(`${r.scenario}|${r.pairIndex}`);
-    const coldStart = r.scenario.startsWith('6');
+    // Scenarios with several engine variants against one baseline compare each with that one.
+    const base = r.pairIndex === undefined ? undefined : (pairs.get(`${r.scenario}|${r.pairIndex}`) ?? pairs.get(`${r.scenario}|0`));
+    const coldStart = r.scenario.startsWith('6') || r.scenario.startsWith('12');
     const rate = r.wallS > 0 && !coldStart ? r.records / r.wallS : undefined;
     const baseRate = base && base.wallS > 0 && !coldStart ? base.records / base.wallS : undefined;
     const ratio = r.runner.startsWith('engine') && rate && baseRate ? `${fmt(rate / baseRate, 2)}x rec/s, ${fmt(r.cpuS / base.cpuS, 2)}x CPU` : '';
