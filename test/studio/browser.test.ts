@@ -208,10 +208,9 @@ suite('the tutorial connector in the browser', () => {
     await page.keyboard.type('record_exp');
     await page.waitForSelector('.cm-tooltip-autocomplete');
     await expect(page.textContent('.cm-tooltip-autocomplete')).resolves.toContain('record_expander');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('{ type: Record');
-    await page.keyboard.press('Escape');
-    await expect(editorText(page)).resolves.toMatch(/\n {6}field_path: \[data\]\n {6}record_expander: \{ type: Record/);
+    // Picked with the mouse: Enter could reach the editor before an async list settles.
+    await page.click('.cm-tooltip-autocomplete li:has-text("record_expander")');
+    await page.waitForFunction(() => /\n {6}field_path: \[data\]\n {6}record_expander: /.test((window as any).manifoldStudio.editor.text()), undefined, { timeout: 15_000 });
     await replaceInEditor(page, 'type: DpathExtractor', 'type: Dpath');
     await page.keyboard.press('Control+Space');
     await page.waitForSelector('.cm-tooltip-autocomplete');
