@@ -12,7 +12,7 @@
  * 9 incremental substream with per-partition state over 1k / 10k / 30k / 100k parents, one child
  * record each: STATE messages and bytes (target ≤ 5 MB at 30k), wall time, peak RSS ·
  * 10 issue 20's 10-field records (plain, then RecordFilter + 2 AddFields) · 11 wide records (~1 KB:
- * long strings, nested objects and arrays), both with the engine on its default threads and with
+ * long strings, nested objects and arrays), both with the engine on --threads 2 and on
  * --threads 1 against the baseline, alternating rounds · 12 start-up: `--version` and `spec` through
  * the bin file's shebang (what node_modules/.bin/manifold and a global install run), median of 5.
  * 13 a second incremental `sync` with nothing new, against `read` of the same window from the same
@@ -202,9 +202,9 @@ async function alternatingRunners(scenario, engines, runBaseline) {
   row(scenario, 'baseline', summary(base));
 }
 
-/** The engine on its default threads and on one thread (--threads 1). */
+/** The engine in worker mode (--threads 2) and on one thread (--threads 1, the default). */
 const threadVariants = (manifest, cfg) => [
-  { name: 'engine (default threads)', run: () => engine(manifest, cfg) },
+  { name: 'engine --threads 2', run: () => engine(manifest, cfg, ['--threads', '2']) },
   { name: 'engine --threads 1', run: () => engine(manifest, cfg, ['--threads', '1']) },
 ];
 

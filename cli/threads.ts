@@ -1,20 +1,17 @@
 /**
- * `--threads N` for read. Default: 2 on a machine with two or more cores, so the engine (requests,
- * decoding, selection, transformations, serialising) runs in a worker thread while the main thread
- * only writes (bench scenario 10), else 1. With --output or --check-schema the main thread needs
- * each record as an object, which it would have to parse again from the worker's JSON text, so
- * those keep one thread unless --threads says otherwise. More than 2 by default would only help
- * reads of many CPU-heavy streams, and each worker adds its own heap (~20-30 MB).
+ * `--threads N` for read. Default 1: worker mode (the engine in a worker thread, the main thread
+ * only writing) has not yet been measured faster than one thread on a quiet 2-core machine, while
+ * it costs 15-25% more CPU and ~20 MB more memory (bench/RESULTS.md, scenarios 10-11), so it is
+ * opt-in until the bench shows it pays. With --output or --check-schema the main thread needs each
+ * record as an object, which it would parse again from the worker's JSON text.
  */
-import { availableParallelism } from 'node:os';
 import { ConfigError } from '../engine/errors/manifold-error.js';
 
-export function threadsOf(opts: { threads?: string; output?: string; checkSchema?: boolean }): number {
+export function threadsOf(opts: { threads?: string }): number {
   if (opts.threads !== undefined) {
     const n = Number(opts.threads);
     if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--threads takes a whole number ≥ 1 (got "${opts.threads}")`);
     return n;
   }
-  if (opts.output || opts.checkSchema) return 1;
-  return availableParallelism() >= 2 ? 2 : 1;
+  return 1;
 }

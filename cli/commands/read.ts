@@ -53,7 +53,7 @@ export function registerReadCommand(program: Command): void {
     .option('--check-schema', "report records that do not fit their stream's declared JSON Schema")
     .option('--progress', 'draw live per-stream progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never draw progress')
-    .option('--threads <n>', 'threads that read (1: all on the main thread; default 2 on a machine with 2+ cores, see docs/performance.md)');
+    .option('--threads <n>', 'threads that read (default 1: all on the main thread; 2+: the engine in worker threads, see docs/performance.md)');
   addSafetyOptions(addRetryOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(addStreamOption(cmd)))))))).action(async (opts: ReadOptions) => {
     const interruption = new ReadInterruption();
     try {
