@@ -291,7 +291,7 @@ const C = {
     incremental_dependency: bool, lazy_read_pointer: strs, extra_fields: { type: 'array', items: strs },
   }, ['parent_key', 'partition_field', 'stream']],
   GroupingPartitionRouter: ['Groups the partitions of another router into batches.', { group_size: int, underlying_partition_router: one(...ROUTERS), deduplicate: bool }, ['group_size', 'underlying_partition_router']],
-  UnionPartitionRouter: ['Partitions of several routers, one after the other.', { partition_field: str, partition_routers: list(...ROUTERS) }, ['partition_field', 'partition_routers']],
+  UnionPartitionRouter: ['The partitions of several routers, one router after the other, each partition value once (the first router to yield it wins), reduced to {partition_field: value}; the other keys a router puts in its partitions move to the extra fields. Children inject nothing into requests: templates read stream_partition.', { partition_field: str, partition_routers: list(...ROUTERS) }, ['partition_field', 'partition_routers']],
   CustomPartitionRouter: custom('partition router'),
   // ── errors & backoff
   DefaultErrorHandler: ['Decides per response whether to succeed, retry, ignore or fail, and how long to back off.', {
