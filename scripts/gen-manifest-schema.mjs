@@ -311,7 +311,7 @@ const C = {
   // ── schema loaders
   InlineSchemaLoader: ['The stream JSON schema written in the manifest.', { schema: mapping }, []],
   JsonFileSchemaLoader: ['Reads the stream JSON schema from a file (deprecated in Airbyte).', { file_path: str }, []],
-  DynamicSchemaLoader: ['Builds the stream schema at run time from an endpoint describing the fields.', {
+  DynamicSchemaLoader: ['Builds the stream schema from an endpoint describing the fields (requested once per run, when discover or a read needs the schema), as the CDK does: fields at schema_pointer, names at key_pointer, types at type_pointer (default string) mapped by types_mapping, then schema_filter and schema_transformations.', {
     retriever: one(...RETRIEVERS), schema_type_identifier: ref('SchemaTypeIdentifier'), schema_filter: one(...FILTERS), schema_transformations: list(...TRANSFORMATIONS),
   }, ['retriever', 'schema_type_identifier']],
   SchemaTypeIdentifier: ['Where field names and types are in the schema endpoint response.', {
