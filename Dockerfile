@@ -19,6 +19,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY engine ./engine
 COPY cli ./cli
+# The build bundles the studio's page too (dist/studio/).
+COPY studio ./studio
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim

@@ -10,6 +10,8 @@ import { Source, INJECTED_MANIFEST_KEY, type SourceOptions } from '../engine/sou
 import type { LogLevel } from '../engine/services.js';
 import { readJsonObject } from './io.js';
 import { createTransport } from '../engine/http/transport.js';
+import type { Transport } from '../engine/http/client.js';
+import { prepareRecordingFolder } from './recording-folder.js';
 import { LineWriter } from './output.js';
 import { safetyOf, type SafetyOptions } from './safety-options.js';
 
@@ -19,18 +21,21 @@ export interface CommonOptions extends SafetyOptions {
   logLevel?: string;
   quiet?: boolean;
   record?: string;
+  overwrite?: boolean;
   replay?: string;
 }
 
 /** --record DIR / --replay DIR: HTTP exchanges saved to, or served from, a folder. */
 export function addHttpTransportOptions(cmd: Command): Command {
   return cmd
-    .option('--record <dir>', 'save every HTTP exchange (secrets redacted) into DIR')
+    .option('--record <dir>', 'save every HTTP exchange (secrets redacted) into DIR, which must be empty or new')
+    .option('--overwrite', 'with --record: clear the recording already in DIR first')
     .option('--replay <dir>', 'answer every HTTP request from a folder made by --record (no network)');
 }
 
-export function transportOf(opts: CommonOptions): { transport?: unknown; applyBudget?: boolean } {
+export function transportOf(opts: CommonOptions): { transport?: Transport; applyBudget?: boolean } {
   if (!opts.record && !opts.replay) return {};
+  if (opts.record) prepareRecordingFolder(opts.record, opts.overwrite === true);
   const transport = createTransport({ record: opts.record, replay: opts.replay });
   // A replay talks to no API, so there is no rate limit to respect.
   return opts.replay ? { transport, applyBudget: false } : { transport };

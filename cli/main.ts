@@ -18,6 +18,7 @@ import { registerSourceCommands } from './commands/source-commands.js';
 import { registerWriteCommand } from './commands/write.js';
 import { registerAuthoringCommands } from './commands/authoring.js';
 import { registerSyncCommands } from './commands/sync.js';
+import { registerStudioCommand } from './commands/studio.js';
 
 // dist/cli/main.js sits two levels below package.json; cli/main.ts (run with tsx) one.
 const require = createRequire(import.meta.url);
@@ -45,5 +46,6 @@ registerReadCommand(program);
 registerWriteCommand(program);
 registerAuthoringCommands(program);
 registerSyncCommands(program);
+registerStudioCommand(program);
 
 await program.parseAsync(process.argv);

@@ -12,6 +12,8 @@ interface StreamProgress {
   retries: number;
   waitedMs: number;
   started: number;
+  /** When the stream finished: its rate is final from then on. */
+  ended?: number;
   done?: 'complete' | 'failed';
 }
 
@@ -63,7 +65,9 @@ export class Progress {
   }
 
   finish(stream: string, ok: boolean): void {
-    this.get(stream).done = ok ? 'complete' : 'failed';
+    const p = this.get(stream);
+    p.done = ok ? 'complete' : 'failed';
+    p.ended ??= Date.now();
   }
 
   stop(): void {
@@ -76,12 +80,12 @@ export class Progress {
   text(now = Date.now()): string {
     return [...this.streams]
       .map(([name, p]) => {
-        const secs = Math.max((now - p.started) / 1000, 0.001);
+        const secs = Math.max(((p.ended ?? now) - p.started) / 1000, 0.001);
         const rate = Math.round(p.records / secs);
         const state = p.done === 'complete' ? '✔' : p.done === 'failed' ? '✖' : '…';
         // Time spent waiting before retries and for the api_budget.
         const waited = p.waitedMs ? `, waited ${(p.waitedMs / 1000).toFixed(1)} s` : '';
-        return `${state} ${name}: ${p.records} records, ${p.pages} pages, ${rate} rec/s, ${p.retries} retries${waited}`;
+        return `${state} ${name}: ${count(p.records, 'record')}, ${count(p.pages, 'page')}, ${rate} rec/s, ${count(p.retries, 'retry', 'retries')}${waited}`;
       })
       .join('\n');
   }
@@ -98,4 +102,8 @@ export class Progress {
     }
     return p;
   }
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

@@ -70,6 +70,8 @@ export interface EngineServices {
    * backoff (minutes). Unset (reads): the error handler's budget applies.
    */
   unreachableHostAttempts?: number | undefined;
+  /** Caps on every error handler's retries and waits (SourceOptions.retries: fail-fast test reads). Unset: none. */
+  retryLimits?: { maxRetries?: number | undefined; maxBackoffSeconds?: number | undefined } | undefined;
   /** Which files the manifest may read and write (see engine/files). */
   files?: FilePolicy | undefined;
   /** Budgets for response sizes and nesting (see engine/limits); unset: the defaults. */

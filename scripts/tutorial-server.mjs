@@ -5,7 +5,11 @@
 //
 //   GET /v1/books?page=N&per_page=M   {"data": [...], "meta": {"page", "per_page", "total"}}
 //   GET /v1/authors                   {"data": [...]}
+//   GET /v1/orders?updated_since=ISO  {"data": [orders updated at or after it, oldest first]}
+//   GET /v1/authors/ID/reviews?since=ISO   {"data": [that author's reviews created at or after it]}
 // Every request needs the header `X-Api-Key: demo-key`; otherwise 401 {"error": "..."}.
+// /v1/orders is rate limited: every other request to it (the 1st, 3rd, …) is answered 429 with
+// `Retry-After: 1`, so the walk-through shows a retry on every run, the same way each time.
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
@@ -41,6 +45,34 @@ export const BOOKS = [
   tags,
 }));
 
+/** Orders change over time: `updated_at` is the cursor of the incremental `orders` stream. */
+export const ORDERS = [
+  [101, 1, 'shipped', '2024-01-05T09:00:00Z'],
+  [104, 2, 'shipped', '2024-01-20T14:30:00Z'],
+  [108, 1, 'cancelled', '2024-02-02T08:15:00Z'],
+  [111, 3, 'shipped', '2024-02-14T17:45:00Z'],
+  [102, 1, 'delivered', '2024-03-01T12:00:00Z'],
+  [112, 2, 'paid', '2024-03-09T10:20:00Z'],
+].map(([book_id, quantity, status, updated_at], i) => ({ id: 5001 + i, book_id, quantity, status, updated_at }));
+
+/** Reviews per author: the `reviews` substream reads them author by author. */
+export const REVIEWS = [
+  [1, 101, 5, '2024-01-10T08:00:00Z'],
+  [1, 103, 4, '2024-02-21T19:30:00Z'],
+  [2, 104, 5, '2024-01-15T11:00:00Z'],
+  [2, 107, 3, '2024-03-03T16:45:00Z'],
+  [3, 108, 5, '2024-02-01T09:10:00Z'],
+].map(([author_id, book_id, rating, created_at], i) => ({ id: 9001 + i, author_id, book_id, rating, created_at }));
+
+/** Records whose `field` is at or after the `since` query value (all of them without one). */
+function since(rows, field, value) {
+  if (value === null) return rows;
+  const from = Date.parse(value);
+  return Number.isNaN(from) ? undefined : rows.filter((r) => Date.parse(r[field]) >= from);
+}
+
+let orderRequests = 0;
+
 function send(res, status, body) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
@@ -59,6 +91,21 @@ export function handle(req, res) {
     }
     const data = BOOKS.slice((page - 1) * perPage, page * perPage);
     return send(res, 200, { data, meta: { page, per_page: perPage, total: BOOKS.length } });
+  }
+  if (url.pathname === '/v1/orders') {
+    if (++orderRequests % 2 === 1) {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+      return res.end(JSON.stringify({ error: 'rate limit exceeded: retry after 1 second' }));
+    }
+    const data = since([...ORDERS].sort((a, b) => a.updated_at.localeCompare(b.updated_at)), 'updated_at', url.searchParams.get('updated_since'));
+    return data ? send(res, 200, { data }) : send(res, 400, { error: 'updated_since must be an ISO 8601 datetime' });
+  }
+  const reviews = /^\/v1\/authors\/(\d+)\/reviews$/.exec(url.pathname);
+  if (reviews) {
+    const authorId = Number(reviews[1]);
+    if (!AUTHORS.some((a) => a.id === authorId)) return send(res, 404, { error: `no author ${authorId}` });
+    const data = since(REVIEWS.filter((r) => r.author_id === authorId), 'created_at', url.searchParams.get('since'));
+    return data ? send(res, 200, { data }) : send(res, 400, { error: 'since must be an ISO 8601 datetime' });
   }
   return send(res, 404, { error: `no route ${url.pathname}` });
 }

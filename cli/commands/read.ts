@@ -8,22 +8,15 @@ import { readJsonFile } from '../io.js';
 import { describeHttpEvent } from '../show-http.js';
 import { OutputDir } from '../output-dir.js';
 import { SchemaReport } from '../schema-report.js';
-import type { Progress } from '../progress.js';
-import type { AirbyteLogMessage, AirbyteMessage } from '../../engine/protocol/messages.js';
-import { LEVEL_RANK, type LogLevel } from '../../engine/services.js';
 import { addSafetyOptions } from '../safety-options.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
 import { ReadInterruption } from '../interrupt.js';
+import { ReadRouter } from '../read-routing.js';
+import { addRetryOptions, retriesOf, type RetryOptions } from '../retry-options.js';
+import { addStreamOption, incrementalStreams, selectStreams } from '../stream-selection.js';
 
-function trackProgress(progress: Progress, message: AirbyteMessage): void {
-  if (message.type === 'RECORD') progress.record(message.record.stream);
-  else if (message.type === 'TRACE' && message.trace.stream_status) {
-    const { status, stream_descriptor } = message.trace.stream_status;
-    if (status === 'COMPLETE' || status === 'INCOMPLETE') progress.finish(stream_descriptor.name, status === 'COMPLETE');
-  }
-}
-
-interface ReadOptions extends CommonOptions, ConfigUpdateOptions {
+interface ReadOptions extends CommonOptions, ConfigUpdateOptions, RetryOptions {
+  stream?: string[];
   catalog?: string;
   state?: string;
   concurrency?: string;
@@ -54,11 +47,11 @@ export function registerReadCommand(program: Command): void {
     .option('--limit-pages <n>', 'stop each slice after N pages (test reads)')
     .option('--limit-slices <n>', 'read at most N slices per stream (test reads)')
     .option('--show-http', 'print each request (secrets masked) and a response excerpt to stderr')
-    .option('--output <dir>', 'write records to DIR/<stream>.jsonl and the state to DIR/state.json instead of stdout')
+    .option('--output <dir>', 'write records to DIR/<stream>.jsonl (replaced for full refresh, appended for incremental) and the state to DIR/state.json instead of stdout')
     .option('--check-schema', "report records that do not fit their stream's declared JSON Schema")
     .option('--progress', 'draw live per-stream progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never draw progress');
-  addSafetyOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(cmd)))))).action(async (opts: ReadOptions) => {
+  addSafetyOptions(addRetryOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(addStreamOption(cmd)))))))).action(async (opts: ReadOptions) => {
     const interruption = new ReadInterruption();
     try {
       await read(opts, interruption);
@@ -73,14 +66,15 @@ export function registerReadCommand(program: Command): void {
 async function read(opts: ReadOptions, interruption: ReadInterruption): Promise<void> {
   await runProtocol(async (out) => {
     const config = await readConfig(opts);
-    const catalog = opts.catalog ? ((await readJsonFile(opts.catalog, 'catalog')) as ConfiguredAirbyteCatalog) : undefined;
-    if (catalog !== undefined && !Array.isArray(catalog?.streams)) throw new ConfigError(`catalog file ${opts.catalog} has no "streams" array`);
+    const fileCatalog = opts.catalog ? ((await readJsonFile(opts.catalog, 'catalog')) as ConfiguredAirbyteCatalog) : undefined;
+    if (fileCatalog !== undefined && !Array.isArray(fileCatalog?.streams)) throw new ConfigError(`catalog file ${opts.catalog} has no "streams" array`);
     const state = opts.state ? await readJsonFile(opts.state, 'state') : undefined;
     const limits = {
       records: positive(opts.limitRecords, '--limit-records'),
       pages: positive(opts.limitPages, '--limit-pages'),
       slices: positive(opts.limitSlices, '--limit-slices'),
     };
+    const limitFlags = Object.entries(limits).filter(([, v]) => v !== undefined).map(([k, v]) => `--limit-${k} ${v}`);
     // Progress is on by default on a terminal; --progress forces it, --no-progress hides it.
     const showProgress = opts.progress ?? (process.stderr.isTTY && !opts.quiet && !opts.showHttp);
     // Imported only when shown: log-update is a noticeable part of the CLI's start-up.
@@ -92,17 +86,25 @@ async function read(opts: ReadOptions, interruption: ReadInterruption): Promise<
             progress?.http(e);
           }
         : undefined;
-    const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts), ...(onHttp ? { onHttp } : {}) });
-    let ok = true;
-    const onConfig = configUpdates(opts);
+    const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts), ...retriesOf(opts), ...(onHttp ? { onHttp } : {}) });
+    const catalog = selectStreams(source, fileCatalog, opts.stream, opts.catalog);
     const concurrency = positive(opts.concurrency, '--concurrency');
-    const output = opts.output ? new OutputDir(opts.output) : undefined;
+    const output = opts.output ? new OutputDir(opts.output, incrementalStreams(source, catalog)) : undefined;
     progress?.start();
     const checker = opts.checkSchema ? new SchemaReport(await source.discover(config)) : undefined;
-    // The schema report's LOG messages are made here, not by the engine's logger: filter them the same way.
-    const level = logLevelOf(opts);
-    const shown = (m: AirbyteLogMessage): boolean => LEVEL_RANK[m.log.level as LogLevel] <= LEVEL_RANK[level];
+    const router = new ReadRouter({
+      out,
+      level: logLevelOf(opts),
+      interruption,
+      onConfig: configUpdates(opts),
+      output,
+      progress,
+      checker,
+      limitFlags,
+      plainStdout: Boolean(output && process.stdout.isTTY),
+    });
     try {
+      await router.start();
       // Batches (a page of RECORDs at a time) keep the per-record cost to the loop body below.
       for await (const batch of source.readBatches(config, catalog, state, {
         ...(concurrency ? { concurrency } : {}),
@@ -112,36 +114,22 @@ async function read(opts: ReadOptions, interruption: ReadInterruption): Promise<
       })) {
         // Nothing produced after a signal goes out: a STATE in it could cover records that do not.
         if (interruption.interrupted) break;
-        for (const message of batch) {
-          if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
-          if (message.type === 'CONTROL') await onConfig(message);
-          if (progress) trackProgress(progress, message);
-          if (checker && message.type === 'RECORD') {
-            const report = checker.check(message.record.stream, message.record.data);
-            if (report && shown(report)) await out.write(report);
-          }
-          if (output && (message.type === 'RECORD' || message.type === 'STATE')) {
-            await output.write(message);
-            continue;
-          }
-          const pending = out.write(message);
-          interruption.written(message);
-          if (pending) await pending;
-        }
+        for (const message of batch) await router.route(message);
       }
-      if (interruption.interrupted) {
-        ok = false;
-        for (const m of interruption.closingMessages()) await out.write(m);
-      }
+      if (interruption.interrupted) await router.interrupted();
     } finally {
       progress?.stop();
       await output?.close();
     }
-    if (checker && !interruption.interrupted) for (const m of checker.summary()) if (shown(m)) await out.write(m);
-    if (output) {
-      const counts = Object.entries(output.counts()).map(([s, n]) => `${s}: ${n}`).join(', ');
-      process.stderr.write(`manifold: wrote ${counts || 'no records'} to ${opts.output} (state in ${opts.output}/state.json)\n`);
-    }
-    return ok;
+    if (!interruption.interrupted) await router.summary();
+    if (output) process.stderr.write(`manifold: ${describeOutput(output, opts.output!, limitFlags.length > 0)}\n`);
+    return router.ok;
   });
+}
+
+/** The summary line of `read --output`. */
+function describeOutput(output: OutputDir, dir: string, testRead: boolean): string {
+  const counts = output.counts().map((c) => `${c.stream}: ${c.records} (${c.replaced ? 'replaced' : 'appended'})`).join(', ');
+  const state = testRead ? 'a test read: no state saved' : `state in ${output.statePath}`;
+  return `wrote ${counts || 'no records'} to ${dir} (${state})`;
 }

@@ -20,6 +20,7 @@ export const DEFAULT_DESTINATION = 'duckdb:manifold.duckdb';
 interface SyncCommandOptions extends CommonOptions {
   to: string;
   streams?: string;
+  stream?: string[];
   fullRefresh?: boolean;
   catalog?: string;
   json?: boolean;
@@ -29,6 +30,12 @@ interface SyncCommandOptions extends CommonOptions {
 function streamList(value: string | undefined): string[] | undefined {
   const names = value?.split(',').map((s) => s.trim()).filter(Boolean);
   return names?.length ? names : undefined;
+}
+
+/** --streams a,b and --stream NAME (repeatable) together. */
+function chosenStreams(opts: { streams?: string; stream?: string[] }): string[] | undefined {
+  const names = [...new Set([...(streamList(opts.streams) ?? []), ...(opts.stream ?? [])])];
+  return names.length ? names : undefined;
 }
 
 async function catalogFile(path: string | undefined): Promise<ConfiguredAirbyteCatalog | undefined> {
@@ -74,6 +81,7 @@ export function registerSyncCommands(program: Command): void {
     .description(`load streams into a database: DuckDB (default ${DEFAULT_DESTINATION}) or PostgreSQL, incremental and deduplicated where the streams allow`)
     .option('--to <dest>', 'duckdb:PATH or postgres://user:password@host:port/database[?schema=NAME]', DEFAULT_DESTINATION)
     .option('--streams <names>', 'comma-separated streams to sync (default: all)')
+    .option('--stream <name>', 'a stream to sync; repeatable (adds to --streams)', (v: string, all: string[] = []) => [...all, v])
     .option('--full-refresh', 'reload every stream from scratch, replacing its table')
     .option('--catalog <file>', 'configured catalog JSON to use instead of the derived one (see `manifold catalog`)')
     .option('--json', 'write LOG and TRACE messages to stdout as Airbyte messages')
@@ -93,7 +101,7 @@ export function registerSyncCommands(program: Command): void {
       try {
         result = await sync(source, destination, {
           config,
-          streams: streamList(opts.streams),
+          streams: chosenStreams(opts),
           fullRefresh: opts.fullRefresh,
           catalog,
           // RECORD messages stay inside sync(); a page's count feeds the records column.

@@ -154,7 +154,7 @@ export class Destination {
    * and TRACE messages. Records of streams absent from the catalog are skipped. Input items are
    * message objects or InputLines (raw text, reported by line number when malformed).
    */
-  async *write(config: Obj, catalog: ConfiguredAirbyteCatalog, input: AsyncIterable<unknown>, options: WriteOptions = {}): AsyncGenerator<AirbyteMessage> {
+  async *write(config: Obj, catalog: ConfiguredAirbyteCatalog, input: Iterable<unknown> | AsyncIterable<unknown>, options: WriteOptions = {}): AsyncGenerator<AirbyteMessage> {
     const side: AirbyteMessage[] = [];
     let run: WriteRun;
     let sinks: ReportSink[] = [];
@@ -222,7 +222,7 @@ export class Destination {
    * The requests the first `limit` records of `input` would produce with this config, sending
    * nothing — no token request either. Without a catalog every stream of the input is taken.
    */
-  async preview(config: Obj, catalog: ConfiguredAirbyteCatalog | undefined, input: AsyncIterable<unknown>, limit: number): Promise<PreviewResult> {
+  async preview(config: Obj, catalog: ConfiguredAirbyteCatalog | undefined, input: Iterable<unknown> | AsyncIterable<unknown>, limit: number): Promise<PreviewResult> {
     const side: AirbyteMessage[] = [];
     const requests: PreparedWrite[] = [];
     try {

@@ -16,6 +16,7 @@ import { encodeForm, isAbsoluteUrl, joinUrl, normalizePath, paramsNotInUrl, with
 import { originOf as originOfUrl } from './redirects.js';
 import { maskUrl } from './redact.js';
 import { ManifoldError } from '../errors/manifold-error.js';
+import { emptyValueHint } from '../interpolation/empty-value-hint.js';
 import { UrlTemplate } from './url-template.js';
 import { getOrigin, setOrigin } from '../manifest/locations.js';
 
@@ -25,6 +26,8 @@ interface RequesterParts {
   urlBase: UrlTemplate | undefined;
   url: UrlTemplate | undefined;
   path: UrlTemplate | undefined;
+  /** The path as written, for messages. */
+  pathSource?: string | undefined;
   method: string;
   params: FlatInputs;
   headers: FlatInputs;
@@ -108,10 +111,13 @@ export class HttpRequester implements Requester {
     if (!parts.bodyJson.isEmpty) own.bodyJson = parts.bodyJson.eval(ctx);
     else if (parts.bodyText) own.bodyData = parts.bodyText.evalString(ctx);
     else if (!parts.bodyData.isEmpty) own.bodyData = parts.bodyData.eval(ctx);
-    return { url: this.url(ctx, args.pathOverride), own };
+    return { url: this.url(ctx, args.pathOverride, args.stream), own };
   }
 
-  private url(ctx: InterpolationContext, pathOverride: string | undefined): string {
+  /** A path part that renders empty (`/projects//tasks`) is reported once, with what it could have used. */
+  private emptyPathReported = false;
+
+  private url(ctx: InterpolationContext, pathOverride: string | undefined, stream?: string): string {
     const { urlBase, url, path } = this.parts;
     const base = urlBase?.render(ctx) ?? '';
     if (pathOverride) {
@@ -119,7 +125,15 @@ export class HttpRequester implements Requester {
       return joinUrl(base || originOf(url?.render(ctx) ?? ''), normalizePath(pathOverride));
     }
     if (url) return url.render(ctx);
-    return joinUrl(base, normalizePath(path?.render(ctx) ?? ''));
+    const onEmpty = this.emptyPathReported
+      ? undefined
+      : (source: string): void => {
+          const hint = emptyValueHint(source, ctx as Obj);
+          if (!hint || this.emptyPathReported) return;
+          this.emptyPathReported = true;
+          this.services.logger.warn(`${stream ? `Stream "${stream}": ` : ''}path ${JSON.stringify(this.parts.pathSource)} has an empty part: ${hint}`);
+        };
+    return joinUrl(base, normalizePath(path?.render(ctx, onEmpty) ?? ''));
   }
 
   private async finish(base: { url: string; own: Partial<RequestOptions> }, args: SendArgs): Promise<HttpRequest> {
@@ -300,6 +314,7 @@ export function buildHttpRequester(node: ManifestNode, ctx: BuildContext): HttpR
     urlBase: node.url_base === undefined ? undefined : new UrlTemplate(node.url_base, 'url', ctx.parameters, 'url_base'),
     url: node.url === undefined ? undefined : new UrlTemplate(node.url, 'url', ctx.parameters, 'url'),
     path: node.path === undefined ? undefined : new UrlTemplate(node.path, 'path', ctx.parameters, 'path'),
+    pathSource: node.path === undefined ? undefined : String(node.path),
     method,
     params: new FlatInputs(paramsSource, ctx, 'request_parameters', true),
     headers: new FlatInputs(node.request_headers, ctx, 'request_headers', false),

@@ -22,7 +22,8 @@ const DEFAULT_MAX_TIME_SECONDS = 600;
 class RetrySignal extends Error {
   constructor(
     readonly failure: ManifoldError,
-    readonly delayMs: number,
+    /** Lowered by SourceOptions.retries' maxBackoffSeconds before the wait. */
+    public delayMs: number,
     readonly free = false,
     /** Exhausted retries keep the failure's own type (a body that stays invalid is no transient fault). */
     readonly keepFailureType = false,
@@ -135,8 +136,9 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
   };
 
   try {
+    const caps = services.retryLimits;
     return await pRetry(attempt, {
-      retries: errorHandler.maxRetries,
+      retries: caps?.maxRetries !== undefined ? Math.min(caps.maxRetries, errorHandler.maxRetries) : errorHandler.maxRetries,
       minTimeout: 0,
       maxTimeout: 0,
       factor: 1,
@@ -146,6 +148,7 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
       shouldConsumeRetry: ({ error }) => !(error instanceof RetrySignal && error.free),
       onFailedAttempt: async ({ error, retriesLeft }) => {
         if (!(error instanceof RetrySignal) || retriesLeft <= 0) return;
+        if (caps?.maxBackoffSeconds !== undefined) error.delayMs = Math.min(error.delayMs, caps.maxBackoffSeconds * 1000);
         if (error.delayMs > 0) {
           services.logger.info(`${error.failure.message} — retrying in ${(error.delayMs / 1000).toFixed(3)}s (${retriesLeft} retries left)`);
           // Observers (progress, --show-http) learn about the wait before it starts.
@@ -161,7 +164,7 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
   } catch (e) {
     const error = e instanceof AbortError ? e.originalError : e;
     if (error instanceof RetrySignal) {
-      throw new ManifoldError(`${error.failure.message} (gave up after ${attempts} attempts)`, {
+      throw new ManifoldError(`${error.failure.message} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`, {
         failureType: error.keepFailureType || error.failure.failureType === 'config_error' ? error.failure.failureType : 'transient_error',
         stream: error.failure.stream,
         internalMessage: error.failure.internalMessage,

@@ -47,7 +47,8 @@ export class UrlTemplate {
     }
   }
 
-  render(ctx: InterpolationContext): string {
+  /** `onEmpty` hears of each expression that rendered as nothing (its source text), for a hint. */
+  render(ctx: InterpolationContext, onEmpty?: (source: string) => void): string {
     let out = '';
     for (const part of this.parts) {
       if ('literal' in part) {
@@ -55,6 +56,7 @@ export class UrlTemplate {
         continue;
       }
       const value = part.expr.evalString(ctx);
+      if (value === '' && onEmpty) onEmpty(part.source);
       out += part.untrusted ? this.escape(value, out, part.source, part.untrusted) : value;
     }
     return out;

@@ -29,6 +29,14 @@ import type { PyDuration } from '../interpolation/duration.js';
 import { MinMaxDatetime } from './min-max-datetime.js';
 import { unreadableStateValue } from './state.js';
 
+interface ReadBounds {
+  /** Where the first window starts: the sync start moved back by the lookback. */
+  earliest: Micros;
+  latest: Micros;
+  /** The later of start_datetime and the state: records before it are not synced again. */
+  syncStart: Micros;
+}
+
 /** What a RequestOption offers; kept structural so the cursor does not import the http folder. */
 export interface ValueInjector {
   inject(target: Partial<RequestOptions>, value: unknown): void;
@@ -73,7 +81,7 @@ export class DatetimeBasedCursor implements IncrementalCursor {
   /** Windows handed out by slices(), in order, not yet folded into the state. */
   private pending: Window[] = [];
   private readonly windows = new WeakMap<Obj, Window>();
-  private bounds: { earliest: Micros; latest: Micros } | undefined;
+  private bounds: ReadBounds | undefined;
   private startInstant: Micros | undefined;
 
   constructor(readonly settings: DatetimeCursorSettings) {
@@ -157,8 +165,10 @@ export class DatetimeBasedCursor implements IncrementalCursor {
     if (!this.settings.isClientSideIncremental && !this.settings.isDataFeed) return true;
     const value = this.recordInstant(record);
     if (value === undefined) return true;
-    const { earliest, latest } = this.readBounds();
-    return value >= earliest && value <= latest;
+    // The lookback only widens the requested windows: records are kept from the sync's start (the
+    // later of start_datetime and the state), as the CDK's ConcurrentCursor.should_be_synced does.
+    const { syncStart, latest } = this.readBounds();
+    return value >= syncStart && value <= latest;
   }
 
   /** Data feeds are sorted newest first: a record older than the state means the rest is known. */
@@ -193,8 +203,8 @@ export class DatetimeBasedCursor implements IncrementalCursor {
     return { [s.partitionFieldStart]: this.format(window.latest), [s.partitionFieldEnd]: slice.cursor_slice[s.partitionFieldEnd] };
   }
 
-  /** [earliest, latest] instants a read covers from the current state. */
-  readBounds(): { earliest: Micros; latest: Micros } {
+  /** [earliest, latest] instants a read covers from the current state, fixed when the read starts. */
+  readBounds(): ReadBounds {
     if (this.bounds) return this.bounds;
     const s = this.settings;
     const ctx = { config: s.config };
@@ -202,7 +212,7 @@ export class DatetimeBasedCursor implements IncrementalCursor {
     const latest = s.end ? Math.min(s.end.getDatetime(ctx), now) : now;
     const start = Math.min(this.start(), latest);
     const fromState = this.cursor === undefined ? MIN_INSTANT : s.lookback ? addDuration(this.cursor, s.lookback, -1) : this.cursor;
-    this.bounds = { earliest: Math.max(start, fromState), latest };
+    this.bounds = { earliest: Math.max(start, fromState), latest, syncStart: Math.max(start, this.cursor ?? MIN_INSTANT) };
     return this.bounds;
   }
 

@@ -47,7 +47,25 @@ export function componentTypeNames(): string[] {
 }
 
 export function validateManifest(m: LoadedManifest): ManifestProblem[] {
-  return new Validation(m.file).run(m.root);
+  return oncePerPlace(new Validation(m.file).run(m.root));
+}
+
+/**
+ * A `$ref`'d definition is copied into every place that uses it, so a mistake in it is found once
+ * per use, at the same line and column: it is reported once, listing the uses.
+ */
+function oncePerPlace(problems: ManifestProblem[]): ManifestProblem[] {
+  const groups = new Map<string, { problem: ManifestProblem; uses: string[] }>();
+  for (const p of problems) {
+    const { file, line, column, path } = p.location;
+    const key = line === undefined ? `${path}\u0000${p.message}` : `${file}:${line}:${column}\u0000${p.message}`;
+    const group = groups.get(key);
+    if (!group) groups.set(key, { problem: p, uses: path ? [path] : [] });
+    else if (path && !group.uses.includes(path)) group.uses.push(path);
+  }
+  return [...groups.values()].map(({ problem, uses }) =>
+    uses.length > 1 ? { ...problem, message: `${problem.message} (used in ${uses.length} places: ${uses.join(', ')})` } : problem,
+  );
 }
 
 /**

@@ -5,7 +5,9 @@
 import type { Stream } from '../contracts.js';
 import { InterpolatedString } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
-import type { RequestOptions } from '../types.js';
+import type { Obj, RequestOptions } from '../types.js';
+import type { Logger } from '../services.js';
+import { missingKeyHint } from '../interpolation/empty-value-hint.js';
 
 export interface ValueInjector {
   inject(target: Partial<RequestOptions>, value: unknown): void;
@@ -20,6 +22,29 @@ export interface ParentStreamConfig {
   incrementalDependency: boolean;
   /** Parent record paths copied to the child slice's extra_fields (key: the path joined with '.'). */
   extraFields: string[][];
+  /** Told of a parent record without `parentKey` (it gives no partition): one WARN with the keys it has. */
+  reportMissingKey?: ((record: unknown) => void) | undefined;
+}
+
+/** A WARN, once, for parent records that lack the parent_key: usually a misspelled key, and every partition is lost. */
+function missingKeyReporter(parentKey: string, where: string, logger: Logger): (record: unknown) => void {
+  let reported = false;
+  return (record) => {
+    if (reported) return;
+    const keys = parentKey.replace(/^\/+/, '').split('/');
+    let node: unknown = record;
+    let at = 'the parent record';
+    for (const key of keys) {
+      if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
+      if (!Object.hasOwn(node, key)) {
+        reported = true;
+        logger.warn(`${where}: parent_key ${JSON.stringify(parentKey)} is not in the parent's records, which then give no partition: ${missingKeyHint(at, node as Obj, key)}`);
+        return;
+      }
+      node = (node as Obj)[key];
+      at = `${at}.${key}`;
+    }
+  };
 }
 
 /**
@@ -58,6 +83,7 @@ export function buildParentStreamConfig(node: ManifestNode, ctx: BuildContext): 
     stream: ctx.build<Stream>(node.stream, 'stream', 'DeclarativeStream'),
     parentKey,
     partitionField,
+    reportMissingKey: missingKeyReporter(parentKey, ctx.path, ctx.services.logger),
     requestOption: ctx.buildOptional<ValueInjector>(node.request_option, 'request_option', 'RequestOption'),
     incrementalDependency: node.incremental_dependency === true,
     extraFields,

@@ -21,6 +21,7 @@ import {
   errorTrace,
   logMessage,
   type AirbyteCatalog,
+  type AirbyteLogMessage,
   type AirbyteMessage,
   type AirbyteSpecMessage,
   type AirbyteStream,
@@ -28,7 +29,7 @@ import {
   type ConfiguredAirbyteStream,
 } from '../protocol/messages.js';
 import { createServices, SecretRegistry, type CallBudget, type EngineServices, type LogLevel } from '../services.js';
-import type { HttpEvent, Obj } from '../types.js';
+import type { HttpEvent, Obj, StreamSlice } from '../types.js';
 import { collectSecrets, validateConfig } from './config.js';
 import { maskUrl, scrubError } from '../http/redact.js';
 import { normalizeConfig } from '../config/normalize.js';
@@ -39,6 +40,7 @@ import { dynamicStreamName, streamDefinitions } from '../stream/stream-definitio
 import pLimit from 'p-limit';
 import { FilePolicy } from '../files/file-policy.js';
 import { resolveLimits, type Limits } from '../limits/limits.js';
+import type { Transport } from '../http/client.js';
 
 export const INJECTED_MANIFEST_KEY = '__injected_declarative_manifest';
 /**
@@ -79,8 +81,8 @@ export interface SourceOptions {
   logLevel?: LogLevel;
   /** Multiplies every retry wait (tests use a tiny value). */
   backoffScale?: number;
-  /** HTTP transport (record/replay); see engine/http. */
-  transport?: unknown;
+  /** HTTP transport (record/replay, from createTransport); see engine/http. */
+  transport?: Transport;
   /** Called for each HTTP exchange (with secrets masked). */
   onHttp?: (event: HttpEvent) => void;
   /** Apply the manifest's api_budget (default true; replays have no API to protect). */
@@ -89,10 +91,28 @@ export interface SourceOptions {
   allowPaths?: string[];
   /** Budgets for response sizes, nesting and manifest expansion; unset ones keep their defaults (see engine/limits). */
   limits?: Partial<Limits>;
+  /** Caps on the manifest's retries (test reads that should fail fast); see RetryLimits. */
+  retries?: RetryLimits;
+}
+
+/**
+ * Caps applied on top of every error handler: fewer retries and shorter waits than the manifest
+ * asks for, never more.
+ */
+export interface RetryLimits {
+  /** At most this many retries per request (0: the first failure is final). */
+  maxRetries?: number;
+  /** No wait before a retry longer than this (Retry-After and backoff strategies included). */
+  maxBackoffSeconds?: number;
 }
 
 export interface OutOfBandOptions {
   onMessage?: ((message: AirbyteMessage) => void) | undefined;
+  /**
+   * Receives check's and discover's LOG messages (retries, warnings) instead of process.stderr,
+   * where they go by default.
+   */
+  onLog?: ((message: AirbyteLogMessage) => void) | undefined;
 }
 
 export interface ReadOptions {
@@ -100,7 +120,8 @@ export interface ReadOptions {
   concurrency?: number;
   limits?: { records?: number; pages?: number; slices?: number };
   signal?: AbortSignal;
-  onPage?: (event: { stream: string; records: number; url: string; status: number }) => void;
+  /** After each page: its URL (secrets masked), status, records selected and the slice it belongs to. */
+  onPage?: (event: { stream: string; records: number; url: string; status: number; slice: StreamSlice }) => void;
 }
 
 export interface CheckResult {
@@ -177,7 +198,7 @@ export class Source {
       // check.config_overrides (Airbyte CDK): config values the check alone runs with, taken
       // literally and replacing whole top-level keys; the user's config is what gets validated.
       const overrides = (this.root.check as Obj | undefined)?.config_overrides;
-      const run = this.prepare(config, { onControl: options.onMessage }, isPlainObject(overrides) ? overrides : undefined);
+      const run = this.prepare(config, { onControl: options.onMessage, onLog: options.onLog }, isPlainObject(overrides) ? overrides : undefined);
       run.services.unreachableHostAttempts = UNREACHABLE_HOST_ATTEMPTS;
       const check = this.root.check
         ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
@@ -194,7 +215,7 @@ export class Source {
   async discover(config: Obj, options: OutOfBandOptions = {}): Promise<AirbyteCatalog> {
     try {
       await loadComponents();
-      const run = this.prepare(config, { onControl: options.onMessage });
+      const run = this.prepare(config, { onControl: options.onMessage, onLog: options.onLog });
       run.services.unreachableHostAttempts = UNREACHABLE_HOST_ATTEMPTS;
       const streams: AirbyteStream[] = [];
       for (const stream of (await run.streams()).values()) streams.push(await describeStream(stream));
@@ -336,7 +357,7 @@ export class Source {
   /** Validates config, creates the run's services and builds components lazily. */
   private prepare(
     rawConfig: Obj,
-    io: { side?: AirbyteMessage[]; onControl?: ((message: AirbyteMessage) => void) | undefined },
+    io: { side?: AirbyteMessage[]; onControl?: ((message: AirbyteMessage) => void) | undefined; onLog?: ((message: AirbyteLogMessage) => void) | undefined },
     overrides?: Obj,
   ): PreparedRun {
     const specSchema = this.spec().connectionSpecification;
@@ -349,7 +370,7 @@ export class Source {
       transport: this.options.transport,
       files: FilePolicy.forManifest(this.manifest.file, this.options.allowPaths),
       limits: this.options.limits,
-      logSink: side ? (level, message) => side.push(logMessage(level, message)) : undefined,
+      logSink: side ? (level, message) => side.push(logMessage(level, message)) : io.onLog ? (level, message) => io.onLog!(logMessage(level, message)) : undefined,
       emit: (message) => {
         const m = message as { type?: string; control?: { connectorConfig?: { config?: Obj } } };
         const control = m.type === 'CONTROL' && m.control?.connectorConfig?.config ? controlConfigMessage(m.control.connectorConfig.config) : undefined;
@@ -358,6 +379,7 @@ export class Source {
       },
     });
     if (this.options.onHttp) services.onHttp.push(this.options.onHttp);
+    if (this.options.retries) services.retryLimits = this.options.retries;
     for (const w of manifestWarnings(this.manifest)) services.logger.warn(`${formatLocation(w.location)}: ${w.message}`);
     const userConfig = normalizeConfig(this.root, rawConfig, services, (c) => {
       collectSecrets(specSchema, c, this.secrets);

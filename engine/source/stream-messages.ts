@@ -11,7 +11,7 @@ import {
   streamStatusTrace,
   type AirbyteMessage,
 } from '../protocol/messages.js';
-import type { Obj } from '../types.js';
+import type { Obj, StreamSlice } from '../types.js';
 import { missingPrimaryKeyFields, missingPrimaryKeyMessage } from '../schema/primary-key.js';
 
 export async function* streamMessages(
@@ -25,7 +25,7 @@ export async function* streamMessages(
     signal: AbortSignal | undefined;
     concurrency: number;
     onFailure: () => void;
-    onPage: ((event: { stream: string; records: number; url: string; status: number }) => void) | undefined;
+    onPage: ((event: { stream: string; records: number; url: string; status: number; slice: StreamSlice }) => void) | undefined;
   },
 ): AsyncGenerator<AirbyteMessage[]> {
   const name = stream.name;
@@ -45,7 +45,7 @@ export async function* streamMessages(
       limits: opts.limits,
       concurrency: opts.concurrency,
       onPage: opts.onPage
-        ? (e) => opts.onPage!({ stream: name, records: e.records, url: e.url, status: e.status })
+        ? (e) => opts.onPage!({ stream: name, records: e.records, url: e.url, status: e.status, slice: e.slice })
         : undefined,
     };
     const events = stream.readBatches ? stream.readBatches(readOptions) : recordsAsBatches(stream.read(readOptions));

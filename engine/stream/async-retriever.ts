@@ -173,8 +173,8 @@ export class AsyncRetriever implements Retriever {
         const ctx: SelectContext = { slice: args.slice, nextPageToken: token, response, decoder: this.o.downloadDecoder, schema: args.schema, stats };
         const selected = this.o.recordSelector.selectAsync ? await this.o.recordSelector.selectAsync(response, ctx) : this.o.recordSelector.select(response, ctx);
         const records = Array.isArray(selected) ? (selected as DataRecord[]) : [...selected];
-        if (records.length) yield records;
         args.onPage?.({ slice: args.slice, records: records.length, url: response.url, status: response.status });
+        if (records.length) yield records;
         if (args.maxPages !== undefined && page >= args.maxPages) return;
         const next = paginator.nextToken(response, stats.extracted, records[records.length - 1], token);
         if (next === undefined) break;

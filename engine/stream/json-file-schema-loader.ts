@@ -15,6 +15,14 @@ import type { SourceLocation } from '../errors/manifold-error.js';
 import type { Obj } from '../types.js';
 import { PERMISSIVE_SCHEMA, type SchemaLoader } from './schema-loader.js';
 
+interface FileUsers {
+  streams: Set<string>;
+  reported: boolean;
+}
+
+/** services.cache key: schema file path → the streams using it. */
+const USERS_KEY = 'JsonFileSchemaLoader.users';
+
 /** A schema file is small; anything near this size is not one. */
 const MAX_SCHEMA_FILE_BYTES = 16 * 1024 * 1024;
 
@@ -26,6 +34,8 @@ export class JsonFileSchemaLoader implements SchemaLoader {
     private readonly logger: Logger,
     private readonly location: SourceLocation = {},
     private readonly maxDepth = DEFAULT_LIMITS.maxRecordDepth,
+    /** The streams of this run using the same file: a missing file is reported once, naming them all. */
+    private readonly users: FileUsers = { streams: new Set(), reported: false },
   ) {}
 
   getJsonSchema(): Promise<Obj> {
@@ -35,7 +45,12 @@ export class JsonFileSchemaLoader implements SchemaLoader {
 
   private read(): Obj {
     if (!FilePolicy.exists(this.filePath)) {
-      this.logger.warn(`schema file ${this.filePath} not found; using a permissive schema`);
+      if (!this.users.reported) {
+        this.users.reported = true;
+        const streams = [...this.users.streams];
+        const who = streams.length === 1 ? `stream ${streams[0]}` : streams.length ? `streams ${streams.join(', ')}` : 'its stream';
+        this.logger.warn(`schema file ${this.filePath} (schema_loader of ${who}) not found; using a permissive schema`);
+      }
       return PERMISSIVE_SCHEMA;
     }
     let text: string;
@@ -68,7 +83,12 @@ export function buildJsonFileSchemaLoader(node: ManifestNode, ctx: BuildContext)
     throw e;
   }
   const location = ctx.location(node.file_path === undefined ? undefined : 'file_path');
-  return new JsonFileSchemaLoader(path, ctx.services.logger, location, ctx.services.limits?.maxRecordDepth);
+  const byPath = (ctx.services.cache.get(USERS_KEY) as Map<string, FileUsers> | undefined) ?? new Map<string, FileUsers>();
+  ctx.services.cache.set(USERS_KEY, byPath);
+  const users = byPath.get(path) ?? { streams: new Set<string>(), reported: false };
+  byPath.set(path, users);
+  if (ctx.parameters.name !== undefined) users.streams.add(name);
+  return new JsonFileSchemaLoader(path, ctx.services.logger, location, ctx.services.limits?.maxRecordDepth, users);
 }
 
 registerComponent('JsonFileSchemaLoader', buildJsonFileSchemaLoader, 'A JSON schema file next to the manifest.');

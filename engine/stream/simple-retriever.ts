@@ -168,8 +168,9 @@ export class SimpleRetriever implements Retriever {
           // The body is not needed past this point: it should not live on while the consumer writes the records.
           const pageRead = { slice: args.slice, records: count, url: response.url, status: response.status };
           response = undefined;
-          if (count) yield pageRecords;
+          // Counted before its records go out: a consumer that stops on them (a record limit) still counts the page.
           args.onPage?.(pageRead);
+          if (count) yield pageRecords;
           if (lastPage) return;
           if (loop) throw loop;
           if (next !== undefined) {

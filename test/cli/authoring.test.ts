@@ -49,7 +49,7 @@ describe('infer-schema', () => {
     expect(Object.keys(schemas).sort()).toEqual(['events', 'item_notes', 'items', 'notes']);
     expect(schemas.events.properties).toEqual({
       id: { type: ['null', 'integer'] },
-      updated: { type: ['null', 'string'] },
+      updated: { type: ['null', 'string'], format: 'date-time' },
       // null in one record, a string in the others: nullable string.
       kind: { type: ['null', 'string'] },
     });

@@ -74,7 +74,7 @@ describe('read --output DIR', () => {
     expect(first.messages.filter((m) => m.type === 'RECORD' || m.type === 'STATE')).toEqual([]);
     expectProtocolOnly(first);
     expect(first.messages.some((m) => m.trace?.stream_status?.status === 'COMPLETE')).toBe(true);
-    expect(first.stderr.trim()).toBe(`manifold: wrote items: 7, events: 3 to ${out} (state in ${out}/state.json)`);
+    expect(first.stderr.trim()).toBe(`manifold: wrote items: 7 (replaced), events: 3 (appended) to ${out} (state in ${join(out, 'state.json')})`);
 
     const lines = (stream: string) => readFileSync(join(out, `${stream}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(readdirSync(out).sort()).toEqual(['events.jsonl', 'items.jsonl', 'state.json']);
@@ -95,12 +95,13 @@ describe('read --output DIR', () => {
       const sent = api.requestsTo('/api/events').slice(before);
       expect(sent[0]!.query.since).toBe('2024-01-03T12:00:00Z');
       expect(sent.every((r) => r.query.since! >= '2024-01-03T12:00:00Z')).toBe(true);
-      // Only the new events are appended (events is incremental; items is full refresh and re-read).
+      // Only the new events are appended (events is incremental); items has no incremental_sync, so
+      // it is read in full again and its file replaced, not doubled.
       // The saved cursor value is an inclusive lower bound, as in Airbyte: the record sitting exactly
       // on it (event 3) is delivered again — at-least-once, never a gap.
       expect(sortedIds(lines('events'))).toEqual([1, 2, 3, 3, 4, 5]);
       expect(sortedIds(lines('events').slice(0, 3))).toEqual([1, 2, 3]);
-      expect(lines('items')).toHaveLength(14);
+      expect(lines('items')).toEqual(ITEMS);
       const state2 = JSON.parse(readFileSync(join(out, 'state.json'), 'utf8'));
       expect(state2.find((s: any) => s.stream?.stream_descriptor.name === 'events').stream.stream_state).toEqual({ updated: '2024-01-04T18:00:00Z' });
     } finally {
@@ -171,7 +172,7 @@ describe('read --progress', () => {
     // log-update redraws in place; the last frame holds the final counts.
     const text = result.stderr.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     expect(text).toMatch(/✔ items: 7 records, 4 pages, \d+ rec\/s, 0 retries/);
-    expect(text).toMatch(/✔ notes: 2 records, 1 pages, \d+ rec\/s, 1 retries, waited \d+\.\d s/);
+    expect(text).toMatch(/✔ notes: 2 records, 1 page, \d+ rec\/s, 1 retry, waited \d+\.\d s/);
   });
 
   it('draws nothing when stderr is not a terminal and --progress is not given', async () => {

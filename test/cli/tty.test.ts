@@ -49,7 +49,7 @@ const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').repl
     const out = join(f.dir, 'out.jsonl');
     const shown = plain(await onTerminal(['read', ...f.args], out));
     expect(shown).toMatch(/✔ items: 7 records, 4 pages, \d+ rec\/s, 0 retries/);
-    expect(shown).toMatch(/✔ notes: 2 records, 1 pages, \d+ rec\/s, 1 retries/);
+    expect(shown).toMatch(/✔ notes: 2 records, 1 page, \d+ rec\/s, 1 retry/);
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.filter((m) => m.type === 'RECORD')).toHaveLength(9);
     expect(readFileSync(out, 'utf8')).not.toContain('rec/s');
@@ -59,6 +59,28 @@ const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').repl
     const f = files(api, ['items']);
     const shown = plain(await onTerminal(['read', ...f.args], join(f.dir, 'out.jsonl'), { cols: 100, rows: 30 }));
     expect(shown).toMatch(/✔ items: 7 records, 4 pages, \d+ rec\/s, 0 retries/);
+  });
+
+  it('with --output and stdout on the terminal too: no wall of JSON after the progress block', async () => {
+    const f = files(api, ['items', 'notes']);
+    const out = join(f.dir, 'out');
+    const command = `${quote(process.execPath)} ${[CLI, 'read', ...f.args, '--output', out].map(quote).join(' ')}`;
+    const shown = plain(
+      await new Promise<string>((resolve, reject) => {
+        const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: REPO, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+        let text = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (text += d));
+        child.on('error', reject);
+        child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}: ${text}`))));
+        child.stdin.end();
+      }),
+    );
+    expect(shown).toMatch(/✔ items: 7 records, 4 pages/);
+    expect(shown).not.toContain('{"type":');
+    // The retry of notes is an INFO LOG, shown as a plain line.
+    expect(shown).toMatch(/^INFO GET \S+\/api\/notes\S* returned HTTP 500/m);
+    expect(shown).toContain(`manifold: wrote items: 7 (replaced), notes: 2 (replaced) to ${out}`);
+    expect(readFileSync(join(out, 'items.jsonl'), 'utf8').trim().split('\n')).toHaveLength(7);
   });
 
   it('is not drawn with --no-progress, --quiet or --show-http', async () => {

@@ -64,6 +64,25 @@ describe('docs/components.md', () => {
     }
   });
 
+  it('describes every field of every component (descriptions go in scripts/component-field-descriptions.mjs)', () => {
+    const undescribed: string[] = [];
+    for (const [name, def] of Object.entries(definitions)) {
+      for (const [field, s] of Object.entries((def.properties as Record<string, { description?: string }> | undefined) ?? {})) {
+        if (!s.description?.trim()) undescribed.push(`${name}.${field}`);
+      }
+    }
+    expect(undescribed).toEqual([]);
+  });
+
+  it('has no field row with an empty description', () => {
+    const doc = readFileSync(join(REPO, 'docs/components.md'), 'utf8');
+    const rows = doc.split('\n').filter((l) => /^\| `[^`]+` \|/.test(l));
+    expect(rows.length).toBeGreaterThan(400);
+    // The last cell is the description: `| field | type | required | description |`.
+    const empty = rows.filter((l) => /\|\s*\|$/.test(l.trimEnd()));
+    expect(empty).toEqual([]);
+  });
+
   it('shows hand-written examples for the core components and all Manifold extensions', () => {
     const generated = NEEDS_HAND_EXAMPLE.filter((n) => !handWritten.includes(n));
     expect(generated).toEqual([]);

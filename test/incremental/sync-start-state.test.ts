@@ -103,6 +103,19 @@ describe('DatetimeBasedCursor state without records', () => {
     expect(out.records).toEqual([]);
     expect(out.states.at(-1)).toEqual({ updated_at: '2024-01-01' });
   });
+
+  it('is_client_side_incremental with a lookback: the lookback widens the request, records before the state are still dropped', async () => {
+    // The CDK's ConcurrentCursor.should_be_synced keeps records from the sync start (the later of
+    // start_datetime and the state); the lookback only moves the first window back.
+    const cursor = { ...CURSOR, is_client_side_incremental: true, lookback_window: 'P1D', step: undefined, cursor_granularity: undefined };
+    const out = await read([{ id: 1, updated_at: '2024-01-06' }, { id: 2, updated_at: '2024-01-07' }, { id: 3, updated_at: '2024-01-09' }], {
+      cursor,
+      state: { updated_at: '2024-01-07' },
+    });
+    expect(out.requests).toBe(1);
+    expect(out.records.map((r) => r.id)).toEqual([2, 3]);
+    expect(out.states.at(-1)).toEqual({ updated_at: '2024-01-09' });
+  });
 });
 
 describe('per-partition and global substream state without records', () => {

@@ -68,6 +68,42 @@ describe('editor schema: real mistakes in raw YAML are rejected', () => {
   });
 });
 
+describe('editor schema: components under definitions: are checked where they are defined', () => {
+  // The tutorial keeps its requester and selector under `definitions:`, which streams pull in with $ref.
+  const mistakes: Array<[string, (m: Mapping) => void, (e: ErrorObject) => boolean]> = [
+    ['a misspelled component type', (m) => (m.definitions.requester.type = 'HttpRequestr'),
+      (e) => e.instancePath === '/definitions/requester/type' && e.keyword === 'enum'],
+    ['a missing required field in a nested component', (m) => (m.definitions.paginator = { type: 'DefaultPaginator', pagination_strategy: { type: 'CursorPagination' } }),
+      (e) => e.instancePath === '/definitions/paginator/pagination_strategy' && (e.params as Mapping).missingProperty === 'cursor_value'],
+    ['a missing required field on the definition itself', (m) => (m.definitions.next_page = { type: 'CursorPagination', page_size: 10 }),
+      (e) => e.instancePath === '/definitions/next_page' && (e.params as Mapping).missingProperty === 'cursor_value'],
+    ['a misspelled type inside a definition', (m) => (m.definitions.data_selector.extractor.type = 'DpathExtracter'),
+      (e) => e.instancePath === '/definitions/data_selector/extractor/type'],
+    ['a wrong field type in a definition', (m) => (m.definitions.requester.authenticator.inject_into.inject_into = 7),
+      (e) => e.instancePath === '/definitions/requester/authenticator/inject_into/inject_into'],
+    ['a component in a nested group of definitions', (m) => (m.definitions.shared = { streams: { base: { type: 'DeclarativeStream' } } }),
+      (e) => e.instancePath === '/definitions/shared/streams/base' && (e.params as Mapping).missingProperty === 'retriever'],
+    ['a component in a list under definitions', (m) => (m.definitions.transformations = [{ type: 'AddFields' }]),
+      (e) => e.instancePath === '/definitions/transformations/0' && (e.params as Mapping).missingProperty === 'fields'],
+  ];
+
+  it.each(mistakes)('%s', (_name, change, expected) => {
+    const errors = editorErrors(rawWith(change));
+    expect(errors.some(expected)).toBe(true);
+  });
+
+  it('accepts what definitions legitimately hold: JSON schemas, partial pieces extended with $ref, plain values', () => {
+    const errors = editorErrors(rawWith((m) => {
+      m.definitions.schema = { type: 'object', properties: { id: { type: ['null', 'integer'] } } };
+      m.definitions.base_requester = { $ref: '#/definitions/requester', http_method: 'POST' };
+      m.definitions.child = { type: 'HttpRequester', $ref: '#/definitions/requester', path: '/x' };
+      m.definitions.names = ['a', 'b'];
+      m.definitions.page_size = 50;
+    }));
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('editor schema: what Airbyte accepts before loading is accepted', () => {
   const allowances: Array<[string, (m: Mapping) => void]> = [
     ['the tutorial as written ($ref with sibling overrides)', () => {}],

@@ -23,6 +23,12 @@ export interface MockedExchange {
   responses: MockedResponse[];
   /** The test asserts this exact number of calls (HttpMocker.assert_number_of_calls). */
   calls?: number;
+  /**
+   * `subset`: requests_mock's default matching (tests using `requests_mock.Mocker` instead of
+   * HttpMocker): the mock's query values need only be among the request's (more may be present),
+   * compared case-insensitively; the body is not compared.
+   */
+  query_match?: 'exact' | 'subset';
 }
 
 export interface MockedResponse {
@@ -63,8 +69,8 @@ export interface ParityExpectations {
   states_exclude?: Record<string, unknown[]>;
   /** Number of STATE messages per stream. */
   state_counts?: Record<string, number>;
-  /** An error TRACE is expected (optionally of this failure type / mentioning this text). */
-  error?: boolean | { failure_type?: string; message_contains?: string; stream?: string };
+  /** An error TRACE is expected (optionally of this failure type / mentioning this text / with exactly this message). */
+  error?: boolean | { failure_type?: string; message_contains?: string; message?: string; stream?: string };
   /** For `check`: the status, a text the message must contain; `invalid`: the manifest is refused or check fails. */
   check?: { status?: 'SUCCEEDED' | 'FAILED'; message_contains?: string; invalid?: boolean };
   /** Exact sequence of requests (method + URL), when the test pins the order. */
@@ -76,6 +82,38 @@ export interface ParityExpectations {
   checkpoints?: Record<string, { records?: Obj[]; state_has?: Obj }[]>;
   /** The partitions in the final per-partition state (`states[].partition`), as a set. */
   state_partitions?: Record<string, Obj[]>;
+  /** Only these top-level keys of the last stream_state per stream (a test asserting `state["state"] == ...`). */
+  final_state_has?: Record<string, Obj>;
+  /** Entries `{partition, cursor}` that the last per-partition state's `states` must include. */
+  state_partition_cursors_include?: Record<string, { partition: Obj; cursor: Obj }[]>;
+  /**
+   * Assertions on the requests sent, as a test reading requests_mock's `request_history` makes them.
+   * Each check selects requests (by `path`, by query values in `where`, then the `index`-th of those)
+   * and asserts their number, or query values each selected request has (`has`: the exact list of
+   * values of a key), lacks (`lacks`: keys), or starts with (`starts_with`: first value of the key,
+   * lowercased as requests_mock's `qs` gives it); `some`: at least one selected request (not each)
+   * satisfies them (a test's `any(...)`); `count_at_most`: no more than this many are selected.
+   */
+  request_checks?: RequestCheck[];
+}
+
+export interface RequestCheck {
+  path?: string;
+  where?: Record<string, string[]>;
+  index?: number;
+  count?: number;
+  count_at_most?: number;
+  some?: boolean;
+  has?: Record<string, string[]>;
+  lacks?: string[];
+  starts_with?: Record<string, string>;
+  /**
+   * Fields of the request's JSON body (`json.loads(request.text or "{}")`), by key or dotted path:
+   * exact values, absent keys, and lists compared in any order (a test's `sorted(...) == [...]`).
+   */
+  body_has?: Obj;
+  body_lacks?: string[];
+  body_has_set?: Record<string, unknown[]>;
 }
 
 export interface ParityCase {
@@ -96,6 +134,12 @@ export interface ParityCase {
   state?: unknown[];
   /** A test read's limits (the Connector Builder's max records / pages per slice / slices). */
   limits?: { records?: number; pages?: number; slices?: number };
+  /**
+   * false: leave the manifest's api_budget out. For tests whose reads make more calls than the
+   * budget's window allows, or that patch time.sleep; the budget changes when requests go out, not
+   * what they are or what is read.
+   */
+  apply_budget?: boolean;
   /** freezegun's frozen time, ISO 8601. */
   now?: string;
   http?: MockedExchange[];
@@ -112,7 +156,13 @@ export interface ParityCase {
 }
 
 export interface ParityFile {
-  source: { repo: string; commit: string; path: string; license: string; connector?: string };
+  source: {
+    repo: string; commit: string; path: string; license: string; connector?: string;
+    /** Where the licence was read (connector metadata version and commit). */
+    license_source?: string;
+    /** Which stored manifest version the cases use, and how it relates to the test's commit. */
+    manifest_source?: string;
+  };
   manifests?: Record<string, Obj | string>;
   cases: ParityCase[];
 }

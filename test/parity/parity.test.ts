@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { setupServer } from 'msw/node';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCases, type LoadedCase } from './cases.js';
+import { loadCases, type LoadedCase, type RequestCheck } from './cases.js';
 import { canonical, observe, runCase } from './runner.js';
 import type { Obj } from '../../engine/types.js';
 
@@ -55,6 +55,7 @@ async function check(c: LoadedCase): Promise<void> {
       expect(seen.errors.some((x) =>
         (!e.failure_type || x.failure_type === e.failure_type)
         && (!e.message_contains || x.message.includes(e.message_contains))
+        && (e.message === undefined || x.message === e.message)
         && (!e.stream || x.stream === e.stream))).toBe(true);
     }
   } else {
@@ -108,6 +109,18 @@ async function check(c: LoadedCase): Promise<void> {
     const last = states[states.length - 1] as { states?: { partition: unknown }[] } | undefined;
     expect({ [stream]: (last?.states ?? []).map((s) => sortKey(s.partition)).sort() }).toEqual({ [stream]: partitions.map(sortKey).sort() });
   }
+  for (const [stream, fields] of Object.entries(want.final_state_has ?? {})) {
+    const states = seen.states[stream] ?? [];
+    const last = (states[states.length - 1] ?? {}) as Obj;
+    expect({ [stream]: Object.fromEntries(Object.keys(fields).map((k) => [k, last[k]])) }).toEqual({ [stream]: fields });
+  }
+  for (const [stream, entries] of Object.entries(want.state_partition_cursors_include ?? {})) {
+    const states = seen.states[stream] ?? [];
+    const last = states[states.length - 1] as { states?: { partition: unknown; cursor: unknown }[] } | undefined;
+    const have = new Set((last?.states ?? []).map((s) => sortKey({ partition: s.partition, cursor: s.cursor })));
+    expect({ [stream]: entries.filter((e) => !have.has(sortKey(e))) }).toEqual({ [stream]: [] });
+  }
+  for (const [i, rc] of (want.request_checks ?? []).entries()) checkRequests(i, rc, outcome.sent);
   if (want.discovered) expect(outcome.discovered).toEqual(want.discovered);
   if (want.discovered_set) expect([...outcome.discovered].sort()).toEqual([...want.discovered_set].sort());
   if (want.discovered_count !== undefined) expect(outcome.discovered.length).toBe(want.discovered_count);
@@ -115,6 +128,49 @@ async function check(c: LoadedCase): Promise<void> {
   if (want.requests) {
     expect(outcome.sent.map((r) => `${r.method} ${r.url}`)).toEqual(want.requests);
   }
+}
+
+/** A body field by key or dotted path. */
+function at(body: Obj, path: string): unknown {
+  if (path in body) return body[path];
+  return path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Obj)[k] : undefined), body);
+}
+
+/** One `request_checks` entry (see cases.ts), against the requests in the order they were sent. */
+function checkRequests(i: number, rc: RequestCheck, sent: { url: string; body: string }[]): void {
+  const parsed = sent.map((r) => {
+    const url = new URL(r.url);
+    const qs = new Map<string, string[]>();
+    // requests_mock's request_history lowercases the query (case_sensitive=False, its default)
+    for (const [k, v] of new URLSearchParams(url.search.toLowerCase())) if (v !== '') qs.set(k, [...(qs.get(k) ?? []), v]);
+    let body: Obj = {};
+    try {
+      body = JSON.parse(r.body || '{}') as Obj;
+    } catch {
+      body = { '(not JSON)': r.body };
+    }
+    return { path: url.pathname, qs, body };
+  });
+  let selected = parsed.filter((r) => (rc.path === undefined || r.path === rc.path)
+    && Object.entries(rc.where ?? {}).every(([k, v]) => sortKey(r.qs.get(k)) === sortKey(v)));
+  if (rc.index !== undefined) selected = selected.slice(rc.index, rc.index + 1);
+  const label = `request_checks[${i}]`;
+  if (rc.count !== undefined) expect({ [label]: selected.length }).toEqual({ [label]: rc.count });
+  else expect({ [label]: selected.length > 0 }).toEqual({ [label]: true });
+  if (rc.count_at_most !== undefined) expect(selected.length).toBeLessThanOrEqual(rc.count_at_most);
+  const problems = selected.map((r) => [
+    ...Object.entries(rc.has ?? {}).filter(([k, v]) => sortKey(r.qs.get(k)) !== sortKey(v)).map(([k]) => `${k}=${JSON.stringify(r.qs.get(k))}`),
+    ...(rc.lacks ?? []).filter((k) => r.qs.has(k)).map((k) => `${k} present`),
+    ...Object.entries(rc.starts_with ?? {}).filter(([k, p]) => !(r.qs.get(k)?.[0] ?? '').startsWith(p)).map(([k]) => `${k}=${JSON.stringify(r.qs.get(k))}`),
+    ...Object.entries(rc.body_has ?? {}).filter(([k, v]) => sortKey(at(r.body, k)) !== sortKey(v)).map(([k]) => `body.${k}=${JSON.stringify(at(r.body, k))}`),
+    ...(rc.body_lacks ?? []).filter((k) => at(r.body, k) !== undefined).map((k) => `body.${k} present`),
+    ...Object.entries(rc.body_has_set ?? {}).filter(([k, v]) => {
+      const got = at(r.body, k);
+      return !Array.isArray(got) || sortKey(got.map(sortKey).sort()) !== sortKey(v.map(sortKey).sort());
+    }).map(([k]) => `body.${k}=${JSON.stringify(at(r.body, k))}`),
+  ]);
+  const failing = rc.some ? (problems.some((p) => p.length === 0) ? [] : problems.flat()) : problems.flat();
+  expect({ [label]: failing }).toEqual({ [label]: [] });
 }
 
 const byFile = new Map<string, LoadedCase[]>();

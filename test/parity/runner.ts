@@ -55,6 +55,19 @@ function sameQuery(a: QueryMap, b: QueryMap): boolean {
   return true;
 }
 
+/** requests_mock's query matching: every value of the mock is among the request's values for its key. */
+function queryContains(request: QueryMap, mock: QueryMap, lowercase: boolean): boolean {
+  for (const [k, values] of mock) {
+    const left = [...(request.get(lowercase ? k.toLowerCase() : k) ?? [])];
+    for (const v of values) {
+      const i = left.indexOf(lowercase ? v.toLowerCase() : v);
+      if (i < 0) return false;
+      left.splice(i, 1);
+    }
+  }
+  return true;
+}
+
 function mockQuery(mock: MockedExchange): QueryMap | 'any' {
   if (mock.query === 'any') return 'any';
   const url = new URL(mock.url);
@@ -81,6 +94,7 @@ function matches(mock: MockedExchange, req: SentRequest): boolean {
   const got = new URL(req.url);
   if (want.protocol !== got.protocol || want.hostname !== got.hostname || want.pathname !== got.pathname) return false;
   const q = mockQuery(mock);
+  if (mock.query_match === 'subset') return q === 'any' || queryContains(parseQs(got.search.toLowerCase()), q, true);
   if (q !== 'any' && !sameQuery(q, parseQs(got.search))) return false;
   for (const [name, value] of Object.entries(mock.headers ?? {})) {
     if (req.headers[name.toLowerCase()] !== value) return false;
@@ -145,7 +159,7 @@ export async function runCase(c: LoadedCase, server: ReturnType<typeof setupServ
   );
   setNowForTesting(c.now ? new Date(c.now) : undefined);
   try {
-    const options = { logLevel: 'ERROR' as const, backoffScale: 0 };
+    const options = { logLevel: 'ERROR' as const, backoffScale: 0, ...(c.apply_budget === false ? { applyBudget: false } : {}) };
     const load = () => typeof c.resolvedManifest === 'string'
       ? Source.fromText(c.resolvedManifest, `${c.file}#${c.id}`, options)
       : Source.fromObject(structuredClone(c.resolvedManifest), `${c.file}#${c.id}`, options);
