@@ -2,12 +2,12 @@
  * An interpolated url_base / url / path whose config values cannot change the URL's shape.
  *
  * Values from `config` and from slices (partition ids come from API responses) that land in the
- * host must be a host name. After the host, a config value stays one path segment (escaped), so
- * whoever fills in the config cannot point the connector's credentials at another endpoint; a
- * slice value is inserted as Airbyte's CDK inserts it (an `owner/repo` partition adds a path
- * segment, as GitHub-style APIs expect), with only what a URL cannot hold percent-encoded: it
- * comes from the API the credentials are for, and they still go only to the url_base's origin
- * (http-requester.ts). The manifest's own text, `parameters` and `next_page_token` are trusted as
+ * host must be a host name. After the host, a config value written as a plain reference
+ * (`{{ config['user_id'] }}`) stays one path segment (escaped), so whoever fills in the config
+ * cannot point the connector's credentials at another endpoint; a slice value, or an expression
+ * composing text around config values, is inserted as Airbyte's CDK inserts it (an `owner/repo`
+ * partition adds a path segment, as GitHub-style APIs expect), with only what a URL cannot hold
+ * percent-encoded; credentials still go only to the url_base's origin (http-requester.ts). The manifest's own text, `parameters` and `next_page_token` are trusted as
  * written, and a config value that *starts* a url/url_base is the base URL the user chose, so it
  * is kept as is.
  */
@@ -19,6 +19,13 @@ type Part = { literal: string } | { expr: InterpolatedString; untrusted: 'config
 
 const EXPRESSION = /\{\{[\s\S]*?\}\}/g;
 const CONFIG_ROOT = /\bconfig\b/;
+/**
+ * An expression that is a config value as it is (`config['x']`, `config.x.y`, `config.get('x')`),
+ * which is what the user's input can change. An expression that builds text around config
+ * values (`'calendars/' ~ (config['id'] | urlencode)`, a conditional) is the manifest author's
+ * composition: its output is inserted as the CDK inserts it.
+ */
+const CONFIG_VALUE = /^\{\{-?\s*config(?:\s*\[\s*(?:'[^']*'|"[^"]*"|\d+)\s*\]|\.[A-Za-z_]\w*|\.get\(\s*(?:'[^']*'|"[^"]*")\s*\))+\s*-?\}\}$/;
 const SLICE_ROOT = /\b(stream_slice|stream_partition|stream_interval)\b/;
 
 export class UrlTemplate {
@@ -40,7 +47,7 @@ export class UrlTemplate {
       let last = 0;
       for (const m of text.matchAll(EXPRESSION)) {
         if (m.index > last) this.parts.push({ literal: text.slice(last, m.index) });
-        this.parts.push({ expr: InterpolatedString.create(m[0], params), untrusted: CONFIG_ROOT.test(m[0]) ? 'config' : SLICE_ROOT.test(m[0]) ? 'slice' : false, source: m[0] });
+        this.parts.push({ expr: InterpolatedString.create(m[0], params), untrusted: CONFIG_VALUE.test(m[0]) ? 'config' : CONFIG_ROOT.test(m[0]) || SLICE_ROOT.test(m[0]) ? 'slice' : false, source: m[0] });
         last = m.index + m[0].length;
       }
       if (last < text.length) this.parts.push({ literal: text.slice(last) });

@@ -114,6 +114,14 @@ describe('HttpRequester', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('inserts an expression composing text around config values as rendered (the manifest author built it)', async () => {
+    const seen = capture();
+    const path = "{{ 'calendars/' ~ (config['calendarid'] | urlencode) if config.get('calendarid') else 'users/me/calendarList' }}";
+    await build<Requester>({ type: 'HttpRequester', url_base: 'http://api.test/v1', path }, { calendarid: 'me@x.com' }).send(args());
+    await build<Requester>({ type: 'HttpRequester', url_base: 'http://api.test/v1', path }, {}).send(args());
+    expect(seen.map((s) => s.url.pathname)).toEqual(['/v1/calendars/me%40x.com', '/v1/users/me/calendarList']);
+  });
+
   it('inserts partition values in the path as the CDK does (requests-style encoding); credentials stay on the url_base origin', async () => {
     const seen = capture();
     const services = makeServices();
