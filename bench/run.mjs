@@ -7,10 +7,12 @@
  * Scenarios: 1 cursor pagination · 2 filter + transformations · 3 peak RSS 10k, N/10 and N records ·
  * 4 sixteen streams with 50 ms latency, --concurrency 1 vs default · 5 rate-limited server with an
  * api_budget · 6 cold start (spec, read to first record) · 7 `sync` into DuckDB against `read` of the
- * same records (records/s ratio, peak RSS at N/10 and N records, a second sync) · 8 `sync` into
+ * same records, alternating (records/s ratio, peak RSS at N/10 and N records) · 8 `sync` into
  * PostgreSQL (COPY) against psql's \\copy of the same records as JSON lines into a jsonb column ·
  * 9 incremental substream with per-partition state over 1k / 10k / 30k / 100k parents, one child
- * record each: STATE messages and bytes (target ≤ 5 MB at 30k), wall time, peak RSS.
+ * record each: STATE messages and bytes (target ≤ 5 MB at 30k), wall time, peak RSS ·
+ * 10 a second incremental `sync` with nothing new, against `read` of the same window from the same
+ * state (the API calls): the difference is sync's own overhead (target < 1 s).
  * Children's stdout is consumed line by line, as a destination would.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -39,7 +41,7 @@ const manifests = join(root, 'bench/manifests');
 
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: '1,2,3,4,5,6,7,8,9' },
+    scenarios: { type: 'string', default: '1,2,3,4,5,6,7,8,9,10' },
     records: { type: 'string', default: '1000000' },
     // Throughput scenarios (1, 2) alternate engine and baseline runs this many times and report medians:
     // on a shared host one run of each can differ by ±15% for reasons that have nothing to do with either.
@@ -255,16 +257,17 @@ const scenarios = {
       const m = /items → items: (\d+) read/.exec(r.stderr);
       return { ...r, records: m ? Number(m[1]) : 0 };
     };
+    // Sync and read alternate (ROUNDS times, who goes first alternating) so the ratio is not the
+    // machine's mood; the RSS at N/10 and N shows whether memory stays flat.
     for (const n of [...new Set([Math.max(10_000, Math.round(RECORDS / 10)), RECORDS])]) {
       await withServer({ recordsPerStream: n }, async (s) => {
         const cfg = config({ base_url: s.url });
-        const scenario = `7 sync into DuckDB, ${n} records`;
-        const db = join(work, `sync-${n}.duckdb`);
-        row(scenario, 'baseline: engine read', await engine('1-cursor-pagination.yaml', cfg));
-        const first = await syncRun(cfg, db);
-        row(scenario, 'engine sync', first, 'full refresh → overwrite; 11 of 12 columns added by schema evolution');
-        const again = await syncRun(cfg, db);
-        row(scenario, 'engine sync again', again, 'replaces the table (full refresh)');
+        let runs = 0;
+        await alternating(
+          `7 sync into DuckDB, ${n} records (engine = sync, baseline = read)`,
+          () => syncRun(cfg, join(work, `sync-${n}-${++runs}.duckdb`)),
+          () => engine('1-cursor-pagination.yaml', cfg),
+        );
       });
     }
   },
@@ -300,6 +303,13 @@ const scenarios = {
         const r = await measure([cli, 'sync', '--manifest', join(manifests, '1-cursor-pagination.yaml'), '--config', cfg, '--to', pg.url]);
         const m = /items → items: (\d+) read/.exec(r.stderr);
         row(scenario, 'engine sync', { ...r, records: m ? Number(m[1]) : 0 }, 'typed columns + V2 metadata, overwrite; client CPU/RSS only');
+        // The same rows through sync's loader alone (no HTTP, no parsing): the COPY path itself.
+        const load = await measure([join(root, 'bench/sync-load.mjs'), '--to', pg.url, '--records', String(RECORDS)]);
+        const loaded = /loaded (\d+) rows/.exec(load.stderr);
+        row(scenario, 'engine load only (COPY)', { ...load, records: loaded ? Number(loaded[1]) : 0 }, 'stream loader fed in memory: typed columns + V2 metadata, overwrite');
+        // And the read alone, so the load's cost shows as sync vs read.
+        const read = await engine('1-cursor-pagination.yaml', cfg);
+        row(scenario, 'engine read (no load)', read, `sync/read ${fmt(r.wallS > 0 && read.wallS > 0 ? read.wallS / r.wallS : NaN, 2)}x rec/s`);
       });
     } finally {
       pg.stop();
@@ -316,6 +326,48 @@ const scenarios = {
       });
     }
   },
+};
+
+scenarios[10] = async () => {
+  // First sync loads N records; the second finds nothing new: it asks from the saved cursor (one
+  // record, on the cursor) and writes nothing. Its API calls are timed alone as `read` with the same
+  // state, alternating with the second sync.
+  const n = Math.max(10_000, Math.round(RECORDS / 10));
+  await withServer({ recordsPerStream: n }, async (s) => {
+    const cfg = config({ base_url: s.url });
+    const manifest = join(manifests, '10-incremental.yaml');
+    const db = join(work, 'incremental.duckdb');
+    const syncOnce = async () => {
+      const r = await measure([cli, 'sync', '--manifest', manifest, '--config', cfg, '--to', `duckdb:${db}`]);
+      const m = /items → items: (\d+) read, (\d+) inserted, (\d+) updated/.exec(r.stderr);
+      return { ...r, records: m ? Number(m[1]) : 0, written: m ? Number(m[2]) + Number(m[3]) : NaN };
+    };
+    const first = await syncOnce();
+    row(`10 incremental sync, ${n} records`, 'engine first sync', first, `${first.written} rows written`);
+    const catalog = join(work, 'catalog-10.json');
+    writeFileSync(catalog, spawnSync(process.execPath, [cli, 'catalog', '--manifest', manifest, '--config', cfg], { encoding: 'utf8' }).stdout);
+    const last = new Date(Date.UTC(2024, 0, 1) + (n - 1) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const state = join(work, 'state-10.json');
+    writeFileSync(state, JSON.stringify([{ type: 'STREAM', stream: { stream_descriptor: { name: 'items' }, stream_state: { updated_at: last } } }]));
+    const seconds = [];
+    const reads = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const order = i % 2 === 0 ? ['sync', 'read'] : ['read', 'sync'];
+      let again;
+      let read;
+      for (const who of order) {
+        if (who === 'sync') again = await syncOnce();
+        else read = await measure([cli, 'read', '--manifest', manifest, '--config', cfg, '--catalog', catalog, '--state', state]);
+      }
+      seconds.push(again);
+      reads.push(read);
+    }
+    const overheads = seconds.map((r, i) => r.wallS - reads[i].wallS);
+    const med = (xs) => median(xs);
+    row(`10 second sync, nothing new`, 'engine second sync', { ...seconds[0], wallS: med(seconds.map((r) => r.wallS)), cpuS: med(seconds.map((r) => r.cpuS ?? NaN)) },
+      `${seconds.map((r) => r.written).join('/')} rows written, ${seconds.map((r) => r.records).join('/')} read; overhead over read ${overheads.map((o) => `${o.toFixed(2)} s`).join(', ')}`);
+    row(`10 second sync, nothing new`, 'baseline: read from the same state', { ...reads[0], wallS: med(reads.map((r) => r.wallS)), cpuS: med(reads.map((r) => r.cpuS ?? NaN)) }, 'the API calls alone');
+  });
 };
 
 function fmt(n, digits = 1) {

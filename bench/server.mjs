@@ -3,7 +3,7 @@
  * a random port. Optional per-request latency and a rate limit (N requests per sliding window,
  * 429 + Retry-After beyond it) so budget behaviour can be measured.
  *
- *   GET /streams/<name>/records?cursor=<offset>&limit=<n>
+ *   GET /streams/<name>/records?cursor=<offset>&limit=<n>[&updated_since=<ISO>]
  *   → { "data": [ ...records ], "next_cursor": "<offset>" | null }
  *
  * The total number of records per stream is fixed when the server starts (`recordsPerStream`).
@@ -76,7 +76,10 @@ export async function startServer(options = {}) {
       stats.acceptedAt.push(now);
     }
     const stream = match[1];
-    const offset = Number(url.searchParams.get('cursor') ?? 0);
+    // updated_since=ISO (incremental reads): records are 1 s apart from BASE_TIME, so it maps to an offset.
+    const since = url.searchParams.get('updated_since');
+    const first = since === null ? 0 : Math.max(0, Math.ceil((Date.parse(since) - BASE_TIME) / 1000));
+    const offset = Math.max(first, Number(url.searchParams.get('cursor') ?? 0));
     const limit = Number(url.searchParams.get('limit') ?? defaultPageSize);
     const end = Math.min(recordsPerStream, offset + limit);
     const parts = [];
