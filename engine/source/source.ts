@@ -36,7 +36,7 @@ import { normalizeConfig } from '../config/normalize.js';
 import { mergeConcurrent } from './merge.js';
 import { streamMessages } from './stream-messages.js';
 import { concurrencyLevel, configuredStreams, describeStream } from './catalog.js';
-import { streamDefinitions } from '../stream/stream-definitions.js';
+import { dynamicStreamName, streamDefinitions } from '../stream/stream-definitions.js';
 import pLimit from 'p-limit';
 import { FilePolicy } from '../files/file-policy.js';
 import { resolveLimits, type Limits } from '../limits/limits.js';
@@ -219,7 +219,8 @@ export class Source {
         ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
         : undefined;
       if (!check) return { status: 'SUCCEEDED', message: 'The manifest declares no check' };
-      const result = await check.run(await run.streams(), signal);
+      const streams = await run.streams();
+      const result = await check.run(streams, signal, { generated: run.generated });
       return result.ok ? { status: 'SUCCEEDED' } : { status: 'FAILED', message: result.message ?? 'Check failed' };
     } catch (e) {
       return { status: 'FAILED', message: this.userMessage(e) };
@@ -414,17 +415,21 @@ export class Source {
     const root = this.root;
     if (root.api_budget && this.options.applyBudget !== false) services.budget = buildComponent<CallBudget>(root.api_budget, 'api_budget', config, services);
     let built: Promise<Map<string, Stream>> | undefined;
+    // Filled once streams() resolved: which streams each dynamic_streams entry generated.
+    const generated = new Map<string, string[]>();
+    if (Array.isArray(root.dynamic_streams)) root.dynamic_streams.forEach((node, i) => generated.set(dynamicStreamName(node, i), []));
     // Async because dynamic_streams may have to ask the API which streams exist.
     const streams = (): Promise<Map<string, Stream>> =>
       (built ??= streamDefinitions(root, config, services).then((definitions) => {
         const map = new Map<string, Stream>();
-        for (const { node, path } of definitions) {
+        for (const { node, path, dynamicStream } of definitions) {
           const stream = buildComponent<Stream>(node, path, config, services, 'DeclarativeStream');
           map.set(stream.name, stream);
+          if (dynamicStream !== undefined) generated.get(dynamicStream)?.push(stream.name);
         }
         return map;
       }));
-    return { config, services, streams, concurrency: concurrencyLevel(root.concurrency_level, config) };
+    return { config, services, streams, generated, concurrency: concurrencyLevel(root.concurrency_level, config) };
   }
 }
 
@@ -432,6 +437,8 @@ interface PreparedRun {
   config: Obj;
   services: EngineServices;
   streams(): Promise<Map<string, Stream>>;
+  /** Per dynamic_streams entry, the streams it generated (complete once streams() resolved). */
+  generated: Map<string, string[]>;
   concurrency: number | undefined;
 }
 
