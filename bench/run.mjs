@@ -7,10 +7,16 @@
  * Scenarios: 1 cursor pagination · 2 filter + transformations · 3 peak RSS 10k, N/10 and N records ·
  * 4 sixteen streams with 50 ms latency, --concurrency 1 vs default · 5 rate-limited server with an
  * api_budget · 6 cold start (spec, read to first record) · 7 `sync` into DuckDB against `read` of the
- * same records (records/s ratio, peak RSS at N/10 and N records, a second sync) · 8 `sync` into
+ * same records, alternating (records/s ratio, peak RSS at N/10 and N records) · 8 `sync` into
  * PostgreSQL (COPY) against psql's \\copy of the same records as JSON lines into a jsonb column ·
  * 9 incremental substream with per-partition state over 1k / 10k / 30k / 100k parents, one child
- * record each: STATE messages and bytes (target ≤ 5 MB at 30k), wall time, peak RSS.
+ * record each: STATE messages and bytes (target ≤ 5 MB at 30k), wall time, peak RSS ·
+ * 10 issue 20's 10-field records (plain, then RecordFilter + 2 AddFields) · 11 wide records (~1 KB:
+ * long strings, nested objects and arrays), both with the engine on --threads 2 and on
+ * --threads 1 against the baseline, alternating rounds · 12 start-up: `--version` and `spec` through
+ * the bin file's shebang (what node_modules/.bin/manifold and a global install run), median of 5.
+ * 13 a second incremental `sync` with nothing new, against `read` of the same window from the same
+ * state (the API calls): the difference is sync's own overhead (target < 1 s).
  * Children's stdout is consumed line by line, as a destination would.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -39,7 +45,7 @@ const manifests = join(root, 'bench/manifests');
 
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: '1,2,3,4,5,6,7,8,9' },
+    scenarios: { type: 'string', default: '1,2,3,4,5,6,7,8,9,10,11,12,13' },
     records: { type: 'string', default: '1000000' },
     // Throughput scenarios (1, 2) alternate engine and baseline runs this many times and report medians:
     // on a shared host one run of each can differ by ±15% for reasons that have nothing to do with either.
@@ -165,6 +171,43 @@ async function alternating(scenario, runEngine, runBaseline) {
   row(scenario, 'baseline', summary(runs.baseline));
 }
 
+/**
+ * Like alternating(), for several engine variants (e.g. default threads and --threads 1) against one
+ * baseline: every round runs each runner once, the order rotating, so load changes hit all alike.
+ * Each engine row's ratio is to the baseline row; the note lists each round's ratio.
+ */
+async function alternatingRunners(scenario, engines, runBaseline) {
+  const runners = [...engines, { name: 'baseline', run: runBaseline }];
+  const runs = runners.map(() => []);
+  for (let i = 0; i < ROUNDS; i++) {
+    for (let k = 0; k < runners.length; k++) {
+      const j = (k + i) % runners.length;
+      runs[j].push(await runners[j].run());
+    }
+  }
+  const summary = (rs) => ({
+    ok: rs.every((r) => r.ok),
+    records: rs[0].records,
+    wallS: median(rs.map((r) => r.wallS)),
+    cpuS: median(rs.map((r) => r.cpuS ?? NaN)),
+    rssMb: Math.max(...rs.map((r) => r.rssMb ?? 0)),
+  });
+  const base = runs.at(-1);
+  const rate = (r) => (r.wallS > 0 ? r.records / r.wallS : NaN);
+  engines.forEach((e, j) => {
+    const ratios = runs[j].map((r, i) => rate(r) / rate(base[i]));
+    const note = ROUNDS > 1 ? `median of ${ROUNDS} rotating rounds; each round ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')}; peak RSS per round ${runs[j].map((r) => fmt(r.rssMb, 0)).join('/')} MB` : '';
+    row(scenario, e.name, summary(runs[j]), note);
+  });
+  row(scenario, 'baseline', summary(base));
+}
+
+/** The engine in worker mode (--threads 2) and on one thread (--threads 1, the default). */
+const threadVariants = (manifest, cfg) => [
+  { name: 'engine --threads 2', run: () => engine(manifest, cfg, ['--threads', '2']) },
+  { name: 'engine --threads 1', run: () => engine(manifest, cfg, ['--threads', '1']) },
+];
+
 async function withServer(options, fn) {
   const server = await startServer(options);
   try {
@@ -255,16 +298,17 @@ const scenarios = {
       const m = /items → items: (\d+) read/.exec(r.stderr);
       return { ...r, records: m ? Number(m[1]) : 0 };
     };
+    // Sync and read alternate (ROUNDS times, who goes first alternating) so the ratio is not the
+    // machine's mood; the RSS at N/10 and N shows whether memory stays flat.
     for (const n of [...new Set([Math.max(10_000, Math.round(RECORDS / 10)), RECORDS])]) {
       await withServer({ recordsPerStream: n }, async (s) => {
         const cfg = config({ base_url: s.url });
-        const scenario = `7 sync into DuckDB, ${n} records`;
-        const db = join(work, `sync-${n}.duckdb`);
-        row(scenario, 'baseline: engine read', await engine('1-cursor-pagination.yaml', cfg));
-        const first = await syncRun(cfg, db);
-        row(scenario, 'engine sync', first, 'full refresh → overwrite; 11 of 12 columns added by schema evolution');
-        const again = await syncRun(cfg, db);
-        row(scenario, 'engine sync again', again, 'replaces the table (full refresh)');
+        let runs = 0;
+        await alternating(
+          `7 sync into DuckDB, ${n} records (engine = sync, baseline = read)`,
+          () => syncRun(cfg, join(work, `sync-${n}-${++runs}.duckdb`)),
+          () => engine('1-cursor-pagination.yaml', cfg),
+        );
       });
     }
   },
@@ -300,6 +344,13 @@ const scenarios = {
         const r = await measure([cli, 'sync', '--manifest', join(manifests, '1-cursor-pagination.yaml'), '--config', cfg, '--to', pg.url]);
         const m = /items → items: (\d+) read/.exec(r.stderr);
         row(scenario, 'engine sync', { ...r, records: m ? Number(m[1]) : 0 }, 'typed columns + V2 metadata, overwrite; client CPU/RSS only');
+        // The same rows through sync's loader alone (no HTTP, no parsing): the COPY path itself.
+        const load = await measure([join(root, 'bench/sync-load.mjs'), '--to', pg.url, '--records', String(RECORDS)]);
+        const loaded = /loaded (\d+) rows/.exec(load.stderr);
+        row(scenario, 'engine load only (COPY)', { ...load, records: loaded ? Number(loaded[1]) : 0 }, 'stream loader fed in memory: typed columns + V2 metadata, overwrite');
+        // And the read alone, so the load's cost shows as sync vs read.
+        const read = await engine('1-cursor-pagination.yaml', cfg);
+        row(scenario, 'engine read (no load)', read, `sync/read ${fmt(r.wallS > 0 && read.wallS > 0 ? read.wallS / r.wallS : NaN, 2)}x rec/s`);
       });
     } finally {
       pg.stop();
@@ -316,6 +367,77 @@ const scenarios = {
       });
     }
   },
+  10: async () =>
+    withServer({ recordsPerStream: RECORDS, shape: 'ten' }, async (s) => {
+      const cfg = config({ base_url: s.url });
+      await alternatingRunners('10a 10 fields, plain', threadVariants('1-cursor-pagination.yaml', cfg), () => baseline(s.url, 'items'));
+      // The same manifest as scenario 2: its RemoveFields names a field these records do not have.
+      await alternatingRunners('10b 10 fields, filter+2 AddFields', threadVariants('2-filter-transform.yaml', cfg), () => baseline(s.url, 'items', ['--transform']));
+    }),
+  11: async () =>
+    withServer({ recordsPerStream: RECORDS, shape: 'wide' }, async (s) => {
+      const cfg = config({ base_url: s.url });
+      await alternatingRunners('11 wide records (~1 KB, nested)', threadVariants('1-cursor-pagination.yaml', cfg), () => baseline(s.url, 'items'));
+    }),
+  12: async () => {
+    // The bin file run through its own shebang, as node_modules/.bin/manifold (a symlink to it) and
+    // a global install run it; the probe is left out so nothing but the CLI is timed.
+    const timed = (args) => {
+      const started = process.hrtime.bigint();
+      const r = spawnSync(cli, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      return { ok: r.status === 0, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+    };
+    for (const [label, args] of [
+      ['--version', ['--version']],
+      ['spec', ['spec', '--manifest', join(manifests, '1-cursor-pagination.yaml')]],
+    ]) {
+      const runs = Array.from({ length: 5 }, () => timed(args));
+      const ms = median(runs.map((r) => r.ms));
+      row('12 start-up (bin shebang)', `engine ${label}`, { ok: runs.every((r) => r.ok), records: 0, wallS: ms / 1000 }, `median of 5: ${ms.toFixed(0)} ms (target ≤ 200 ms); runs ${runs.map((r) => r.ms.toFixed(0)).join(', ')} ms`);
+    }
+  },
+};
+
+scenarios[13] = async () => {
+  // First sync loads N records; the second finds nothing new: it asks from the saved cursor (one
+  // record, on the cursor) and writes nothing. Its API calls are timed alone as `read` with the same
+  // state, alternating with the second sync.
+  const n = Math.max(10_000, Math.round(RECORDS / 10));
+  await withServer({ recordsPerStream: n }, async (s) => {
+    const cfg = config({ base_url: s.url });
+    const manifest = join(manifests, '10-incremental.yaml');
+    const db = join(work, 'incremental.duckdb');
+    const syncOnce = async () => {
+      const r = await measure([cli, 'sync', '--manifest', manifest, '--config', cfg, '--to', `duckdb:${db}`]);
+      const m = /items → items: (\d+) read, (\d+) inserted, (\d+) updated/.exec(r.stderr);
+      return { ...r, records: m ? Number(m[1]) : 0, written: m ? Number(m[2]) + Number(m[3]) : NaN };
+    };
+    const first = await syncOnce();
+    row(`13 incremental sync, ${n} records`, 'engine first sync', first, `${first.written} rows written`);
+    const catalog = join(work, 'catalog-10.json');
+    writeFileSync(catalog, spawnSync(process.execPath, [cli, 'catalog', '--manifest', manifest, '--config', cfg], { encoding: 'utf8' }).stdout);
+    const last = new Date(Date.UTC(2024, 0, 1) + (n - 1) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const state = join(work, 'state-10.json');
+    writeFileSync(state, JSON.stringify([{ type: 'STREAM', stream: { stream_descriptor: { name: 'items' }, stream_state: { updated_at: last } } }]));
+    const seconds = [];
+    const reads = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const order = i % 2 === 0 ? ['sync', 'read'] : ['read', 'sync'];
+      let again;
+      let read;
+      for (const who of order) {
+        if (who === 'sync') again = await syncOnce();
+        else read = await measure([cli, 'read', '--manifest', manifest, '--config', cfg, '--catalog', catalog, '--state', state]);
+      }
+      seconds.push(again);
+      reads.push(read);
+    }
+    const overheads = seconds.map((r, i) => r.wallS - reads[i].wallS);
+    const med = (xs) => median(xs);
+    row(`13 second sync, nothing new`, 'engine second sync', { ...seconds[0], wallS: med(seconds.map((r) => r.wallS)), cpuS: med(seconds.map((r) => r.cpuS ?? NaN)) },
+      `${seconds.map((r) => r.written).join('/')} rows written, ${seconds.map((r) => r.records).join('/')} read; overhead over read ${overheads.map((o) => `${o.toFixed(2)} s`).join(', ')}`);
+    row(`13 second sync, nothing new`, 'baseline: read from the same state', { ...reads[0], wallS: med(reads.map((r) => r.wallS)), cpuS: med(reads.map((r) => r.cpuS ?? NaN)) }, 'the API calls alone');
+  });
 };
 
 function fmt(n, digits = 1) {
@@ -336,8 +458,9 @@ function printTable() {
   }
   const header = ['scenario', 'runner', 'records', 'wall s', 'records/s', 'CPU s', 'peak RSS MB', 'engine/baseline', 'notes'];
   const body = rows.map((r) => {
-    const base = r.pairIndex === undefined ? undefined : pairs.get(`${r.scenario}|${r.pairIndex}`);
-    const coldStart = r.scenario.startsWith('6');
+    // Scenarios with several engine variants against one baseline compare each with that one.
+    const base = r.pairIndex === undefined ? undefined : (pairs.get(`${r.scenario}|${r.pairIndex}`) ?? pairs.get(`${r.scenario}|0`));
+    const coldStart = r.scenario.startsWith('6') || r.scenario.startsWith('12');
     const rate = r.wallS > 0 && !coldStart ? r.records / r.wallS : undefined;
     const baseRate = base && base.wallS > 0 && !coldStart ? base.records / base.wallS : undefined;
     const ratio = r.runner.startsWith('engine') && rate && baseRate ? `${fmt(rate / baseRate, 2)}x rec/s, ${fmt(r.cpuS / base.cpuS, 2)}x CPU` : '';

@@ -3,7 +3,7 @@
  * a random port. Optional per-request latency and a rate limit (N requests per sliding window,
  * 429 + Retry-After beyond it) so budget behaviour can be measured.
  *
- *   GET /streams/<name>/records?cursor=<offset>&limit=<n>
+ *   GET /streams/<name>/records?cursor=<offset>&limit=<n>[&updated_since=<ISO>]
  *   → { "data": [ ...records ], "next_cursor": "<offset>" | null }
  *
  * The total number of records per stream is fixed when the server starts (`recordsPerStream`).
@@ -25,7 +25,50 @@ function recordJson(stream, i) {
   );
 }
 
+/**
+ * Issue 20's 10-field record: flat scalars only (the shape where the engine's peak RSS differed
+ * most from the 12-field default one).
+ */
+function tenFieldJson(_stream, i) {
+  const created = new Date(BASE_TIME + i * 500).toISOString();
+  const updated = new Date(BASE_TIME + i * 1000).toISOString();
+  return (
+    `{"id":${i},"name":"customer ${i}","email":"user${i}@example.com","status":"${STATUSES[i % 4]}",` +
+    `"country":"${COUNTRIES[i % 6]}","amount":${(i % 9973) / 100},"quantity":${i % 17},"active":${i % 5 !== 0},` +
+    `"created_at":"${created}","updated_at":"${updated}"}`
+  );
+}
+
+const LOREM =
+  'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. ' +
+  'Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. ' +
+  'Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. ';
+
+/**
+ * A wide record (~1.3 KB): 24 scalar fields, a long string (150-450 chars), a nested object and
+ * nested arrays (line items with their own tag arrays, a matrix of numbers).
+ */
+function wideJson(stream, i) {
+  const updated = new Date(BASE_TIME + i * 1000).toISOString();
+  const scalars = [];
+  for (let f = 0; f < 20; f++) scalars.push(`"attr_${f}":"v${(i * (f + 3)) % 1000}-${f}"`);
+  const items = [];
+  for (let k = 0; k < 3; k++) items.push(`{"sku":"SKU-${(i + k) % 5000}","qty":${(i + k) % 7},"price":${((i * 7 + k) % 10000) / 100},"tags":["a${k}","b${i % 11}"]}`);
+  const description = LOREM.slice(0, 150 + (i % 300));
+  return (
+    `{"id":${i},"stream":"${stream}","name":"customer ${i}","email":"user${i}@example.com",` +
+    `${scalars.join(',')},"description":${JSON.stringify(description)},` +
+    `"address":{"street":"${i % 999} Main Street","city":"City ${i % 97}","zip":"${10000 + (i % 89999)}","geo":[${(i % 180) - 90}.5,${(i % 360) - 180}.25]},` +
+    `"line_items":[${items.join(',')}],"matrix":[[${i % 3},${i % 5}],[${i % 7},${i % 11}]],` +
+    `"active":${i % 5 !== 0},"amount":${(i % 9973) / 100},"updated_at":"${updated}"}`
+  );
+}
+
+const SHAPES = { default: recordJson, ten: tenFieldJson, wide: wideJson };
+
 export async function startServer(options = {}) {
+  const shape = SHAPES[options.shape ?? 'default'];
+  if (!shape) throw new Error(`unknown record shape ${options.shape}`);
   const recordsPerStream = options.recordsPerStream ?? 1_000_000;
   const defaultPageSize = options.pageSize ?? 1000;
   const latencyMs = options.latencyMs ?? 0;
@@ -76,11 +119,14 @@ export async function startServer(options = {}) {
       stats.acceptedAt.push(now);
     }
     const stream = match[1];
-    const offset = Number(url.searchParams.get('cursor') ?? 0);
+    // updated_since=ISO (incremental reads): records are 1 s apart from BASE_TIME, so it maps to an offset.
+    const since = url.searchParams.get('updated_since');
+    const first = since === null ? 0 : Math.max(0, Math.ceil((Date.parse(since) - BASE_TIME) / 1000));
+    const offset = Math.max(first, Number(url.searchParams.get('cursor') ?? 0));
     const limit = Number(url.searchParams.get('limit') ?? defaultPageSize);
     const end = Math.min(recordsPerStream, offset + limit);
     const parts = [];
-    for (let i = offset; i < end; i++) parts.push(recordJson(stream, i));
+    for (let i = offset; i < end; i++) parts.push(shape(stream, i));
     const next = end < recordsPerStream ? `"${end}"` : 'null';
     const body = `{"data":[${parts.join(',')}],"next_cursor":${next}}`;
     const send = () => {
@@ -116,8 +162,8 @@ export function peakPerWindow(times, windowMs) {
   return best;
 }
 
-// `node bench/server.mjs [recordsPerStream]` serves until interrupted (handy for manual runs).
+// `node bench/server.mjs [recordsPerStream] [shape]` serves until interrupted (handy for manual runs).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const s = await startServer({ recordsPerStream: Number(process.argv[2] ?? 1_000_000) });
+  const s = await startServer({ recordsPerStream: Number(process.argv[2] ?? 1_000_000), shape: process.argv[3] });
   process.stdout.write(`${s.url}\n`);
 }

@@ -12,13 +12,6 @@
  * (peak RSS 130-145 MB over 1M records, flat after warm-up). Docker's entrypoint passes the same flags.
  */
 import { createRequire } from 'node:module';
-import { Command } from 'commander';
-import { registerReadCommand } from './commands/read.js';
-import { registerSourceCommands } from './commands/source-commands.js';
-import { registerWriteCommand } from './commands/write.js';
-import { registerAuthoringCommands } from './commands/authoring.js';
-import { registerSyncCommands } from './commands/sync.js';
-import { registerStudioCommand } from './commands/studio.js';
 
 // dist/cli/main.js sits two levels below package.json; cli/main.ts (run with tsx) one.
 const require = createRequire(import.meta.url);
@@ -33,6 +26,21 @@ const version = ((): string => {
   }
   return 'unknown';
 })();
+// `manifold --version` answers before the command modules (and the engine behind them) load.
+if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
+  await new Promise((written) => process.stdout.write(`${version}\n`, written));
+  process.exit(0);
+}
+const [{ Command }, { registerReadCommand }, { registerSourceCommands }, { registerWriteCommand }, { registerAuthoringCommands }, { registerSyncCommands }, { registerStudioCommand }] =
+  await Promise.all([
+    import('commander'),
+    import('./commands/read.js'),
+    import('./commands/source-commands.js'),
+    import('./commands/write.js'),
+    import('./commands/authoring.js'),
+    import('./commands/sync.js'),
+    import('./commands/studio.js'),
+  ]);
 const program = new Command();
 program
   .name('manifold')

@@ -9,11 +9,20 @@
  * never ends, the event loop empties and Node exits 13 ("unsettled top-level await").
  */
 import type { Writable } from 'node:stream';
+import { SerialisedRecord } from '../engine/workers/serialised-record.js';
 
 const CHUNK = 64 * 1024;
 
 export class LineWriter {
   private buffer = '';
+  /**
+   * Lines that came serialised from a read worker (engine/workers) are not copied into `buffer`:
+   * a run of them is a slice of the worker's bytes, written as it is. `parts` holds what goes out
+   * before `buffer`, in order.
+   */
+  private parts: Array<string | Buffer> = [];
+  private partsLength = 0;
+  private run: { bytes: Buffer; start: number; end: number } | undefined;
   /** `{"type":"RECORD","record":{"stream":"<name>","data":` per stream, serialised once. */
   private readonly recordPrefixes = new Map<string, string>();
 
@@ -28,9 +37,35 @@ export class LineWriter {
 
   /** Resolves immediately unless the pipe is full. */
   write(message: unknown): Promise<void> | undefined {
+    if (message instanceof SerialisedRecord) {
+      const run = this.run;
+      // The next line of the same page: the run grows by it and its newline.
+      if (run && run.bytes === message.bytes && run.end === message.start) run.end = message.end + 1;
+      else {
+        this.endRun();
+        if (this.buffer) this.pushPart(this.buffer);
+        this.buffer = '';
+        this.run = { bytes: message.bytes, start: message.start, end: message.end + 1 };
+      }
+      if (this.partsLength + this.run!.end - this.run!.start < CHUNK) return undefined;
+      return this.flush();
+    }
+    this.endRun();
     this.buffer += this.serialise(message) + '\n';
-    if (this.buffer.length < CHUNK && (message as { type?: string }).type !== 'STATE') return undefined;
+    if (this.partsLength + this.buffer.length < CHUNK && (message as { type?: string }).type !== 'STATE') return undefined;
     return this.flush();
+  }
+
+  private endRun(): void {
+    const run = this.run;
+    if (!run) return;
+    this.run = undefined;
+    this.pushPart(run.bytes.subarray(run.start, run.end));
+  }
+
+  private pushPart(part: string | Buffer): void {
+    this.parts.push(part);
+    this.partsLength += part.length;
   }
 
   /**
@@ -51,13 +86,18 @@ export class LineWriter {
 
   /** Hands the buffered lines to `out`; returns a promise only when the caller should wait. */
   flush(): Promise<void> | undefined {
-    if (!this.buffer) return undefined;
-    const chunk = this.buffer;
+    this.endRun();
+    if (this.buffer) this.pushPart(this.buffer);
     this.buffer = '';
+    if (this.parts.length === 0) return undefined;
+    const chunks = this.parts;
+    this.parts = [];
+    this.partsLength = 0;
     let accepted = true;
+    for (let i = 0; i < chunks.length - 1; i++) accepted = this.out.write(chunks[i]!) && accepted;
     // Callbacks run in write order: this one settling means every earlier chunk was written too.
     const written = new Promise<void>((resolve, reject) => {
-      accepted = this.out.write(chunk, (error) => (error ? reject(error) : resolve()));
+      accepted = this.out.write(chunks[chunks.length - 1]!, (error) => (error ? reject(error) : resolve())) && accepted;
     });
     // A failure is reported by end() (or by this promise, to a caller that waits on it).
     written.catch(() => undefined);

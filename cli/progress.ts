@@ -21,6 +21,7 @@ export class Progress {
   private readonly streams = new Map<string, StreamProgress>();
   private readonly render: ReturnType<typeof createLogUpdate>;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(stream: NodeJS.WriteStream = process.stderr, private readonly intervalMs = 200) {
     // A pseudo-terminal whose size was never set (script(1) under CI, some `docker run -t`) reports
@@ -70,7 +71,22 @@ export class Progress {
     p.ended ??= Date.now();
   }
 
+  /**
+   * Writes a line to `out` (stdout on the same terminal) above the progress block: the block is
+   * cleared first and drawn again below, so redrawing never overwrites the line.
+   */
+  above(line: string, out: NodeJS.WritableStream = process.stdout): void {
+    if (this.stopped) {
+      out.write(`${line}\n`);
+      return;
+    }
+    this.render.clear();
+    out.write(`${line}\n`);
+    this.draw();
+  }
+
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.draw();
     this.render.done();

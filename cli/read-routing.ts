@@ -98,7 +98,10 @@ export class ReadRouter {
     if (this.routes.plainStdout) {
       const line = plainLine(message);
       if (track) interruption.written(message);
-      if (line !== undefined) process.stdout.write(`${line}\n`);
+      if (line !== undefined) {
+        if (this.routes.progress) this.routes.progress.above(line);
+        else process.stdout.write(`${line}\n`);
+      }
       return;
     }
     const pending = out.write(message);

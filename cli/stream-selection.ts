@@ -37,7 +37,7 @@ export function selectStreams(source: Source, catalog: ConfiguredAirbyteCatalog 
   const inCatalog = new Set(catalog.streams.map((s) => s?.stream?.name));
   const missing = names.filter((n) => !inCatalog.has(n));
   if (missing.length) throw new ConfigError(`--stream ${missing.join(', ')}: not in the catalog ${catalogFile ?? ''} (it has: ${[...inCatalog].join(', ')})`.replace('  (', ' ('));
-  return { ...catalog, streams: catalog.streams.filter((s) => names.includes(s.stream.name)) };
+  return { ...catalog, streams: catalog.streams.filter((s) => names.includes(s?.stream?.name)) };
 }
 
 /**

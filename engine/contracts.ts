@@ -287,6 +287,8 @@ export interface Stream {
 export interface StreamDefinition {
   node: Obj;
   path: string;
+  /** For a stream a `dynamic_streams` entry generated: that entry's name (`dynamic_stream_<i>` when unnamed). */
+  dynamicStream?: string;
 }
 
 /** HttpComponentsResolver / ConfigComponentsResolver: stream definitions made from a template. */

@@ -292,7 +292,7 @@ const C = {
     incremental_dependency: bool, lazy_read_pointer: strs, extra_fields: { type: 'array', items: strs },
   }, ['parent_key', 'partition_field', 'stream']],
   GroupingPartitionRouter: ['Groups the partitions of another router into batches.', { group_size: int, underlying_partition_router: one(...ROUTERS), deduplicate: bool }, ['group_size', 'underlying_partition_router']],
-  UnionPartitionRouter: ['Partitions of several routers, one after the other. Not supported by Manifold.', { partition_field: str, partition_routers: list(...ROUTERS) }, ['partition_field', 'partition_routers']],
+  UnionPartitionRouter: ['The partitions of several routers, one router after the other, each partition value once (the first router to yield it wins), reduced to {partition_field: value}; the other keys a router puts in its partitions move to the extra fields. Children inject nothing into requests: templates read stream_partition.', { partition_field: str, partition_routers: list(...ROUTERS) }, ['partition_field', 'partition_routers']],
   CustomPartitionRouter: custom('partition router'),
   // ── errors & backoff
   DefaultErrorHandler: ['Decides per response whether to succeed, retry, ignore or fail, and how long to back off.', {
@@ -312,7 +312,7 @@ const C = {
   // ── schema loaders
   InlineSchemaLoader: ['The stream JSON schema written in the manifest.', { schema: mapping }, []],
   JsonFileSchemaLoader: ['Reads the stream JSON schema from a file (deprecated in Airbyte).', { file_path: str }, []],
-  DynamicSchemaLoader: ['Builds the stream schema at run time from an endpoint describing the fields.', {
+  DynamicSchemaLoader: ['Builds the stream schema from an endpoint describing the fields (requested once per run, when discover or a read needs the schema), as the CDK does: fields at schema_pointer, names at key_pointer, types at type_pointer (default string) mapped by types_mapping, then schema_filter and schema_transformations.', {
     retriever: one(...RETRIEVERS), schema_type_identifier: ref('SchemaTypeIdentifier'), schema_filter: one(...FILTERS), schema_transformations: list(...TRANSFORMATIONS),
   }, ['retriever', 'schema_type_identifier']],
   SchemaTypeIdentifier: ['Where field names and types are in the schema endpoint response.', {

@@ -14,6 +14,7 @@ import { ReadInterruption } from '../interrupt.js';
 import { ReadRouter } from '../read-routing.js';
 import { addRetryOptions, retriesOf, type RetryOptions } from '../retry-options.js';
 import { addStreamOption, incrementalStreams, selectStreams } from '../stream-selection.js';
+import { threadsOf } from '../threads.js';
 
 interface ReadOptions extends CommonOptions, ConfigUpdateOptions, RetryOptions {
   stream?: string[];
@@ -27,6 +28,7 @@ interface ReadOptions extends CommonOptions, ConfigUpdateOptions, RetryOptions {
   output?: string;
   checkSchema?: boolean;
   progress?: boolean;
+  threads?: string;
 }
 
 function positive(value: string | undefined, flag: string): number | undefined {
@@ -50,7 +52,8 @@ export function registerReadCommand(program: Command): void {
     .option('--output <dir>', 'write records to DIR/<stream>.jsonl (replaced for full refresh, appended for incremental) and the state to DIR/state.json instead of stdout')
     .option('--check-schema', "report records that do not fit their stream's declared JSON Schema")
     .option('--progress', 'draw live per-stream progress on stderr even when it is not a terminal')
-    .option('--no-progress', 'never draw progress');
+    .option('--no-progress', 'never draw progress')
+    .option('--threads <n>', 'threads that read (default 1: all on the main thread; 2+: the engine in worker threads, see docs/performance.md)');
   addSafetyOptions(addRetryOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(addStreamOption(cmd)))))))).action(async (opts: ReadOptions) => {
     const interruption = new ReadInterruption();
     try {
@@ -111,6 +114,7 @@ async function read(opts: ReadOptions, interruption: ReadInterruption): Promise<
         limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
         ...(progress ? { onPage: (e: { stream: string }) => progress.page(e.stream) } : {}),
         signal: interruption.signal,
+        threads: threadsOf(opts),
       })) {
         // Nothing produced after a signal goes out: a STATE in it could cover records that do not.
         if (interruption.interrupted) break;

@@ -20,7 +20,15 @@ export function registerStudioCommand(program: Command): void {
       }
       // The server and its dependencies load only for this command.
       const { startStudio } = await import('../studio/server.js');
-      const studio = await startStudio({ manifest: opts.manifest, config: opts.config, replay: opts.replay, port });
+      let studio: Awaited<ReturnType<typeof startStudio>>;
+      try {
+        studio = await startStudio({ manifest: opts.manifest, config: opts.config, replay: opts.replay, port });
+      } catch (e) {
+        // A missing manifest, a port in use: one line, no stack.
+        process.stderr.write(`manifold: ${(e as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
       process.stdout.write(`manifold studio: ${studio.url}\n(the token in the URL is this session's key; Ctrl-C stops the server)\n`);
       if (opts.open) openInBrowser(studio.url);
       const stop = (): void => {

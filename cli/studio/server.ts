@@ -66,6 +66,7 @@ export async function startStudio(options: StudioOptions & { port?: number | und
     }
     if (method === 'GET' && url.pathname === '/favicon.ico') return void res.writeHead(204, SECURITY_HEADERS).end();
     if (method === 'GET' && url.pathname === '/api/initial') return send(res, 200, await session.initial());
+    if (method === 'GET' && url.pathname === '/api/config') return send(res, 200, await session.readConfig());
     if (method === 'GET' && url.pathname === '/api/editor-schema') return send(res, 200, session.editorSchema());
     if (method === 'GET' && url.pathname === '/api/events') return openEvents(res);
     if (method !== 'POST' && method !== 'PUT') return send(res, 404, { error: `No ${method} ${url.pathname}` });

@@ -10,6 +10,8 @@ import { loadComponents } from '../../engine/components.js';
 import { checkTemplates, checkUnknownKeys, loadManifestText, manifestSchema, manifestWarnings, validateManifest, componentTypeNames } from '../../engine/manifest/index.js';
 import { ManifestError, isManifoldError, type ManifestProblem } from '../../engine/errors/manifold-error.js';
 import { createTransport } from '../../engine/http/transport.js';
+import type { Transport } from '../../engine/http/client.js';
+import { prepareRecordingFolder } from '../recording-folder.js';
 import { parse as parseYaml } from 'yaml';
 import type { Obj } from '../../engine/types.js';
 import { ConfigStore, SECRET_PLACEHOLDER } from './config-store.js';
@@ -40,6 +42,7 @@ export class StudioSession {
   readonly recordings: string | undefined;
   mode: HttpMode;
   private spec: Obj = {};
+  private recorder: Transport | undefined;
 
   constructor(options: StudioOptions) {
     this.manifest = new ManifestFile(resolve(options.manifest));
@@ -69,7 +72,7 @@ export class StudioSession {
   }
 
   /** The same checks as `manifold validate`: schema, templates (undeclared variables), unknown fields. */
-  async validate(text: string): Promise<{ problems: Problem[]; streams: string[] }> {
+  async validate(text: string): Promise<{ problems: Problem[]; streams: string[]; spec: Obj }> {
     await loadComponents();
     let problems: Problem[];
     try {
@@ -83,7 +86,7 @@ export class StudioSession {
       else problems = [{ message: isManifoldError(e) ? e.describe() : (e as Error).message, severity: 'error', line: 1, column: 1 }];
     }
     if (!problems.some((p) => p.severity === 'error')) this.refreshSpec(text);
-    return { problems, streams: streamNamesOf(text) };
+    return { problems, streams: streamNamesOf(text), spec: this.spec };
   }
 
   async save(text: string, baseVersion: string | undefined, force: boolean): Promise<Obj> {
@@ -92,21 +95,31 @@ export class StudioSession {
     return result as unknown as Obj;
   }
 
+  async readConfig(): Promise<Obj> {
+    return { file: this.config.file, values: await this.config.readMasked(), hint: await this.config.gitignoreHint() };
+  }
+
   async writeConfig(values: Obj): Promise<Obj> {
     await this.config.write(values);
-    return { values: await this.config.readMasked(), hint: await this.config.gitignoreHint() };
+    return this.readConfig();
   }
 
   setMode(mode: HttpMode): void {
     if (!['live', 'record', 'replay'].includes(mode)) throw new Error(`Unknown HTTP mode "${mode}"`);
     if (mode !== 'live' && !this.recordings) throw new Error('Recording and replaying need a folder: start the studio with --replay <dir>');
+    if (mode === 'record' && this.mode !== 'record') {
+      // A new recording replaces the folder's old one (as `read --record --overwrite`), and every
+      // test read until the mode changes goes into it, numbered on: the two never mix.
+      prepareRecordingFolder(this.recordings!, true);
+      this.recorder = createTransport({ record: this.recordings });
+    }
+    if (mode !== 'record') this.recorder = undefined;
     this.mode = mode;
   }
 
   async testRead(text: string, stream: string, limits: Partial<TestReadLimits>): Promise<TestReadResult> {
     const config = await this.config.read();
-    const transport =
-      this.mode === 'replay' ? createTransport({ replay: this.recordings }) : this.mode === 'record' ? createTransport({ record: this.recordings }) : undefined;
+    const transport = this.mode === 'replay' ? createTransport({ replay: this.recordings }) : this.mode === 'record' ? this.recorder : undefined;
     const result = await testRead({
       text,
       file: this.manifest.path,

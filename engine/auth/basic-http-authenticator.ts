@@ -5,6 +5,8 @@ import type { EngineServices } from '../services.js';
 import type { RequestOptions } from '../types.js';
 import { ConfigSecret } from './token-support.js';
 
+const EMPTY_PAIR = Buffer.from(':').toString('base64');
+
 export class BasicHttpAuthenticator implements Authenticator {
   private header: string | undefined;
   constructor(private readonly username: ConfigSecret, private readonly password: ConfigSecret, private readonly services: EngineServices) {}
@@ -12,7 +14,8 @@ export class BasicHttpAuthenticator implements Authenticator {
   async authOptions(): Promise<Partial<RequestOptions>> {
     if (this.header === undefined) {
       const encoded = Buffer.from(`${this.username.get()}:${this.password.get()}`, 'utf8').toString('base64');
-      this.services.secrets.add(encoded);
+      // An empty pair (a config without credentials) encodes to a constant that is no secret.
+      if (encoded !== EMPTY_PAIR) this.services.secrets.add(encoded);
       this.header = `Basic ${encoded}`;
     }
     return { headers: { Authorization: this.header } };

@@ -2,12 +2,21 @@
  * Pieces the authenticators share: config-derived secrets rendered once, and a token slot in
  * services.cache that every stream of a run shares, so one refresh serves concurrent requests.
  */
-import { ConfigError } from '../errors/manifold-error.js';
+import { formatLocation } from '../errors/manifold-error.js';
 import { InterpolatedString } from '../interpolation/index.js';
 import type { BuildContext } from '../registry.js';
 import type { EngineServices } from '../services.js';
 
-/** A template over config/parameters, rendered on first use (config never changes within a run) and registered as a secret. */
+/**
+ * A template over config/parameters, rendered on first use (config never changes within a run) and
+ * registered as a secret.
+ *
+ * A credential field that renders empty (`required`) does not stop the run: like Airbyte's CDK, the
+ * request goes out with what the template rendered and the API answers (often a 401, which the
+ * error handler reports). The config was already checked against the spec by then, so a field the
+ * spec requires cannot be missing; one WARN per field and run names it (the value is empty, so
+ * there is nothing to mask).
+ */
 export class ConfigSecret {
   private value: string | undefined;
   private readonly template: InterpolatedString;
@@ -18,13 +27,21 @@ export class ConfigSecret {
   get(): string {
     if (this.value === undefined) {
       const v = this.template.evalString({ config: this.ctx.config, parameters: this.ctx.parameters });
-      if (!v && this.required) {
-        throw new ConfigError(`${this.field} is empty: check that the config provides it.`, { location: this.ctx.location(this.field) });
-      }
+      if (!v && this.required) this.warnEmpty();
       this.ctx.services.secrets.add(v);
       this.value = v;
     }
     return this.value;
+  }
+
+  private warnEmpty(): void {
+    const location = this.ctx.location(this.field);
+    const where = formatLocation(location);
+    // Streams built from one shared definition are one field to the user: warn once per spot in the file.
+    const key = `empty-credential-warned:${location.line !== undefined ? `${location.file}:${location.line}:${location.column}` : where}`;
+    if (this.ctx.services.cache.has(key)) return;
+    this.ctx.services.cache.set(key, true);
+    this.ctx.services.logger.warn(`${where}: ${this.field} rendered empty: check that the config provides it; requests are sent without a value for it`);
   }
 }
 

@@ -7,7 +7,7 @@ import { registerComponent, type BuildContext, type ManifestNode } from '../regi
 import { InterpolatedBoolean, InterpolatedString } from '../interpolation/index.js';
 import type { HttpResponse, Obj } from '../types.js';
 import { truthy } from '../interpolation/python-values.js';
-import type { FailureType } from './manifold-error.js';
+import { formatLocation, type FailureType } from './manifold-error.js';
 import { defaultResolution, responseForTemplates, type ErrorResolution, type Outcome, type ResponseAction, type ResponseFilter } from './error-handler.js';
 
 const ACTIONS: ResponseAction[] = ['SUCCESS', 'RETRY', 'FAIL', 'IGNORE', 'RATE_LIMITED', 'RESET_PAGINATION'];
@@ -16,8 +16,9 @@ const FAILURE_TYPES: FailureType[] = ['config_error', 'system_error', 'transient
 const DEFAULT_MAPPED_STATUSES = new Set([400, 401, 403, 404, 405, 408, 429, 500, 502, 503, 504]);
 
 export class HttpResponseFilter implements ResponseFilter {
+  /** `action` undefined: the filter was written without one and, as in the CDK, matches nothing. */
   constructor(
-    private readonly action: ResponseAction,
+    private readonly action: ResponseAction | undefined,
     private readonly httpCodes: Set<number>,
     private readonly errorMessageContains: string | undefined,
     private readonly predicate: InterpolatedBoolean | undefined,
@@ -28,7 +29,7 @@ export class HttpResponseFilter implements ResponseFilter {
   ) {}
 
   matches(outcome: Outcome): ErrorResolution | undefined {
-    if (!this.applies(outcome)) return undefined;
+    if (this.action === undefined || !this.applies(outcome)) return undefined;
     const fallback = defaultResolution(outcome);
     const response = outcome.response;
     const message = response && this.errorMessage
@@ -98,8 +99,9 @@ export function buildHttpResponseFilter(node: ManifestNode, ctx: BuildContext): 
   if (failureType !== undefined && !FAILURE_TYPES.includes(failureType)) {
     throw ctx.error(`failure_type must be one of ${FAILURE_TYPES.join(', ')}`, 'failure_type');
   }
-  const action = (node.action ?? 'FAIL') as ResponseAction;
-  if (!ACTIONS.includes(action)) throw ctx.error(`action must be one of ${ACTIONS.join(', ')} (got "${String(node.action)}")`, 'action');
+  const action = node.action === undefined || node.action === null ? undefined : (node.action as ResponseAction);
+  if (action !== undefined && !ACTIONS.includes(action)) throw ctx.error(`action must be one of ${ACTIONS.join(', ')} (got "${String(node.action)}")`, 'action');
+  if (action === undefined) warnOnce(ctx, 'HttpResponseFilter has no action, so it matches no response (as in Airbyte\'s CDK, where the status falls to the default handling); set action (FAIL, IGNORE, RETRY...) to make it apply');
   const codes = Array.isArray(node.http_codes) ? node.http_codes.map(Number) : [];
   const contains = node.error_message_contains === undefined || node.error_message_contains === null
     ? undefined
@@ -110,3 +112,12 @@ export function buildHttpResponseFilter(node: ManifestNode, ctx: BuildContext): 
 }
 
 registerComponent('HttpResponseFilter', buildHttpResponseFilter, 'Chooses RETRY/FAIL/IGNORE/RATE_LIMITED for matching responses.');
+
+/** Streams built from one definition share the filter: one WARN per spot in the file. */
+function warnOnce(ctx: BuildContext, message: string): void {
+  const location = ctx.location();
+  const key = `response-filter-warned:${location.line !== undefined ? `${location.file}:${location.line}:${location.column}` : ctx.path}`;
+  if (ctx.services.cache.has(key)) return;
+  ctx.services.cache.set(key, true);
+  ctx.services.logger.warn(`${formatLocation(location)}: ${message}`);
+}

@@ -161,6 +161,32 @@ export function withQuery(url: string, query: string): string {
 }
 
 /**
+ * A value interpolated after the host, as Airbyte's CDK sends it: inserted as it is (a `/` adds a
+ * path segment, `?` starts the query, `#` a fragment that is not sent), with what a URL path or
+ * query cannot hold percent-encoded the way `requests` prepares a URL (urllib3 keeps unreserved
+ * characters, sub-delimiters, `:@/?` and valid `%XX` escapes and encodes every other byte of the
+ * UTF-8 text, every `%` too when one of them is not an escape; escapes of unreserved characters
+ * are then decoded). Used for partition values (url-template.ts); credentials still go only to the
+ * url_base's origin (see http-requester.ts), whatever path a value produces.
+ */
+export function requoteUri(value: string): string {
+  const escapesValid = !/%(?![0-9A-Fa-f]{2})/.test(value);
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += byte < 128 && (URL_CHARS.test(c) || (c === '%' && escapesValid)) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out.replace(/%([0-9A-Fa-f]{2})/g, (m, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(c) ? c : m.toUpperCase();
+  });
+}
+
+const UNRESERVED = /^[A-Za-z0-9._~-]$/;
+/** RFC 3986 path/query characters (and the `#` that ends them), `%` aside. */
+const URL_CHARS = /^[A-Za-z0-9._~\-!$&'()*+,;=:@/?#]$/;
+
+/**
  * Encodes an interpolated value that lands inside a URL path so it stays one segment: `/`, `?`,
  * `#`, `%` and friends are escaped. A bare `.` or `..` cannot be made harmless by escaping (URL
  * parsers treat `%2E%2E` as `..` too), so it is refused.

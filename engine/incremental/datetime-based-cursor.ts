@@ -10,6 +10,10 @@
  * sequential state, it is the latest record cursor value, or the sync's start (the later of
  * start_datetime and the input state) when no record moved it. Windows read without records do
  * not move it to their end: an API may fill a window after it was read.
+ *
+ * An input state may also be in the CDK's concurrent form (`state_type: date-range` with the
+ * ranges already read): the read then covers only what those ranges leave out, and the state
+ * written afterwards is the sequential one above.
  */
 import type { IncrementalCursor } from '../contracts.js';
 import { InterpolatedString } from '../interpolation/index.js';
@@ -83,6 +87,8 @@ export class DatetimeBasedCursor implements IncrementalCursor {
   private readonly windows = new WeakMap<Obj, Window>();
   private bounds: ReadBounds | undefined;
   private startInstant: Micros | undefined;
+  /** The ranges an input state in the CDK's concurrent format says were read, merged (see readRanges). */
+  private readRanges: { start: Micros; end: Micros }[] | undefined;
 
   constructor(readonly settings: DatetimeCursorSettings) {
     this.cursorField = settings.cursorField;
@@ -102,12 +108,58 @@ export class DatetimeBasedCursor implements IncrementalCursor {
   }
 
   setState(state: Obj | undefined): void {
+    this.readRanges = undefined;
+    if (state?.state_type === 'date-range' && Array.isArray(state.slices) && state.slices.length > 0) {
+      this.setConcurrentState(state.slices);
+      return;
+    }
     const value = state?.[this.cursorField];
     this.cursor = value === undefined || value === null || value === '' ? undefined : this.parse(value);
     if (this.cursor === undefined && value !== undefined && value !== null && value !== '') {
       const formats = this.settings.cursorDatetimeFormats;
       throw unreadableStateValue(this.settings.streamLabel ?? 'Stream', this.cursorField, value, `a datetime in ${formats.length === 1 ? 'the format' : 'any of the formats'} ${formats.map((f) => JSON.stringify(f)).join(', ')}`);
     }
+    this.pending = [];
+    this.bounds = undefined;
+    this.startInstant = undefined;
+  }
+
+  /**
+   * A state as the CDK's ConcurrentCursor writes it when not asked for the sequential form:
+   * `{state_type: date-range, slices: [{start, end, most_recent_cursor_value?}]}`, the ranges
+   * already read. As the CDK does: ranges closer than one cursor_granularity (or 1 ms) are merged;
+   * the cursor is the first range's most recent value (else its end); and the read covers what
+   * they leave out (see slices()).
+   */
+  private setConcurrentState(slices: unknown[]): void {
+    const label = this.settings.streamLabel ?? 'Stream';
+    const ranges = slices.map((slice) => {
+      const at = (key: string): Micros | undefined => {
+        const raw = (slice as Obj | null)?.[key];
+        if (raw === undefined || raw === null || raw === '') return undefined;
+        const us = this.parse(raw);
+        if (us === undefined) throw unreadableStateValue(label, `slices[].${key}`, raw, `a datetime in ${this.settings.cursorDatetimeFormats.map((f) => JSON.stringify(f)).join(', ')}`);
+        return us;
+      };
+      const start = at('start');
+      const end = at('end');
+      if (start === undefined || end === undefined) throw unreadableStateValue(label, 'slices', slice, 'ranges with a start and an end');
+      return { start, end, latest: at('most_recent_cursor_value') };
+    }).sort((a, b) => a.start - b.start || a.end - b.end);
+    const step = this.settings.granularity;
+    const merged = [ranges[0]!];
+    for (const range of ranges.slice(1)) {
+      const last = merged[merged.length - 1]!;
+      const reach = step ? addDuration(last.end, step) : last.end + 1_000;
+      if (reach >= range.start) {
+        last.end = Math.max(last.end, range.end);
+        last.latest = last.latest === undefined ? range.latest : range.latest === undefined ? last.latest : Math.max(last.latest, range.latest);
+      } else {
+        merged.push({ ...range });
+      }
+    }
+    this.cursor = merged[0]!.latest ?? merged[0]!.end;
+    this.readRanges = merged.map(({ start, end }) => ({ start, end }));
     this.pending = [];
     this.bounds = undefined;
     this.startInstant = undefined;
@@ -136,6 +188,31 @@ export class DatetimeBasedCursor implements IncrementalCursor {
 
   *slices(): Iterable<Obj> {
     const { earliest, latest } = this.readBounds();
+    if (!this.readRanges) {
+      yield* this.windowsBetween(earliest, latest);
+      return;
+    }
+    // A concurrent-format state: what lies before the first range read, the gaps between ranges,
+    // and from the end of the last one (less the lookback) on, as the CDK's ConcurrentCursor does.
+    const s = this.settings;
+    const floor = this.start();
+    const before = (instant: Micros): Micros => (s.granularity ? addDuration(instant, s.granularity, -1) : instant);
+    const ranges = this.readRanges;
+    const gap = function* (this: DatetimeBasedCursor, lower: Micros, upper: Micros): Iterable<Obj> {
+      if (lower >= upper || upper < floor) return;
+      yield* this.windowsBetween(Math.max(lower, floor), before(upper));
+    };
+    if (floor < ranges[0]!.start) yield* gap.call(this, floor, ranges[0]!.start);
+    for (let i = 0; i + 1 < ranges.length; i++) {
+      yield* gap.call(this, s.granularity ? addDuration(ranges[i]!.end, s.granularity) : ranges[i]!.end, ranges[i + 1]!.start);
+    }
+    const last = ranges[ranges.length - 1]!.end;
+    const lower = Math.max(s.lookback ? addDuration(last, s.lookback, -1) : last, floor);
+    if (lower < latest) yield* this.windowsBetween(lower, latest);
+  }
+
+  /** Contiguous windows of `step` from `earliest` to `latest` (both inclusive). */
+  private *windowsBetween(earliest: Micros, latest: Micros): Iterable<Obj> {
     const s = this.settings;
     let start = earliest;
     while (s.isCompareStrictly ? start < latest : start <= latest) {

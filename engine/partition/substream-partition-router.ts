@@ -38,8 +38,11 @@ export class SubstreamPartitionRouter implements PartitionRouter {
         }
         if (event.kind !== 'record') continue;
         const value = valueAtPath(event.data, parent.parentKey);
-        if (value === undefined) parent.reportMissingKey?.(event.data);
-        if (value === undefined || value === null) continue;
+        // As the CDK (dpath.get): a missing key makes no partition, a null value does.
+        if (value === undefined) {
+          parent.reportMissingKey?.(event.data);
+          continue;
+        }
         const partition = { [parent.partitionField]: value, parent_slice: event.slice?.partition ?? {} };
         let extra: Obj | undefined;
         for (const path of parent.extraFields) (extra ??= {})[path.join('.')] = valueAtKeys(event.data, path);

@@ -36,9 +36,11 @@ import { normalizeConfig } from '../config/normalize.js';
 import { mergeConcurrent } from './merge.js';
 import { streamMessages } from './stream-messages.js';
 import { concurrencyLevel, configuredStreams, describeStream } from './catalog.js';
-import { streamDefinitions } from '../stream/stream-definitions.js';
+import { dynamicStreamName, streamDefinitions } from '../stream/stream-definitions.js';
 import pLimit from 'p-limit';
 import { resolveLimits, type Limits } from '../limits/limits.js';
+import { workerPlan } from '../workers/plan.js';
+import type { SourceOrigin } from '../workers/wire.js';
 
 export const INJECTED_MANIFEST_KEY = '__injected_declarative_manifest';
 /**
@@ -120,6 +122,17 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** After each page: its URL (secrets masked), status, records selected and the slice it belongs to. */
   onPage?: (event: { stream: string; records: number; url: string; status: number; slice: StreamSlice }) => void;
+  /**
+   * 1 (the default): the read runs on the calling thread. N ≥ 2: up to N worker threads read the
+   * streams (a stream stays in one worker; never more workers than streams) and hand over
+   * RECORDs as JSON text, which the calling thread only orders and passes on: worth it when the
+   * caller writes the lines as they are (the CLI does), not when it looks at every record's data
+   * (each is parsed again on first access). See engine/workers/plan.ts for when a read stays on
+   * one thread anyway.
+   */
+  threads?: number;
+  /** @internal A read worker's share of the catalog (engine/workers). */
+  shard?: { index: number; count: number; failed: string[] };
 }
 
 export interface CheckResult {
@@ -134,20 +147,22 @@ export class Source {
   private constructor(
     readonly manifest: LoadedManifest,
     private readonly options: SourceOptions = {},
+    /** How this Source was made, so a read worker can make it again. */
+    private readonly origin?: SourceOrigin,
   ) {}
 
   // Components load on first use (check/discover/read), not here: `spec` and config validation
   // need only the manifest, and loading every component module is most of a cold start.
   static async fromFile(path: string, options?: SourceOptions): Promise<Source> {
-    return Source.checked(await loadManifestFile(path, resolveLimits(options?.limits)), options);
+    return Source.checked(await loadManifestFile(path, resolveLimits(options?.limits)), options, { kind: 'file', path });
   }
 
   static async fromText(text: string, file?: string, options?: SourceOptions): Promise<Source> {
-    return Source.checked(loadManifestText(text, file, resolveLimits(options?.limits)), options);
+    return Source.checked(loadManifestText(text, file, resolveLimits(options?.limits)), options, { kind: 'text', text, file });
   }
 
   static async fromObject(manifest: unknown, file?: string, options?: SourceOptions): Promise<Source> {
-    return Source.checked(loadManifestObject(manifest, file, resolveLimits(options?.limits)), options);
+    return Source.checked(loadManifestObject(manifest, file, resolveLimits(options?.limits)), options, { kind: 'object', manifest, file });
   }
 
   /** Airbyte's source-declarative-manifest convention: the manifest travels inside the config. */
@@ -159,10 +174,10 @@ export class Source {
     return Source.fromObject(manifest, '<config>', options);
   }
 
-  private static checked(manifest: LoadedManifest, options?: SourceOptions): Source {
+  private static checked(manifest: LoadedManifest, options?: SourceOptions, origin?: SourceOrigin): Source {
     const problems = validateManifest(manifest);
     if (problems.length) throw new ManifestError(problems, manifest.file);
-    return new Source(manifest, options);
+    return new Source(manifest, options, origin);
   }
 
   private get root(): Obj {
@@ -202,7 +217,8 @@ export class Source {
         ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
         : undefined;
       if (!check) return { status: 'SUCCEEDED', message: 'The manifest declares no check' };
-      const result = await check.run(await run.streams(), signal);
+      const streams = await run.streams();
+      const result = await check.run(streams, signal, { generated: run.generated });
       return result.ok ? { status: 'SUCCEEDED' } : { status: 'FAILED', message: result.message ?? 'Check failed' };
     } catch (e) {
       return { status: 'FAILED', message: this.userMessage(e) };
@@ -253,6 +269,17 @@ export class Source {
     state?: unknown,
     options: ReadOptions = {},
   ): AsyncGenerator<AirbyteMessage[]> {
+    if ((options.threads ?? 1) > 1 && !options.shard) {
+      const plan = workerPlan({ root: this.root, origin: this.origin, sourceOptions: this.options, config, catalog, state, read: options, streamNames: () => this.streamNames(), defaultConcurrency: DEFAULT_CONCURRENCY });
+      if (plan) {
+        const { readInWorkers } = await import('../workers/read-in-workers.js');
+        yield* readInWorkers({ ...plan, closingTrace: failedStreamsTrace });
+        return;
+      }
+    }
+    const shard = options.shard;
+    // Messages about the whole read (config, catalog) come from the first worker only.
+    const quiet = shard !== undefined && shard.index > 0;
     const side: AirbyteMessage[] = [];
     let run: PreparedRun;
     try {
@@ -260,7 +287,7 @@ export class Source {
       run = this.prepare(config, { side });
     } catch (e) {
       // A config migration's CONTROL still goes out when a later check of the config fails.
-      yield [...side.splice(0), this.traceFor(e)];
+      if (!quiet) yield [...side.splice(0), this.traceFor(e)];
       return;
     }
     const flush = function* (): Generator<AirbyteMessage[]> {
@@ -273,7 +300,7 @@ export class Source {
     } catch (e) {
       // Components are built here, so an invalid template or component surfaces as a TRACE like
       // every other failure instead of an exception out of the message stream.
-      yield [this.traceFor(e)];
+      if (!quiet) yield [this.traceFor(e)];
       return;
     }
     let configured: ConfiguredAirbyteStream[];
@@ -282,11 +309,13 @@ export class Source {
       configured = catalog === undefined ? [...streams.keys()].map((name) => ({ stream: { name }, sync_mode: 'full_refresh' as const })) : configuredStreams(catalog);
       states = parseInputState(state);
     } catch (e) {
-      yield [this.traceFor(e)];
+      if (!quiet) yield [this.traceFor(e)];
       return;
     }
     for (const warning of catalogWarnings(configured, streams, states)) run.services.logger.warn(warning);
+    if (quiet) side.length = 0;
     yield* flush();
+    if (shard) configured = configured.filter((_, i) => i % shard.count === shard.index);
     const failed: string[] = [];
     const concurrency = options.concurrency ?? run.concurrency ?? DEFAULT_CONCURRENCY;
     // Streams and their partitions may each run `concurrency` wide; the request limit keeps the
@@ -322,11 +351,8 @@ export class Source {
       yield batch;
     }
     yield* flush();
-    if (failed.length) {
-      // config_error whatever the causes, as the CDK's closing TRACE: it only names the failed
-      // streams, and their own TRACEs above carry the actionable failure types.
-      yield [errorTrace(`During the sync, the following streams did not sync successfully: ${failed.join(', ')}`, 'config_error')];
-    }
+    if (shard) shard.failed.push(...failed);
+    else if (failed.length) yield [failedStreamsTrace(failed)];
   }
 
   private traceFor(e: unknown, stream?: string): AirbyteMessage {
@@ -377,17 +403,21 @@ export class Source {
     const root = this.root;
     if (root.api_budget && this.options.applyBudget !== false) services.budget = buildComponent<CallBudget>(root.api_budget, 'api_budget', config, services);
     let built: Promise<Map<string, Stream>> | undefined;
+    // Filled once streams() resolved: which streams each dynamic_streams entry generated.
+    const generated = new Map<string, string[]>();
+    if (Array.isArray(root.dynamic_streams)) root.dynamic_streams.forEach((node, i) => generated.set(dynamicStreamName(node, i), []));
     // Async because dynamic_streams may have to ask the API which streams exist.
     const streams = (): Promise<Map<string, Stream>> =>
       (built ??= streamDefinitions(root, config, services).then((definitions) => {
         const map = new Map<string, Stream>();
-        for (const { node, path } of definitions) {
+        for (const { node, path, dynamicStream } of definitions) {
           const stream = buildComponent<Stream>(node, path, config, services, 'DeclarativeStream');
           map.set(stream.name, stream);
+          if (dynamicStream !== undefined) generated.get(dynamicStream)?.push(stream.name);
         }
         return map;
       }));
-    return { config, services, streams, concurrency: concurrencyLevel(root.concurrency_level, config) };
+    return { config, services, streams, generated, concurrency: concurrencyLevel(root.concurrency_level, config) };
   }
 }
 
@@ -395,6 +425,8 @@ interface PreparedRun {
   config: Obj;
   services: EngineServices;
   streams(): Promise<Map<string, Stream>>;
+  /** Per dynamic_streams entry, the streams it generated (complete once streams() resolved). */
+  generated: Map<string, string[]>;
   concurrency: number | undefined;
 }
 
@@ -421,6 +453,14 @@ function catalogWarnings(configured: ConfiguredAirbyteStream[], streams: Map<str
 }
 
 const batchWeight = (batch: AirbyteMessage[]): number => batch.length;
+
+/**
+ * config_error whatever the causes, as the CDK's closing TRACE: it only names the failed streams,
+ * and their own TRACEs carry the actionable failure types.
+ */
+function failedStreamsTrace(failed: string[]): AirbyteMessage {
+  return errorTrace(`During the sync, the following streams did not sync successfully: ${failed.join(', ')}`, 'config_error');
+}
 
 function isPlainObject(value: unknown): value is Obj {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

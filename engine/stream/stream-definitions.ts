@@ -26,7 +26,14 @@ export async function streamDefinitions(root: Obj, config: Obj, services: Engine
   const dynamic = Array.isArray(root.dynamic_streams) ? (root.dynamic_streams as unknown[]) : [];
   for (const [i, node] of dynamic.entries()) {
     const resolver = buildComponent<ExpandsToDefinitions>(node, `dynamic_streams[${i}]`, config, services, 'DynamicDeclarativeStream');
-    out.push(...(await resolver.definitions(signal)));
+    const dynamicStream = dynamicStreamName(node, i);
+    for (const definition of await resolver.definitions(signal)) out.push({ ...definition, dynamicStream });
   }
   return out;
+}
+
+/** How checks refer to a `dynamic_streams` entry (Airbyte's naming, unnamed entries included). */
+export function dynamicStreamName(node: unknown, index: number): string {
+  const name = (node as Obj | null)?.name;
+  return typeof name === 'string' && name ? name : `dynamic_stream_${index}`;
 }

@@ -64,6 +64,12 @@ function markDirty() {
 async function validate(text) {
   const { json } = await api('/api/validate', { text });
   const problems = json.problems ?? [];
+  // The config form follows the spec being edited (it keeps the last spec that validated).
+  if (json.spec && JSON.stringify(json.spec) !== JSON.stringify(state.spec)) {
+    state.spec = json.spec;
+    const { json: config } = await api('/api/config', undefined, 'GET');
+    renderConfigTab(config);
+  }
   if (json.streams && json.streams.join() !== state.streams.join()) {
     state.streams = json.streams;
     renderStreamChoice();

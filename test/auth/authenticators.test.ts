@@ -65,10 +65,20 @@ describe('static authenticators', () => {
     expect(services.secrets.mask('tok-9999 user-1')).toBe('**** ****');
   });
 
-  it('an empty token is a config error naming the field', async () => {
+  it('an empty token is used as rendered (as the CDK does), with one WARN naming the field', async () => {
     api();
-    const auth = build<Authenticator>({ type: 'BearerAuthenticator', api_token: '{{ config.token }}' }, {});
-    await expect(auth.authOptions()).rejects.toThrow(/api_token is empty/);
+    const services = makeServices();
+    const auth = build<Authenticator>({ type: 'BearerAuthenticator', api_token: '{{ config.token }}' }, {}, services);
+    expect(await auth.authOptions()).toEqual({ headers: { Authorization: 'Bearer ' } });
+    expect(await auth.authOptions()).toEqual({ headers: { Authorization: 'Bearer ' } });
+    const basic = build<Authenticator>({ type: 'BasicHttpAuthenticator', username: '{{ config.user }}' }, {}, services);
+    expect(await basic.authOptions()).toEqual({ headers: { Authorization: `Basic ${Buffer.from(':').toString('base64')}` } });
+    expect(services.logs.filter((l) => l.level === 'WARN').map((l) => l.message)).toEqual([
+      expect.stringMatching(/api_token rendered empty/),
+      expect.stringMatching(/username rendered empty/),
+    ]);
+    // Nothing empty or constant became a secret that would mask ordinary text.
+    expect(services.secrets.mask('Og== Bearer')).toBe('Og== Bearer');
   });
 
   it('SelectiveAuthenticator builds the authenticator the config selects', async () => {

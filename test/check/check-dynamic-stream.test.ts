@@ -66,3 +66,40 @@ describe('CheckDynamicStream', () => {
     expect((await source.check({ items: [] })).status).toBe('FAILED');
   });
 });
+
+describe('CheckStream.dynamic_streams_check_configs', () => {
+  // The dynamic_streams entry gets a name so the check can refer to it.
+  const named = (check: string) => manifest(check).replace('  - type: DynamicDeclarativeStream\n', '  - type: DynamicDeclarativeStream\n    name: per_item\n');
+  const check = async (text: string, cfg: object = config) =>
+    (await Source.fromText(text, 'm.yaml', { logLevel: 'ERROR', backoffScale: 0 })).check(cfg as Record<string, unknown>);
+
+  it('reads the first stream_count streams the named entry generated', async () => {
+    const result = await check(named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: per_item, stream_count: 2 }] }'));
+    expect({ result, requests }).toEqual({ result: { status: 'SUCCEEDED' }, requests: ['a', 'b'] });
+  });
+
+  it('without stream_count reads every generated stream; a count above their number reads them all', async () => {
+    await check(named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: per_item }] }'));
+    expect(requests).toEqual(['a', 'b', 'c']);
+    requests.length = 0;
+    await check(named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: per_item, stream_count: 10 }] }'));
+    expect(requests).toEqual(['a', 'b', 'c']);
+  });
+
+  it('an unnamed entry is dynamic_stream_<index>; a name the manifest does not define fails the check before any read', async () => {
+    const ok = await check(manifest('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: dynamic_stream_0, stream_count: 1 }] }'));
+    expect({ ok, requests }).toEqual({ ok: { status: 'SUCCEEDED' }, requests: ['a'] });
+    requests.length = 0;
+    const missing = await check(named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: nope }] }'));
+    expect(missing.status).toBe('FAILED');
+    expect(missing.message).toContain('"nope"');
+    expect(requests).toEqual([]);
+  });
+
+  it('a generated stream that fails fails the check', async () => {
+    server.use(http.get('http://api.test/items/b', () => HttpResponse.json({ error: 'forbidden' }, { status: 403 })));
+    const result = await check(named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: per_item }] }'));
+    expect(result.status).toBe('FAILED');
+    expect(requests).toEqual(['a']);
+  });
+});

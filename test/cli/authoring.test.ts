@@ -204,11 +204,12 @@ describe('--help', () => {
     read: [
       '--manifest', '--config', '--catalog', '--state', '--concurrency', '--limit-records', '--limit-pages', '--limit-slices',
       '--show-http', '--output', '--check-schema', '--progress', '--no-progress', '--log-level', '--quiet', '--record', '--replay',
+      '--stream', '--overwrite', '--fail-fast', '--max-retries', '--max-backoff',
     ],
     write: ['--manifest', '--config', '--catalog', '--dry-run', '--show-http', '--log-level', '--quiet'],
     validate: ['--manifest', '--strict'],
     schema: [],
-    'infer-schema': ['--manifest', '--config', '--stream', '--limit-records', '--record', '--replay'],
+    'infer-schema': ['--manifest', '--config', '--stream', '--limit-records', '--record', '--replay', '--format', '--fail-fast'],
   };
 
   it('the top-level help lists every command', async () => {

@@ -91,14 +91,17 @@ function expectStatesCoverOnlyWrittenRecords(messages: Message[]): void {
   }
 }
 
+// Both thread modes: the engine on the main thread, and in a read worker (engine/workers).
 describe('interrupting a read', () => {
   it.each([
-    ['SIGTERM', 143],
-    ['SIGINT', 130],
-  ] as const)('%s: stops requesting, ends with an interrupted TRACE, exit %i, and a resume skips nothing', async (signal, exitCode) => {
+    ['SIGTERM', 143, '1'],
+    ['SIGINT', 130, '1'],
+    ['SIGTERM', 143, '2'],
+    ['SIGINT', 130, '2'],
+  ] as const)('%s: stops requesting, ends with an interrupted TRACE, exit %i, and a resume skips nothing (--threads %s)', async (signal, exitCode, threads) => {
     server.setFaultPicker(() => ({ kind: 'slow', delayMs: 40 }));
     const f = files();
-    const stopped = await readUntil(['-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!, '--concurrency', '1'], afterStates(1), signal);
+    const stopped = await readUntil(['-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!, '--concurrency', '1', '--threads', threads], afterStates(1), signal);
     expect(stopped.code).toBe(exitCode);
     const last = stopped.messages.at(-1)!;
     expect(last.type).toBe('TRACE');
@@ -114,10 +117,10 @@ describe('interrupting a read', () => {
     expectUnionCovers(recordsOf(stopped.messages), resumed, server.records);
   });
 
-  it('kill -9 mid-read: a run resumed from the last STATE written delivers every record at least once', async () => {
+  it.each(['1', '2'])('kill -9 mid-read: a run resumed from the last STATE written delivers every record at least once (--threads %s)', async (threads) => {
     server.setFaultPicker(() => ({ kind: 'slow', delayMs: 40 }));
     const f = files();
-    const killed = await readUntil(['-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!, '--concurrency', '1'], afterStates(2), 'SIGKILL');
+    const killed = await readUntil(['-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!, '--concurrency', '1', '--threads', threads], afterStates(2), 'SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
     const firstRun = recordsOf(killed.messages);
     expect(firstRun.length).toBeLessThan(server.records.length);

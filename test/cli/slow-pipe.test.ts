@@ -34,10 +34,11 @@ function files(server: FaultServer) {
 }
 
 describe('commands through a slowly read stdout pipe', () => {
-  it('read: exit 0 and every record, over many runs and output sizes', async () => {
+  // Both thread modes: the engine on the main thread, and in a read worker (engine/workers).
+  it.each(['1', '2'])('read: exit 0 and every record, over many runs and output sizes (--threads %s)', async (threads) => {
     for (const server of servers) {
       const f = files(server);
-      const result = await runCliThroughSlowPipe(['read', '-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!]);
+      const result = await runCliThroughSlowPipe(['read', '-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!, '--threads', threads]);
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
       const ids = result.messages.filter((m) => m.type === 'RECORD').map((m) => m.record.data.id);
       expect(ids).toEqual(server.records.map((r) => r.id));

@@ -124,6 +124,21 @@ describe('HttpResponseFilter and CompositeErrorHandler', () => {
     expect(await send(r)).toBeUndefined();
   });
 
+  it('a filter without action matches nothing (as in the CDK): the default handling applies, with one WARN', async () => {
+    sequence(() => HttpResponse.json({ message: 'busy, try later' }), () => HttpResponse.json({ ok: true }));
+    const services = makeServices();
+    const filter = { type: 'HttpResponseFilter', error_message_contains: 'try later', error_message: 'never shown' };
+    const r = requester({ type: 'DefaultErrorHandler', response_filters: [filter] }, services);
+    // A 200 the filter would have claimed is a success; a 404 keeps Airbyte's default (fail, system error).
+    expect((await send(r))?.status).toBe(200);
+    sequence(() => new HttpResponse('gone', { status: 404 }));
+    const r404 = requester({ type: 'DefaultErrorHandler', response_filters: [{ type: 'HttpResponseFilter', http_codes: [404], error_message: 'never shown' }] });
+    const error = await failure(send(r404));
+    expect(error.message).not.toContain('never shown');
+    expect(error.failureType).toBe('system_error');
+    expect(services.logs.filter((l) => l.level === 'WARN').map((l) => l.message)).toEqual([expect.stringMatching(/response_filters.0: HttpResponseFilter has no action/)]);
+  });
+
   it('FAIL with an interpolated error_message and failure_type', async () => {
     sequence(() => HttpResponse.json({ message: 'plan expired' }, { status: 402 }));
     const r = requester({

@@ -97,24 +97,62 @@ describe('HttpRequester', () => {
     expect(seen[0]!.url.search).toBe('?cursor=abc&a=1');
   });
 
-  it('keeps interpolated config and slice values from escaping their path segment or host', async () => {
+  it('keeps interpolated config values from escaping their path segment, and config and slice values from changing the host', async () => {
     const seen = capture();
     const requester = build<Requester>({ type: 'HttpRequester', url_base: 'http://api.test/v1', path: 'users/{{ config.user }}/items' }, { user: '../admin?x=1#frag' });
     await requester.send(args());
     expect(seen[0]!.url.pathname).toBe('/v1/users/..%2Fadmin%3Fx%3D1%23frag/items');
     expect(seen[0]!.url.search).toBe('');
 
-    const hostile = build<Requester>({ type: 'HttpRequester', url_base: 'http://api.test/v1', path: 'x/{{ stream_slice.parent_id }}' });
-    await hostile.send(args({ slice: makeSlice({ parent_id: '//evil.test/steal' }) }));
-    expect(seen[1]!.url.host).toBe('api.test');
-    expect(seen[1]!.url.pathname).toBe('/v1/x/%2F%2Fevil.test%2Fsteal');
-
     const dots = build<Requester>({ type: 'HttpRequester', url_base: 'http://api.test/v1', path: 'x/{{ config.id }}/y' }, { id: '..' });
     await expect(dots.send(args())).rejects.toThrow(/would change the path/);
 
     const host = build<Requester>({ type: 'HttpRequester', url_base: 'http://{{ config.sub }}.api.test/v1', path: 'x' }, { sub: 'evil.test/' });
     await expect(host.send(args())).rejects.toThrow(/not a valid host name/);
-    expect(seen).toHaveLength(2);
+    const sliceHost = build<Requester>({ type: 'HttpRequester', url_base: 'http://{{ stream_partition.sub }}.api.test/v1', path: 'x' });
+    await expect(sliceHost.send(args({ slice: makeSlice({ sub: 'evil.test/' }) }))).rejects.toThrow(/not a valid host name/);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('inserts an expression composing text around config values as rendered (the manifest author built it)', async () => {
+    const seen = capture();
+    const path = "{{ 'calendars/' ~ (config['calendarid'] | urlencode) if config.get('calendarid') else 'users/me/calendarList' }}";
+    await build<Requester>({ type: 'HttpRequester', url_base: 'http://api.test/v1', path }, { calendarid: 'me@x.com' }).send(args());
+    await build<Requester>({ type: 'HttpRequester', url_base: 'http://api.test/v1', path }, {}).send(args());
+    expect(seen.map((s) => s.url.pathname)).toEqual(['/v1/calendars/me%40x.com', '/v1/users/me/calendarList']);
+  });
+
+  it('inserts partition values in the path as the CDK does (requests-style encoding); credentials stay on the url_base origin', async () => {
+    const seen = capture();
+    const services = makeServices();
+    const requester = build<Requester>(
+      { type: 'HttpRequester', url_base: 'http://api.test/v1', path: 'repos/{{ stream_partition.repository }}/issues', authenticator: { type: 'BearerAuthenticator', api_token: 'tok-1234' } },
+      {},
+      services,
+    );
+    // An `owner/repo` id adds a segment (GitHub-style); what a URL cannot hold is escaped, valid escapes stay.
+    for (const repository of ['org/repo-a', 'a b[1]\\é', '%41b%2f', '50% off']) {
+      await requester.send(args({ slice: makeSlice({ repository }) }));
+    }
+    expect(seen.map((s) => s.url.pathname)).toEqual([
+      '/v1/repos/org/repo-a/issues',
+      '/v1/repos/a%20b%5B1%5D%5C%C3%A9/issues',
+      '/v1/repos/Ab%2F/issues',
+      '/v1/repos/50%25%20off/issues',
+    ]);
+    expect(seen.every((s) => s.headers.get('authorization') === 'Bearer tok-1234')).toBe(true);
+
+    // A partition value that makes the whole path another origin's URL gets no credentials.
+    const foreign: Seen[] = [];
+    server.use(http.all('http://elsewhere.test/*', ({ request }) => (foreign.push({ method: request.method, url: new URL(request.url), headers: request.headers, body: '' }), HttpResponse.json({}))));
+    const absolute = build<Requester>(
+      { type: 'HttpRequester', url_base: 'http://api.test/v1', path: '{{ stream_partition.link }}', authenticator: { type: 'BearerAuthenticator', api_token: 'tok-1234' } },
+      {},
+      services,
+    );
+    await absolute.send(args({ slice: makeSlice({ link: 'http://elsewhere.test/steal' }) }));
+    expect(foreign).toHaveLength(1);
+    expect(foreign[0]!.headers.get('authorization')).toBeNull();
   });
 
   it('lets a config value be the whole base URL (self-hosted instances)', async () => {

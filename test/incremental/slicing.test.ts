@@ -74,3 +74,42 @@ describe('DatetimeBasedCursor slicing', () => {
     expect(cursor.state()).toEqual({ ts: '2024-01-02' });
   });
 });
+
+/**
+ * An input state in the CDK's concurrent format (the ranges already read), as its ConcurrentCursor
+ * resumes from it: before the first range, the gaps between merged ranges, and from the last range's
+ * end less the lookback. Slice bounds after the CDK's test_concurrent_declarative_source.py
+ * (test_read_with_concurrent_and_synchronous_streams_with_concurrent_state).
+ */
+describe('DatetimeBasedCursor with a concurrent-format state', () => {
+  const cursor = { start_datetime: '2024-05-01', step: 'P15D', cursor_granularity: 'P1D', lookback_window: 'P5D' };
+  const dateRange = (...slices: Obj[]): Obj => ({ state_type: 'date-range', slices });
+
+  it('reads before the first range, the gap between ranges (adjacent ones merged) and from the last range less the lookback', () => {
+    const state = dateRange({ start: '2024-05-16', end: '2024-05-30' }, { start: '2024-05-31', end: '2024-06-01' }, { start: '2024-06-08', end: '2024-06-10' });
+    expect(slicesOf(cursor, state)).toEqual([
+      { start_time: '2024-05-01', end_time: '2024-05-15' },
+      { start_time: '2024-06-02', end_time: '2024-06-07' },
+      { start_time: '2024-06-05', end_time: '2024-06-15' },
+    ]);
+  });
+
+  it('a single range starting at start_datetime: only from its end less the lookback, in steps', () => {
+    expect(slicesOf({ ...cursor, step: 'P5D' }, dateRange({ start: '2024-05-01', end: '2024-06-01' }))).toEqual([
+      { start_time: '2024-05-27', end_time: '2024-05-31' },
+      { start_time: '2024-06-01', end_time: '2024-06-05' },
+      { start_time: '2024-06-06', end_time: '2024-06-10' },
+      { start_time: '2024-06-11', end_time: '2024-06-15' },
+    ]);
+  });
+
+  it('the state written afterwards is the sequential one, from the first range read', () => {
+    const c = buildDatetimeBasedCursor({ type: 'DatetimeBasedCursor', cursor_field: 'ts', datetime_format: '%Y-%m-%d', ...cursor }, fakeContext({}));
+    c.setState(dateRange({ start: '2024-05-01', end: '2024-05-20', most_recent_cursor_value: '2024-05-18' }));
+    expect(c.state()).toEqual({ ts: '2024-05-18' });
+  });
+
+  it('a range bound no cursor format reads is an error naming it', () => {
+    expect(() => slicesOf(cursor, dateRange({ start: 'soon', end: '2024-05-20' }))).toThrow(/slices\[\]\.start.*"soon"/);
+  });
+});

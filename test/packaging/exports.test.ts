@@ -81,6 +81,21 @@ describe('the packed tarball', () => {
     expect(read.stdout.split('\n').filter((line) => line.includes('"type":"RECORD"')).length).toBeGreaterThan(50);
   });
 
+  // The start-up fast paths docs/performance.md names (how long they take is bench scenario 12).
+  it('answers --version and spec through node_modules/.bin/manifold and through a global install, with no npm in between', async () => {
+    expect(await run(join(project, 'node_modules/.bin/manifold'), ['--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+    const prefix = join(project, 'global');
+    const install = await run(npm, ['install', '--global', '--prefix', prefix, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', tarball]);
+    expect(install.code).toBe(0);
+    const bin = join(prefix, 'bin/manifold');
+    expect(await run(bin, ['--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+    const spec = await run(bin, ['spec', '--manifest', join(prefix, 'lib/node_modules', pkg.name, 'manifests/close-com.yaml')]);
+    expect(spec.code).toBe(0);
+    expect(JSON.parse(spec.stdout).spec.connectionSpecification.required).toContain('api_key');
+    // The bin runs node directly, with the heap flags main.ts's shebang sets (the Docker entrypoint's too).
+    expect(readFileSync(join(prefix, 'lib/node_modules', pkg.name, 'dist/cli/main.js'), 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=50');
+  }, 300_000);
+
   it("resolves 'manifests/*' through exports and loads it as a library", async () => {
     writeFileSync(
       join(project, 'by-path.mjs'),

@@ -165,6 +165,12 @@ afterAll(async () => {
 });
 
 describe('the Dockerfile', () => {
+  it("starts node directly (no shell, no npm) with the heap flags of the CLI's shebang", () => {
+    const shebang = readFileSync(join(REPO, 'cli/main.ts'), 'utf8').split('\n', 1)[0]!;
+    const flags = /^#!\/usr\/bin\/env -S node (.*)$/.exec(shebang)![1]!.split(' ');
+    expect(entrypoint()).toEqual(['node', ...flags, '/app/dist/cli/main.js']);
+  });
+
   it('runs as uid 1000 on a supported Node LTS and labels the image from build args', () => {
     expect(finalStage).toMatch(/^USER 1000(:1000)?$/m);
     const base = /^FROM node:(\d+)/m.exec(finalStage);

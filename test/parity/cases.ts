@@ -23,12 +23,26 @@ export interface MockedExchange {
   responses: MockedResponse[];
   /** The test asserts this exact number of calls (HttpMocker.assert_number_of_calls). */
   calls?: number;
+  /** The test asserts this request was made (at least once). */
+  requested?: boolean;
   /**
    * `subset`: requests_mock's default matching (tests using `requests_mock.Mocker` instead of
    * HttpMocker): the mock's query values need only be among the request's (more may be present),
    * compared case-insensitively; the body is not compared.
    */
   query_match?: 'exact' | 'subset';
+}
+
+/**
+ * A value in a stream_state, found by path; an object step picks the first array item that has
+ * those fields. `numeric`: compared as numbers (a test asserting `int(value) == n`).
+ */
+export interface StateValue {
+  path: (string | number | Obj)[];
+  equals?: unknown;
+  /** The value, as a number, is at least this. */
+  at_least?: number;
+  numeric?: boolean;
 }
 
 export interface MockedResponse {
@@ -63,6 +77,10 @@ export interface ParityExpectations {
   discovered_count?: number;
   /** Records over all streams. */
   total_records?: number;
+  /** Single values of the last stream_state of the stream (a test asserting parts of it). */
+  state_values?: Record<string, StateValue[]>;
+  /** These field tuples are among the stream's records (a test asserting `x in records`). */
+  record_fields_include?: Record<string, { fields: string[]; values: unknown[][] }>;
   /** The first stream_state emitted per stream. */
   first_state?: Record<string, unknown>;
   /** No STATE of the stream may carry one of these stream_states. */
@@ -148,6 +166,12 @@ export interface ParityCase {
    * once per response it lists (the context-manager form does not check this).
    */
   validate_mocks?: boolean;
+  /**
+   * The test lets the read make requests no mock answers (HttpMocker raises inside the read, the
+   * stream fails, and the test asserts only on what was read before): the runner answers them
+   * with a network error instead of failing the case.
+   */
+  allow_unmatched?: boolean;
   expect: ParityExpectations;
   /** A real engine difference: the runner skips the case and lists this reason. */
   known_divergence?: string;

@@ -21,15 +21,39 @@ afterAll(() => server.close());
 
 const sortKey = (v: unknown) => JSON.stringify(canonical(v));
 
+/** `value` has the fields of `pattern` (recursively for nested mappings). */
+function hasFields(value: unknown, pattern: unknown): boolean {
+  if (pattern === null || typeof pattern !== 'object' || Array.isArray(pattern)) return sortKey(value) === sortKey(pattern);
+  return Object.entries(pattern as Obj).every(([k, v]) => hasFields((value as Obj | undefined)?.[k], v));
+}
+
+/** The value at `path` in a state; an object step picks the first array item having those fields. */
+function valueAt(value: unknown, path: (string | number | Obj)[]): unknown {
+  let at = value;
+  for (const step of path) {
+    if (typeof step === 'object') {
+      const items = Array.isArray(at) ? at : [];
+      at = items.find((item) => hasFields(item, step));
+    } else {
+      at = (at as Record<string | number, unknown> | undefined)?.[step];
+    }
+  }
+  return at;
+}
+
 async function check(c: LoadedCase): Promise<void> {
   server.resetHandlers();
   const outcome = await runCase(c, server);
   const seen = observe(outcome.messages);
   const want = c.expect;
 
-  expect({ unmatchedRequests: outcome.unmatched.map((r) => `${r.method} ${r.url} ${r.body}`) }).toEqual({ unmatchedRequests: [] });
+  if (!c.allow_unmatched) {
+    expect({ unmatchedRequests: outcome.unmatched.map((r) => `${r.method} ${r.url} ${r.body}`) }).toEqual({ unmatchedRequests: [] });
+  }
   const uncalled = (c.http ?? []).flatMap((m, i) =>
-    (m.calls !== undefined ? outcome.calls[i] !== m.calls : c.validate_mocks && outcome.calls[i]! < m.responses.length)
+    (m.calls !== undefined ? outcome.calls[i] !== m.calls
+      : m.requested ? outcome.calls[i] === 0
+      : c.validate_mocks && outcome.calls[i]! < m.responses.length)
       ? [`${m.method ?? 'GET'} ${m.url} ${JSON.stringify(m.query ?? '')}: ${outcome.calls[i]} call(s), expected ${m.calls ?? `>= ${m.responses.length}`}`]
       : []);
   expect({ mocksNotCalledAsExpected: uncalled }).toEqual({ mocksNotCalledAsExpected: [] });
@@ -86,6 +110,20 @@ async function check(c: LoadedCase): Promise<void> {
   for (const [stream, state] of Object.entries(want.state ?? {})) {
     const states = seen.states[stream] ?? [];
     expect({ [stream]: states[states.length - 1] }).toEqual({ [stream]: state });
+  }
+  for (const [stream, values] of Object.entries(want.state_values ?? {})) {
+    const states = seen.states[stream] ?? [];
+    const last = states[states.length - 1];
+    for (const v of values) {
+      const got = valueAt(last, v.path);
+      const label = `${stream} ${JSON.stringify(v.path)}`;
+      if (v.at_least !== undefined) expect({ [label]: Number(got) >= v.at_least ? 'ok' : got }).toEqual({ [label]: 'ok' });
+      if ('equals' in v) expect({ [label]: v.numeric ? Number(got) : got }).toEqual({ [label]: v.equals });
+    }
+  }
+  for (const [stream, { fields, values }] of Object.entries(want.record_fields_include ?? {})) {
+    const got = new Set((seen.records[stream] ?? []).map((r) => sortKey(fields.map((f) => r[f]))));
+    expect({ [stream]: values.filter((v) => !got.has(sortKey(v))) }).toEqual({ [stream]: [] });
   }
   for (const [stream, state] of Object.entries(want.first_state ?? {})) {
     expect({ [stream]: (seen.states[stream] ?? [])[0] }).toEqual({ [stream]: state });

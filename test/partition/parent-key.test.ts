@@ -71,6 +71,10 @@ describe('SubstreamPartitionRouter partitions by parent_key', () => {
     expect(await partitionsFor('owner.id', [{ 'owner.id': 'x' }, { owner: { id: 'y' } }])).toEqual(['x']);
   });
 
+  it('a parent whose key holds null still makes a partition (as the CDK); one without the key makes none', async () => {
+    expect(await partitionsFor('owner/id', [{ owner: { id: null } }, { owner: {} }, { owner: { id: 'z' } }])).toEqual([null, 'z']);
+  });
+
   it('`owner/id` reads the nested value', async () => {
     expect(await partitionsFor('owner/id', [{ owner: { id: 'y' } }, { owner: { id: 'z' } }])).toEqual(['y', 'z']);
   });

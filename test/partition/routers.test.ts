@@ -1,11 +1,12 @@
-/** Partition routers: list values, request injection, cartesian product, grouping. */
+/** Partition routers: list values, request injection, cartesian product, grouping, union. */
 import { describe, it, expect } from '@jest/globals';
 import '../../engine/http/request-option.js';
 import { buildListPartitionRouter } from '../../engine/partition/list-partition-router.js';
 import { buildGroupingPartitionRouter } from '../../engine/partition/grouping-partition-router.js';
 import { combineRouters } from '../../engine/partition/cartesian-product.js';
+import { UnionPartitionRouter, buildUnionPartitionRouter } from '../../engine/partition/union-partition-router.js';
 import type { PartitionRouter } from '../../engine/contracts.js';
-import type { StreamSlice } from '../../engine/types.js';
+import { makeSlice, type Obj, type StreamSlice } from '../../engine/types.js';
 import { fakeContext } from '../stream/fake-build-context.js';
 
 async function all(router: PartitionRouter): Promise<StreamSlice[]> {
@@ -62,5 +63,72 @@ describe('GroupingPartitionRouter', () => {
       fakeContext(),
     );
     expect((await all(router)).map((p) => p.partition)).toEqual([{ id: [1, 2] }, { id: [3] }]);
+  });
+});
+
+describe('UnionPartitionRouter', () => {
+  /** A router yielding fixed slices, with a parent state of its own. */
+  const fixed = (slices: StreamSlice[], parentState?: Obj): PartitionRouter & { childStates: unknown[] } => {
+    const childStates: unknown[] = [];
+    return {
+      childStates,
+      async *partitions() {
+        yield* slices;
+      },
+      requestOptions: () => ({ params: { never: 'used' } }),
+      parentState: () => parentState,
+      setChildState: (s) => childStates.push(s),
+    };
+  };
+
+  it('yields each value once, first router first, reduced to partition_field; other partition keys move to extra fields', async () => {
+    const repos = fixed([makeSlice({ repository: 'org/a', parent_slice: {} }), makeSlice({ repository: 'org/b', parent_slice: {} })]);
+    const starred = fixed([makeSlice({ repository: 'org/b', parent_slice: { p: 1 } }), makeSlice({ repository: 'org/c', parent_slice: { p: 1 } }, {}, { note: 'x' })]);
+    const router = new UnionPartitionRouter('repository', [repos, starred], fakeContext().services.logger, 'r');
+    const slices = await all(router);
+    expect(slices.map((s) => [s.partition, s.extra_fields])).toEqual([
+      [{ repository: 'org/a' }, { parent_slice: {} }],
+      [{ repository: 'org/b' }, { parent_slice: {} }],
+      [{ repository: 'org/c' }, { note: 'x', parent_slice: { p: 1 } }],
+    ]);
+    // Children inject nothing: templates read stream_partition.
+    expect(router.requestOptions(slices[0]!, undefined)).toEqual({});
+  });
+
+  it('builds from the manifest (partition_field interpolated once) and fails on a partition without the field', async () => {
+    const router = buildUnionPartitionRouter(
+      {
+        type: 'UnionPartitionRouter',
+        partition_field: "{{ config['key'] }}",
+        partition_routers: [
+          { type: 'ListPartitionRouter', cursor_field: 'id', values: [1, 2] },
+          { type: 'ListPartitionRouter', cursor_field: 'id', values: [2, 3] },
+        ],
+      },
+      fakeContext({ key: 'id' }),
+    );
+    expect((await all(router)).map((p) => p.partition)).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    const mismatched = buildUnionPartitionRouter(
+      {
+        type: 'UnionPartitionRouter',
+        partition_field: 'id',
+        partition_routers: [
+          { type: 'ListPartitionRouter', cursor_field: 'id', values: [1] },
+          { type: 'ListPartitionRouter', cursor_field: 'other', values: [2] },
+        ],
+      },
+      fakeContext(),
+    );
+    await expect(all(mismatched)).rejects.toThrow(/must put "id" in its partitions/);
+    expect(() => buildUnionPartitionRouter({ type: 'UnionPartitionRouter', partition_field: 'id', partition_routers: [{ type: 'ListPartitionRouter', cursor_field: 'id', values: [1] }] }, fakeContext())).toThrow(/at least two/);
+  });
+
+  it('merges the children\'s parent states and hands each the child state', () => {
+    const a = fixed([], { repositories: { updated_at: '2024-01-01' } });
+    const b = fixed([], { starred: { updated_at: '2024-02-01' } });
+    const router = new UnionPartitionRouter('repository', [a, b], fakeContext().services.logger, 'r');
+    expect(router.parentState()).toEqual({ repositories: { updated_at: '2024-01-01' }, starred: { updated_at: '2024-02-01' } });
+    router.setChildState({ state: { updated_at: '2024-03-01' } });
+    expect([a.childStates, b.childStates]).toEqual([[{ state: { updated_at: '2024-03-01' } }], [{ state: { updated_at: '2024-03-01' } }]]);
   });
 });

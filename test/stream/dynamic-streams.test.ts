@@ -196,3 +196,47 @@ describe('ConfigComponentsResolver and ConditionalStreams', () => {
     expect(seen.sort()).toEqual(['?dims=%5Bday%5D&limit=10', '?dims=country&limit=5']);
   });
 });
+
+const PARAMETRIZED_MANIFEST = `
+version: 6.7.0
+type: DeclarativeSource
+check: { type: CheckStream, stream_names: [] }
+dynamic_streams:
+  - type: DynamicDeclarativeStream
+    stream_template:
+      type: DeclarativeStream
+      name: placeholder
+      schema_loader: { type: InlineSchemaLoader, schema: { type: object } }
+      retriever:
+        type: SimpleRetriever
+        requester: { type: HttpRequester, url_base: http://api.test, path: "/{{ parameters.object_name }}/{{ parameters.table }}" }
+        record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [records] } }
+    components_resolver:
+      type: ParametrizedComponentsResolver
+      stream_parameters:
+        type: StreamParametersDefinition
+        list_of_parameters_for_stream:
+          - { name: customers, parameters: { object_name: crm, table: customers } }
+          - { name: orders, parameters: { object_name: shop, table: orders }, tag: "[a, b]" }
+      components_mapping:
+        - { type: ComponentMappingDefinition, field_path: [name], value: "{{ components_values.name }}" }
+        - { type: ComponentMappingDefinition, field_path: [$parameters], value: "{{ components_values.parameters }}", create_or_update: true }
+        - { type: ComponentMappingDefinition, field_path: [tags], value: "{{ components_values.tag }}", create_or_update: true }
+`;
+
+describe('ParametrizedComponentsResolver', () => {
+  it('makes one stream per listed entry; $parameters set on the stream reach its requester', async () => {
+    const source = await Source.fromText(PARAMETRIZED_MANIFEST, 'param.yaml', { logLevel: 'ERROR' });
+    expect((await source.discover({})).streams.map((s) => s.name)).toEqual(['customers', 'orders']);
+    const records = await readAll(source, {});
+    expect(requests.sort()).toEqual(['/crm/customers', '/shop/orders']);
+    expect(records.get('orders')).toEqual([{ id: 'shop-orders-1' }]);
+  });
+
+  it('refuses a stream_parameters without a list', async () => {
+    const broken = PARAMETRIZED_MANIFEST.replace(/list_of_parameters_for_stream:[\s\S]*?components_mapping:/, 'list_of_parameters_for_stream: {}\n      components_mapping:');
+    const source = await Source.fromText(broken, 'param.yaml', { logLevel: 'ERROR' }).catch((e: Error) => e);
+    const message = source instanceof Error ? source.message : (await source.discover({}).catch((e: Error) => e)).toString();
+    expect(message).toMatch(/list_of_parameters_for_stream/);
+  });
+});

@@ -188,29 +188,50 @@ describe('use inferred schema', () => {
 });
 
 describe('record and replay', () => {
-  test('record mode saves the exchanges into the folder; replay mode then answers from it with the API gone', async () => {
-    const api = await startServer({ '/v1/authors': (_req, res) => json(res, 200, { data: [{ id: 7, name: 'Recorded Author', country: 'XX' }] }) });
+  test('record mode replaces the old recording and keeps every test read until the mode changes; replay then answers from it with the API gone', async () => {
+    const api = await startServer({
+      '/v1/authors': (_req, res) => json(res, 200, { data: [{ id: 7, name: 'Recorded Author', country: 'XX' }] }),
+      '/v1/books': (_req, res) => json(res, 200, { data: [{ id: 70, title: 'Recorded Book' }] }),
+    });
     const copy = tutorialCopy();
     const recordings = `${copy.dir}/recordings`;
+    mkdirSync(recordings);
+    writeFileSync(`${recordings}/00001-GET-v1-old.json`, '{}');
     writeFileSync(copy.config, JSON.stringify({ api_key: TEST_KEY, base_url: `${api.url}/v1` }));
     const other = await startStudio({ manifest: copy.manifest, config: copy.config, replay: recordings });
     const call = (path: string, body: unknown) => raw(other.port, path, { method: 'POST', body, headers: own(other.port, other.token) });
     try {
-      expect((await raw(other.port, '/api/initial', { headers: own(other.port, other.token) })).json().http.mode).toBe('live');
+      expect((await raw(other.port, '/api/initial', { headers: own(other.port, other.token) })).json().http.mode).toBe('replay');
       expect((await call('/api/mode', { mode: 'record' })).status).toBe(200);
       const recorded = (await call('/api/test-read', { text: original, stream: 'authors' })).json();
       expect(recorded.records).toEqual([{ id: 7, name: 'Recorded Author', country: 'XX' }]);
-      expect(readdirSync(recordings).length).toBeGreaterThan(0);
+      expect((await call('/api/test-read', { text: original, stream: 'books' })).json().records).toEqual([{ id: 70, title: 'Recorded Book' }]);
+      expect(readdirSync(recordings).sort()).toEqual(['00001-GET-v1-authors.json', '00002-GET-v1-books.json']);
       expect(readdirSync(recordings).map((f) => readFileSync(`${recordings}/${f}`, 'utf8')).join('')).not.toContain(TEST_KEY);
       await api.close();
       expect((await call('/api/mode', { mode: 'replay' })).status).toBe(200);
       const replayed = (await call('/api/test-read', { text: original, stream: 'authors' })).json();
       expect(replayed.errors).toEqual([]);
       expect(replayed.records).toEqual([{ id: 7, name: 'Recorded Author', country: 'XX' }]);
-      expect(api.requests).toHaveLength(1);
+      expect((await call('/api/test-read', { text: original, stream: 'books' })).json().records).toEqual([{ id: 70, title: 'Recorded Book' }]);
+      expect(api.requests).toHaveLength(2);
     } finally {
       await other.close();
       await api.close();
+    }
+  });
+
+  test('record mode refuses a folder that holds other files than a recording, and leaves them', async () => {
+    const copy = tutorialCopy();
+    writeFileSync(`${copy.replay}/notes.txt`, 'mine');
+    const other = await startStudio({ manifest: copy.manifest, config: copy.config, replay: copy.replay });
+    try {
+      const res = await raw(other.port, '/api/mode', { method: 'POST', body: { mode: 'record' }, headers: own(other.port, other.token) });
+      expect(res.status).toBe(400);
+      expect(res.json().error).toContain('not a recording');
+      expect(readdirSync(copy.replay)).toContain('00001-GET-v1-authors.json');
+    } finally {
+      await other.close();
     }
   });
 

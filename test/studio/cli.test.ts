@@ -40,3 +40,13 @@ test('--port takes a port number', async () => {
   expect(code).toBe(1);
   expect(err).toContain('--port takes a port number (got "eighty")');
 });
+
+test('a manifest that does not exist is one line on stderr and exit code 1', async () => {
+  const child = spawn(process.execPath, [CLI, 'studio', '--manifest', '/nonexistent/manifest.yaml'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(code).toBe(1);
+  expect(err).toMatch(/^manifold: .*\/nonexistent\/manifest\.yaml/);
+  expect(err.trim().split('\n')).toHaveLength(1);
+});
