@@ -11,7 +11,11 @@ import { join } from 'node:path';
 
 export async function startPostgres() {
   const root = '/usr/lib/postgresql';
-  const version = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'pg_ctl'))).sort((a, b) => b - a)[0] : undefined;
+  const version = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, 'bin', 'pg_ctl')))
+        .sort((a, b) => b - a)[0]
+    : undefined;
   if (!version) return undefined;
   const bin = join(root, version, 'bin');
   const dir = mkdtempSync(join(tmpdir(), 'manifold-bench-pg-'));

@@ -133,10 +133,8 @@ function config(values) {
   return file;
 }
 
-const engine = (manifest, cfg, extra = []) =>
-  measure([cli, 'read', '--manifest', join(manifests, manifest), '--config', cfg, ...extra]);
-const baseline = (url, streams, extra = []) =>
-  measure([join(root, 'bench/baseline.mjs'), '--url', url, '--streams', streams, ...extra]);
+const engine = (manifest, cfg, extra = []) => measure([cli, 'read', '--manifest', join(manifests, manifest), '--config', cfg, ...extra]);
+const baseline = (url, streams, extra = []) => measure([join(root, 'bench/baseline.mjs'), '--url', url, '--streams', streams, ...extra]);
 
 function row(scenario, runner, r, extra = '') {
   rows.push({ scenario, runner, ...r, extra });
@@ -165,7 +163,7 @@ async function alternating(scenario, runEngine, runBaseline) {
     cpuS: median(rs.map((r) => r.cpuS ?? NaN)),
     rssMb: Math.max(...rs.map((r) => r.rssMb ?? 0)),
   });
-  const ratios = runs.engine.map((e, i) => (runs.baseline[i].wallS > 0 ? (e.records / e.wallS) / (runs.baseline[i].records / runs.baseline[i].wallS) : NaN));
+  const ratios = runs.engine.map((e, i) => (runs.baseline[i].wallS > 0 ? e.records / e.wallS / (runs.baseline[i].records / runs.baseline[i].wallS) : NaN));
   const note = ROUNDS > 1 ? `median of ${ROUNDS} alternating runs; each round ${ratios.map((r) => `${r.toFixed(2)}x`).join(', ')}` : '';
   row(scenario, 'engine', summary(runs.engine), note);
   row(scenario, 'baseline', summary(runs.baseline));
@@ -196,7 +194,10 @@ async function alternatingRunners(scenario, engines, runBaseline) {
   const rate = (r) => (r.wallS > 0 ? r.records / r.wallS : NaN);
   engines.forEach((e, j) => {
     const ratios = runs[j].map((r, i) => rate(r) / rate(base[i]));
-    const note = ROUNDS > 1 ? `median of ${ROUNDS} rotating rounds; each round ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')}; peak RSS per round ${runs[j].map((r) => fmt(r.rssMb, 0)).join('/')} MB` : '';
+    const note =
+      ROUNDS > 1
+        ? `median of ${ROUNDS} rotating rounds; each round ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')}; peak RSS per round ${runs[j].map((r) => fmt(r.rssMb, 0)).join('/')} MB`
+        : '';
     row(scenario, e.name, summary(runs[j]), note);
   });
   row(scenario, 'baseline', summary(base));
@@ -223,7 +224,11 @@ const scenarios = {
   1: async () =>
     withServer({ recordsPerStream: RECORDS }, async (s) => {
       const cfg = config({ base_url: s.url });
-      await alternating('1 cursor pagination', () => engine('1-cursor-pagination.yaml', cfg), () => baseline(s.url, 'items'));
+      await alternating(
+        '1 cursor pagination',
+        () => engine('1-cursor-pagination.yaml', cfg),
+        () => baseline(s.url, 'items'),
+      );
     }),
   2: async () =>
     withServer({ recordsPerStream: RECORDS }, async (s) => {
@@ -274,7 +279,12 @@ const scenarios = {
         const span = s.stats.acceptedAt.length > 1 ? s.stats.acceptedAt.at(-1) - s.stats.acceptedAt[0] : 0;
         // Ideal: `limit` requests per window after the first burst.
         const idealS = (Math.ceil(pages / limit) - 1) * (windowMs / 1000);
-        row(scenario, runner, r, `${pages} pages; peak ${peak}/${limit} per window; 429s ${s.stats.rejected}; pages span ${(span / 1000).toFixed(1)} s (ideal ${idealS.toFixed(1)} s, utilisation ${span ? Math.min(100, (100 * idealS * 1000) / span).toFixed(0) : '-'}%)`);
+        row(
+          scenario,
+          runner,
+          r,
+          `${pages} pages; peak ${peak}/${limit} per window; 429s ${s.stats.rejected}; pages span ${(span / 1000).toFixed(1)} s (ideal ${idealS.toFixed(1)} s, utilisation ${span ? Math.min(100, (100 * idealS * 1000) / span).toFixed(0) : '-'}%)`,
+        );
       });
     }
   },
@@ -326,7 +336,9 @@ const scenarios = {
         const jsonl = join(pg.dir, 'records.jsonl');
         await new Promise((resolve, reject) => {
           const out = createWriteStream(jsonl);
-          const child = spawn(process.execPath, [cli, 'read', '--manifest', join(manifests, '1-cursor-pagination.yaml'), '--config', cfg], { stdio: ['ignore', 'pipe', 'ignore'] });
+          const child = spawn(process.execPath, [cli, 'read', '--manifest', join(manifests, '1-cursor-pagination.yaml'), '--config', cfg], {
+            stdio: ['ignore', 'pipe', 'ignore'],
+          });
           createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (l) => {
             if (l.startsWith('{"type":"RECORD"')) out.write(`${JSON.stringify(JSON.parse(l).record.data)}\n`);
           });
@@ -340,14 +352,24 @@ const scenarios = {
         pg.psql(['-c', `\\copy raw_copy (doc) FROM '${jsonl}' WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')`]);
         const wallS = Number(process.hrtime.bigint() - started) / 1e9;
         const copied = Number(pg.psql(['-tA', '-c', 'SELECT count(*) FROM raw_copy']).trim());
-        row(scenario, 'baseline: psql \\copy JSONL', { ok: copied === RECORDS, records: copied, wallS }, 'one jsonb column; CPU and RSS are psql + server, not measured');
+        row(
+          scenario,
+          'baseline: psql \\copy JSONL',
+          { ok: copied === RECORDS, records: copied, wallS },
+          'one jsonb column; CPU and RSS are psql + server, not measured',
+        );
         const r = await measure([cli, 'sync', '--manifest', join(manifests, '1-cursor-pagination.yaml'), '--config', cfg, '--to', pg.url]);
         const m = /items → items: (\d+) read/.exec(r.stderr);
         row(scenario, 'engine sync', { ...r, records: m ? Number(m[1]) : 0 }, 'typed columns + V2 metadata, overwrite; client CPU/RSS only');
         // The same rows through sync's loader alone (no HTTP, no parsing): the COPY path itself.
         const load = await measure([join(root, 'bench/sync-load.mjs'), '--to', pg.url, '--records', String(RECORDS)]);
         const loaded = /loaded (\d+) rows/.exec(load.stderr);
-        row(scenario, 'engine load only (COPY)', { ...load, records: loaded ? Number(loaded[1]) : 0 }, 'stream loader fed in memory: typed columns + V2 metadata, overwrite');
+        row(
+          scenario,
+          'engine load only (COPY)',
+          { ...load, records: loaded ? Number(loaded[1]) : 0 },
+          'stream loader fed in memory: typed columns + V2 metadata, overwrite',
+        );
         // And the read alone, so the load's cost shows as sync vs read.
         const read = await engine('1-cursor-pagination.yaml', cfg);
         row(scenario, 'engine read (no load)', read, `sync/read ${fmt(r.wallS > 0 && read.wallS > 0 ? read.wallS / r.wallS : NaN, 2)}x rec/s`);
@@ -361,7 +383,18 @@ const scenarios = {
       await withServer({ parents: n }, async (s) => {
         const cfg = config({ base_url: s.url });
         const catalog = join(work, `catalog-9-${n}.json`);
-        writeFileSync(catalog, JSON.stringify({ streams: [{ stream: { name: 'children', json_schema: {}, supported_sync_modes: ['incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append' }] }));
+        writeFileSync(
+          catalog,
+          JSON.stringify({
+            streams: [
+              {
+                stream: { name: 'children', json_schema: {}, supported_sync_modes: ['incremental'] },
+                sync_mode: 'incremental',
+                destination_sync_mode: 'append',
+              },
+            ],
+          }),
+        );
         const r = await engine('9-n-parents.yaml', cfg, ['--catalog', catalog]);
         row(`9 ${n} parents, per-partition state`, 'engine', r, `${r.states} STATE messages, ${fmt(r.stateBytes / 1e6, 2)} MB of state`);
       });
@@ -372,7 +405,9 @@ const scenarios = {
       const cfg = config({ base_url: s.url });
       await alternatingRunners('10a 10 fields, plain', threadVariants('1-cursor-pagination.yaml', cfg), () => baseline(s.url, 'items'));
       // The same manifest as scenario 2: its RemoveFields names a field these records do not have.
-      await alternatingRunners('10b 10 fields, filter+2 AddFields', threadVariants('2-filter-transform.yaml', cfg), () => baseline(s.url, 'items', ['--transform']));
+      await alternatingRunners('10b 10 fields, filter+2 AddFields', threadVariants('2-filter-transform.yaml', cfg), () =>
+        baseline(s.url, 'items', ['--transform']),
+      );
     }),
   11: async () =>
     withServer({ recordsPerStream: RECORDS, shape: 'wide' }, async (s) => {
@@ -393,7 +428,12 @@ const scenarios = {
     ]) {
       const runs = Array.from({ length: 5 }, () => timed(args));
       const ms = median(runs.map((r) => r.ms));
-      row('12 start-up (bin shebang)', `engine ${label}`, { ok: runs.every((r) => r.ok), records: 0, wallS: ms / 1000 }, `median of 5: ${ms.toFixed(0)} ms (target ≤ 200 ms); runs ${runs.map((r) => r.ms.toFixed(0)).join(', ')} ms`);
+      row(
+        '12 start-up (bin shebang)',
+        `engine ${label}`,
+        { ok: runs.every((r) => r.ok), records: 0, wallS: ms / 1000 },
+        `median of 5: ${ms.toFixed(0)} ms (target ≤ 200 ms); runs ${runs.map((r) => r.ms.toFixed(0)).join(', ')} ms`,
+      );
     }
   },
 };
@@ -434,9 +474,18 @@ scenarios[13] = async () => {
     }
     const overheads = seconds.map((r, i) => r.wallS - reads[i].wallS);
     const med = (xs) => median(xs);
-    row(`13 second sync, nothing new`, 'engine second sync', { ...seconds[0], wallS: med(seconds.map((r) => r.wallS)), cpuS: med(seconds.map((r) => r.cpuS ?? NaN)) },
-      `${seconds.map((r) => r.written).join('/')} rows written, ${seconds.map((r) => r.records).join('/')} read; overhead over read ${overheads.map((o) => `${o.toFixed(2)} s`).join(', ')}`);
-    row(`13 second sync, nothing new`, 'baseline: read from the same state', { ...reads[0], wallS: med(reads.map((r) => r.wallS)), cpuS: med(reads.map((r) => r.cpuS ?? NaN)) }, 'the API calls alone');
+    row(
+      `13 second sync, nothing new`,
+      'engine second sync',
+      { ...seconds[0], wallS: med(seconds.map((r) => r.wallS)), cpuS: med(seconds.map((r) => r.cpuS ?? NaN)) },
+      `${seconds.map((r) => r.written).join('/')} rows written, ${seconds.map((r) => r.records).join('/')} read; overhead over read ${overheads.map((o) => `${o.toFixed(2)} s`).join(', ')}`,
+    );
+    row(
+      `13 second sync, nothing new`,
+      'baseline: read from the same state',
+      { ...reads[0], wallS: med(reads.map((r) => r.wallS)), cpuS: med(reads.map((r) => r.cpuS ?? NaN)) },
+      'the API calls alone',
+    );
   });
 };
 
@@ -464,7 +513,17 @@ function printTable() {
     const rate = r.wallS > 0 && !coldStart ? r.records / r.wallS : undefined;
     const baseRate = base && base.wallS > 0 && !coldStart ? base.records / base.wallS : undefined;
     const ratio = r.runner.startsWith('engine') && rate && baseRate ? `${fmt(rate / baseRate, 2)}x rec/s, ${fmt(r.cpuS / base.cpuS, 2)}x CPU` : '';
-    return [r.scenario, r.runner + (r.ok ? '' : ' (FAILED)'), String(r.records), fmt(r.wallS, 2), rate ? Math.round(rate).toLocaleString('en-US') : '-', fmt(r.cpuS, 2), fmt(r.rssMb, 0), ratio, r.extra];
+    return [
+      r.scenario,
+      r.runner + (r.ok ? '' : ' (FAILED)'),
+      String(r.records),
+      fmt(r.wallS, 2),
+      rate ? Math.round(rate).toLocaleString('en-US') : '-',
+      fmt(r.cpuS, 2),
+      fmt(r.rssMb, 0),
+      ratio,
+      r.extra,
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

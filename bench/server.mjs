@@ -53,7 +53,8 @@ function wideJson(stream, i) {
   const scalars = [];
   for (let f = 0; f < 20; f++) scalars.push(`"attr_${f}":"v${(i * (f + 3)) % 1000}-${f}"`);
   const items = [];
-  for (let k = 0; k < 3; k++) items.push(`{"sku":"SKU-${(i + k) % 5000}","qty":${(i + k) % 7},"price":${((i * 7 + k) % 10000) / 100},"tags":["a${k}","b${i % 11}"]}`);
+  for (let k = 0; k < 3; k++)
+    items.push(`{"sku":"SKU-${(i + k) % 5000}","qty":${(i + k) % 7},"price":${((i * 7 + k) % 10000) / 100},"tags":["a${k}","b${i % 11}"]}`);
   const description = LOREM.slice(0, 150 + (i % 300));
   return (
     `{"id":${i},"stream":"${stream}","name":"customer ${i}","email":"user${i}@example.com",` +

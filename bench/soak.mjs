@@ -40,7 +40,16 @@ function startBusy() {
 
 /** One read; resolves with its exit code, stderr and the canonical form of its stdout. */
 function readOnce(vendor) {
-  const args = [cli, 'read', '-m', join(root, 'manifests', `${vendor}.yaml`), '-c', join(root, 'fixtures', vendor, 'config.json'), '--replay', join(root, 'fixtures', vendor, 'replay')];
+  const args = [
+    cli,
+    'read',
+    '-m',
+    join(root, 'manifests', `${vendor}.yaml`),
+    '-c',
+    join(root, 'fixtures', vendor, 'config.json'),
+    '--replay',
+    join(root, 'fixtures', vendor, 'replay'),
+  ];
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -124,11 +133,19 @@ for (const vendor of vendors) {
 }
 stopHogs();
 
-console.log(`\nSoak: ${RUNS} runs per manifest, ${BUSY} busy process(es), ${cpus().length} cores, Node ${process.version}, started ${startedAt}, load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+console.log(
+  `\nSoak: ${RUNS} runs per manifest, ${BUSY} busy process(es), ${cpus().length} cores, Node ${process.version}, started ${startedAt}, load average now ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 console.log('| manifest | runs | exit codes | distinct outputs | records per run | lines per run | median s | max s | result |');
 console.log('|----------|------|------------|------------------|-----------------|---------------|----------|-------|--------|');
 for (const s of summary) {
-  const codes = Object.entries(s.exitCodes).map(([c, n]) => `${c}: ${n}`).join(', ');
-  console.log(`| ${s.vendor} | ${s.runs} | ${codes} | ${s.distinctOutputs} | ${s.records} | ${s.lines} | ${(s.medianMs / 1000).toFixed(2)} | ${(s.maxMs / 1000).toFixed(2)} | ${s.ok ? 'pass' : 'FAIL'} |`);
+  const codes = Object.entries(s.exitCodes)
+    .map(([c, n]) => `${c}: ${n}`)
+    .join(', ');
+  console.log(
+    `| ${s.vendor} | ${s.runs} | ${codes} | ${s.distinctOutputs} | ${s.records} | ${s.lines} | ${(s.medianMs / 1000).toFixed(2)} | ${(s.maxMs / 1000).toFixed(2)} | ${s.ok ? 'pass' : 'FAIL'} |`,
+  );
 }
 process.exit(failed ? 1 : 0);

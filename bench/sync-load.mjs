@@ -38,9 +38,18 @@ try {
   for (let i = 0; i < n; i++) {
     await loader.add(
       {
-        id: i, stream: 'items', name: `customer ${i}`, email: `user${i}@example.com`, status: STATUSES[i % 4], country: COUNTRIES[i % 6],
-        amount: (i % 9973) / 100, quantity: i % 17, active: i % 5 !== 0, tags: [`t${i % 3}`, `t${i % 7}`],
-        updated_at: new Date(BASE_TIME + i * 1000).toISOString(), meta: { source: 'bench', version: i % 4 },
+        id: i,
+        stream: 'items',
+        name: `customer ${i}`,
+        email: `user${i}@example.com`,
+        status: STATUSES[i % 4],
+        country: COUNTRIES[i % 6],
+        amount: (i % 9973) / 100,
+        quantity: i % 17,
+        active: i % 5 !== 0,
+        tags: [`t${i % 3}`, `t${i % 7}`],
+        updated_at: new Date(BASE_TIME + i * 1000).toISOString(),
+        meta: { source: 'bench', version: i % 4 },
       },
       emittedAt,
     );

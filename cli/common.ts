@@ -46,9 +46,7 @@ export function addManifestOption(cmd: Command): Command {
 }
 
 export function addConfigOption(cmd: Command, required = true): Command {
-  return required
-    ? cmd.requiredOption('-c, --config <file>', 'connector config JSON file')
-    : cmd.option('-c, --config <file>', 'connector config JSON file');
+  return required ? cmd.requiredOption('-c, --config <file>', 'connector config JSON file') : cmd.option('-c, --config <file>', 'connector config JSON file');
 }
 
 export function addLogOptions(cmd: Command): Command {
@@ -100,11 +98,7 @@ export async function openDestinationIfAny(opts: CommonOptions, config: Record<s
 }
 
 /** The manifest comes from --manifest, $MANIFOLD_MANIFEST, or the config (source-declarative-manifest). */
-export async function openSource(
-  opts: CommonOptions,
-  config: Record<string, unknown> | undefined,
-  sourceOptions: SourceOptions = {},
-): Promise<Source> {
+export async function openSource(opts: CommonOptions, config: Record<string, unknown> | undefined, sourceOptions: SourceOptions = {}): Promise<Source> {
   // --allow-path and the --max-… budgets (registered by addSafetyOptions) apply to every source command.
   const options: SourceOptions = { ...safetyOf(opts), ...sourceOptions };
   const file = opts.manifest ?? process.env.MANIFOLD_MANIFEST;
@@ -127,7 +121,7 @@ export async function runProtocol(body: (out: LineWriter) => Promise<boolean | v
     ok = (await body(out)) !== false;
   } catch (e) {
     ok = false;
-    const message = isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e);
+    const message = isManifoldError(e) ? e.describe() : ((e as Error)?.message ?? String(e));
     const failure = isManifoldError(e) ? e.failureType : 'system_error';
     // If stdout itself failed, the TRACE cannot go out either; stderr still says why.
     await out.write(errorTrace(message, failure, { internalMessage: isManifoldError(e) ? e.internalMessage : (e as Error)?.stack }))?.catch(() => undefined);

@@ -31,16 +31,23 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
   await new Promise((written) => process.stdout.write(`${version}\n`, written));
   process.exit(0);
 }
-const [{ Command }, { registerReadCommand }, { registerSourceCommands }, { registerWriteCommand }, { registerAuthoringCommands }, { registerSyncCommands }, { registerStudioCommand }] =
-  await Promise.all([
-    import('commander'),
-    import('./commands/read.js'),
-    import('./commands/source-commands.js'),
-    import('./commands/write.js'),
-    import('./commands/authoring.js'),
-    import('./commands/sync.js'),
-    import('./commands/studio.js'),
-  ]);
+const [
+  { Command },
+  { registerReadCommand },
+  { registerSourceCommands },
+  { registerWriteCommand },
+  { registerAuthoringCommands },
+  { registerSyncCommands },
+  { registerStudioCommand },
+] = await Promise.all([
+  import('commander'),
+  import('./commands/read.js'),
+  import('./commands/source-commands.js'),
+  import('./commands/write.js'),
+  import('./commands/authoring.js'),
+  import('./commands/sync.js'),
+  import('./commands/studio.js'),
+]);
 const program = new Command();
 program
   .name('manifold')

@@ -159,7 +159,14 @@ export class OutputDir {
   private saveState(): void {
     const path = this.statePath;
     try {
-      writeFileSync(`${path}.tmp`, JSON.stringify([...this.states.values()].map((m) => m.state), null, 2));
+      writeFileSync(
+        `${path}.tmp`,
+        JSON.stringify(
+          [...this.states.values()].map((m) => m.state),
+          null,
+          2,
+        ),
+      );
       renameSync(`${path}.tmp`, path);
     } catch (e) {
       this.failed = true;

@@ -23,7 +23,10 @@ export class Progress {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(stream: NodeJS.WriteStream = process.stderr, private readonly intervalMs = 200) {
+  constructor(
+    stream: NodeJS.WriteStream = process.stderr,
+    private readonly intervalMs = 200,
+  ) {
     // A pseudo-terminal whose size was never set (script(1) under CI, some `docker run -t`) reports
     // 0 columns and 0 rows; log-update would then wrap to width 0 and cut every line. Assume 80x24.
     const sized = {

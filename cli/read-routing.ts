@@ -44,7 +44,10 @@ export class ReadRouter {
     const { limitFlags } = this.routes;
     if (limitFlags.length === 0) return;
     await this.writeLog(
-      logMessage('INFO', `Test read (${limitFlags.join(', ')}): no STATE is emitted or saved, since a state from a truncated read would make the next run skip what this one did not read`),
+      logMessage(
+        'INFO',
+        `Test read (${limitFlags.join(', ')}): no STATE is emitted or saved, since a state from a truncated read would make the next run skip what this one did not read`,
+      ),
     );
   }
 

@@ -28,7 +28,9 @@ export function prepareRecordingFolder(dir: string, overwrite: boolean): void {
   }
   const foreign = entries.filter((name) => !RECORDING_FILE.test(name));
   if (foreign.length) {
-    throw new ConfigError(`--record folder ${dir} holds files that are not a recording (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); --overwrite only clears a recording: choose another folder`);
+    throw new ConfigError(
+      `--record folder ${dir} holds files that are not a recording (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); --overwrite only clears a recording: choose another folder`,
+    );
   }
   for (const name of entries) rmSync(join(dir, name), { force: true });
 }

@@ -20,7 +20,10 @@ function optionKey(flag: string): string {
 }
 
 export function addSafetyOptions(cmd: Command): Command {
-  cmd.option('--allow-path <dir>', 'let the manifest read/write files in DIR too (besides its own folder); repeatable', (dir: string, all: string[] = []) => [...all, dir]);
+  cmd.option('--allow-path <dir>', 'let the manifest read/write files in DIR too (besides its own folder); repeatable', (dir: string, all: string[] = []) => [
+    ...all,
+    dir,
+  ]);
   for (const [name, setting] of Object.entries(LIMIT_SETTINGS) as Array<[keyof Limits, (typeof LIMIT_SETTINGS)[keyof Limits]]>) {
     const fallback = setting.unit === 'MiB' ? DEFAULT_LIMITS[name] / MiB : DEFAULT_LIMITS[name];
     cmd.option(`${setting.flag} <n>`, `limit: ${setting.what} (default ${fallback}${setting.unit === 'MiB' ? ' MiB' : ''})`);

@@ -7,7 +7,7 @@ import type { Source } from '../engine/source/source.js';
 
 const collect = (value: string, all: string[] = []): string[] => [...all, value];
 
-export function addStreamOption(cmd: Command, description = 'only this stream; repeatable (default: every stream, or the catalog\'s)'): Command {
+export function addStreamOption(cmd: Command, description = "only this stream; repeatable (default: every stream, or the catalog's)"): Command {
   return cmd.option('--stream <name>', description, collect);
 }
 
@@ -30,13 +30,21 @@ export function checkStreamNames(source: Source, names: string[]): void {
  * refresh); with it, the catalog's entries for those streams, or, without a catalog, those streams
  * in full refresh.
  */
-export function selectStreams(source: Source, catalog: ConfiguredAirbyteCatalog | undefined, names: string[] | undefined, catalogFile?: string): ConfiguredAirbyteCatalog | undefined {
+export function selectStreams(
+  source: Source,
+  catalog: ConfiguredAirbyteCatalog | undefined,
+  names: string[] | undefined,
+  catalogFile?: string,
+): ConfiguredAirbyteCatalog | undefined {
   if (!names?.length) return catalog;
   checkStreamNames(source, names);
   if (!catalog) return { streams: [...new Set(names)].map((name) => ({ stream: { name }, sync_mode: 'full_refresh' as const })) };
   const inCatalog = new Set(catalog.streams.map((s) => s?.stream?.name));
   const missing = names.filter((n) => !inCatalog.has(n));
-  if (missing.length) throw new ConfigError(`--stream ${missing.join(', ')}: not in the catalog ${catalogFile ?? ''} (it has: ${[...inCatalog].join(', ')})`.replace('  (', ' ('));
+  if (missing.length)
+    throw new ConfigError(
+      `--stream ${missing.join(', ')}: not in the catalog ${catalogFile ?? ''} (it has: ${[...inCatalog].join(', ')})`.replace('  (', ' ('),
+    );
   return { ...catalog, streams: catalog.streams.filter((s) => names.includes(s?.stream?.name)) };
 }
 
@@ -48,7 +56,10 @@ export function selectStreams(source: Source, catalog: ConfiguredAirbyteCatalog 
 export function incrementalStreams(source: Source, catalog: ConfiguredAirbyteCatalog | undefined): (stream: string) => boolean {
   const nodes = (source.manifest.root as { streams?: unknown }).streams;
   const byName = new Map<string, Record<string, unknown>>();
-  if (Array.isArray(nodes)) for (const n of nodes) if (n && typeof n === 'object' && typeof (n as { name?: unknown }).name === 'string') byName.set((n as { name: string }).name, n as Record<string, unknown>);
+  if (Array.isArray(nodes))
+    for (const n of nodes)
+      if (n && typeof n === 'object' && typeof (n as { name?: unknown }).name === 'string')
+        byName.set((n as { name: string }).name, n as Record<string, unknown>);
   const incremental = new Set<string>();
   for (const entry of catalog?.streams ?? []) {
     if (entry?.sync_mode !== 'incremental') continue;

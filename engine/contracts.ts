@@ -5,15 +5,7 @@
  * on these interfaces, never on each other's classes.
  */
 import type { HttpRequest } from './services.js';
-import type {
-  DataRecord,
-  HttpResponse,
-  NextPageToken,
-  Obj,
-  RequestOptions,
-  RequestOptionsProvider,
-  StreamSlice,
-} from './types.js';
+import type { DataRecord, HttpResponse, NextPageToken, Obj, RequestOptions, RequestOptionsProvider, StreamSlice } from './types.js';
 
 // ── auth ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -249,9 +241,7 @@ export type StreamEvent =
   | { kind: 'log'; level: 'INFO' | 'WARN' | 'ERROR' | 'DEBUG'; message: string };
 
 /** StreamEvent with a page's records in one event: what Stream.readBatches yields. */
-export type StreamBatchEvent =
-  | { kind: 'records'; data: DataRecord[]; slice?: StreamSlice | undefined }
-  | Exclude<StreamEvent, { kind: 'record' }>;
+export type StreamBatchEvent = { kind: 'records'; data: DataRecord[]; slice?: StreamSlice | undefined } | Exclude<StreamEvent, { kind: 'record' }>;
 
 export interface ReadStreamOptions {
   syncMode: 'full_refresh' | 'incremental';

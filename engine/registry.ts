@@ -68,9 +68,7 @@ export function suggestTypes(unknown: string, known: Iterable<string> = registry
   const names = [...known];
   if (names.length === 0) return [];
   const lower = unknown.toLowerCase();
-  const scored = names
-    .map((n) => ({ n, d: distance(lower, n.toLowerCase()) - (n.toLowerCase().includes(lower) ? 3 : 0) }))
-    .sort((a, b) => a.d - b.d);
+  const scored = names.map((n) => ({ n, d: distance(lower, n.toLowerCase()) - (n.toLowerCase().includes(lower) ? 3 : 0) })).sort((a, b) => a.d - b.d);
   const best = closest(unknown, names);
   const out = [best, ...scored.filter((s) => s.d <= Math.max(3, unknown.length / 2)).map((s) => s.n)];
   return [...new Set(out)].slice(0, 3);

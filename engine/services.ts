@@ -3,7 +3,7 @@
  * `createServices()` and handed to builders through the BuildContext, so components never reach
  * for globals (and tests can swap any of them).
  */
-import type { HttpEvent, } from './types.js';
+import type { HttpEvent } from './types.js';
 import type { Transport } from './http/client.js';
 import type { AirbyteMessage } from './protocol/messages.js';
 import { FilePolicy } from './files/file-policy.js';
@@ -198,11 +198,7 @@ function escapeRegExp(s: string): string {
 export const LEVEL_RANK: Record<LogLevel, number> = { FATAL: 0, ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4, TRACE: 5 };
 
 /** A logger that masks secrets and forwards to a sink (the message stream, or stderr). */
-export function createLogger(
-  sink: (level: LogLevel, message: string) => void,
-  secrets: SecretRegistry,
-  minLevel: LogLevel = 'INFO',
-): Logger {
+export function createLogger(sink: (level: LogLevel, message: string) => void, secrets: SecretRegistry, minLevel: LogLevel = 'INFO'): Logger {
   const log = (level: LogLevel, message: string): void => {
     if (LEVEL_RANK[level] > LEVEL_RANK[minLevel]) return;
     sink(level, secrets.mask(message));

@@ -15,7 +15,12 @@ const targets = args.filter((a) => !a.startsWith('--'));
 if (targets.length === 0) targets.push(join(REPO, 'manifests'), join(REPO, 'fixtures/tutorial/bookshop.yaml'));
 
 const files = targets.flatMap((t) =>
-  statSync(t).isDirectory() ? readdirSync(t).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(t, f)) : [t],
+  statSync(t).isDirectory()
+    ? readdirSync(t)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => join(t, f))
+    : [t],
 );
 const schema = JSON.parse(readFileSync(join(REPO, 'engine/manifest/schema/manifest.schema.json'), 'utf8'));
 const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);

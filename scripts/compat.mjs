@@ -47,9 +47,7 @@ function sampleValue(schema, name = '') {
   if (schema.const !== undefined) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
   const pattern = patternOf(schema);
-  const example = Array.isArray(schema.examples)
-    ? schema.examples.find((e) => fitsType(e, schema.type) && (!pattern || pattern.test(String(e))))
-    : undefined;
+  const example = Array.isArray(schema.examples) ? schema.examples.find((e) => fitsType(e, schema.type) && (!pattern || pattern.test(String(e)))) : undefined;
   if (example !== undefined) return example;
   const branches = schema.oneOf ?? schema.anyOf;
   if (Array.isArray(branches) && branches.length) {
@@ -59,12 +57,18 @@ function sampleValue(schema, name = '') {
   }
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   switch (type) {
-    case 'object': return sampleObject(schema);
-    case 'array': return schema.minItems ? [sampleValue(schema.items, name)] : [];
-    case 'integer': return schema.minimum ?? 1;
-    case 'number': return schema.minimum ?? 1;
-    case 'boolean': return false;
-    default: break;
+    case 'object':
+      return sampleObject(schema);
+    case 'array':
+      return schema.minItems ? [sampleValue(schema.items, name)] : [];
+    case 'integer':
+      return schema.minimum ?? 1;
+    case 'number':
+      return schema.minimum ?? 1;
+    case 'boolean':
+      return false;
+    default:
+      break;
   }
   const format = schema.format ?? '';
   if (pattern) {
@@ -80,9 +84,25 @@ function sampleValue(schema, name = '') {
 
 /** Strings that satisfy the patterns specs commonly use (dates, times, ids, URLs). */
 const PATTERN_CANDIDATES = [
-  '2024-01-01T00:00:00Z', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00', '2024-01-01 00:00:00', '2024-01-01', '01-01-2024', '01/01/2024',
-  '01/01/2024 00:00', '2024-01', '2024', 'https://example.com', 'example.com', 'user@example.com', '12345678', 'abcdefgh', 'ABCDEFGH',
-  'sk_test_abc123', 'live_abc123', 'x',
+  '2024-01-01T00:00:00Z',
+  '2024-01-01T00:00:00.000Z',
+  '2024-01-01T00:00:00',
+  '2024-01-01 00:00:00',
+  '2024-01-01',
+  '01-01-2024',
+  '01/01/2024',
+  '01/01/2024 00:00',
+  '2024-01',
+  '2024',
+  'https://example.com',
+  'example.com',
+  'user@example.com',
+  '12345678',
+  'abcdefgh',
+  'ABCDEFGH',
+  'sk_test_abc123',
+  'live_abc123',
+  'x',
 ];
 
 function patternOf(schema) {
@@ -125,7 +145,9 @@ function cause(message) {
     .slice(0, 160);
 }
 
-const files = readdirSync(dir).filter((f) => /\.(ya?ml)$/.test(f)).sort();
+const files = readdirSync(dir)
+  .filter((f) => /\.(ya?ml)$/.test(f))
+  .sort();
 const failures = new Map();
 let passed = 0;
 const fail = (stage, file, message) => {

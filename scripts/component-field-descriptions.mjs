@@ -9,18 +9,24 @@
 
 const IGNORED = 'Accepted for compatibility; Manifold does not use it.';
 const UNSUPPORTED = 'Part of a component Manifold does not run (building it fails with a config_error).';
-const PYTHON_CLASS = 'Fully qualified name of the Python class Airbyte would load. Manifold cannot run Python: a manifest using it fails when the component is built.';
-const REQUEST_OPTION_FIELD = (what) => `Where ${what} is put in each request (query parameter, header or body field). Left out: the value is not sent, only used on the client side.`;
+const PYTHON_CLASS =
+  'Fully qualified name of the Python class Airbyte would load. Manifold cannot run Python: a manifest using it fails when the component is built.';
+const REQUEST_OPTION_FIELD = (what) =>
+  `Where ${what} is put in each request (query parameter, header or body field). Left out: the value is not sent, only used on the client side.`;
 
 export const FIELD_DESCRIPTIONS = {
   // ── roots, streams, checks, spec
   'DeclarativeSource.description': 'Free text about the connector, for readers of the manifest.',
-  'DeclarativeSource.check': 'How `check` tests a connection: reading the first record of named streams (CheckStream) or of the first generated streams (CheckDynamicStream).',
+  'DeclarativeSource.check':
+    'How `check` tests a connection: reading the first record of named streams (CheckStream) or of the first generated streams (CheckDynamicStream).',
   'DeclarativeSource.streams': 'The streams of the source, read in this order by `read` and `sync` and listed by `discover`.',
-  'DeclarativeSource.dynamic_streams': 'Stream generators: each turns a template plus a list (from config, parameters or an endpoint) into streams, resolved at discover and read time.',
+  'DeclarativeSource.dynamic_streams':
+    'Stream generators: each turns a template plus a list (from config, parameters or an endpoint) into streams, resolved at discover and read time.',
   'DeclarativeSource.spec': 'The config the connector needs, as `spec` prints it and as `--config` is validated against.',
-  'DeclarativeSource.concurrency_level': 'How many partitions Manifold reads at once across the whole run (default 8 when absent). `--concurrency` overrides it.',
-  'DeclarativeSource.api_budget': 'Client-side rate limits applied to every request of the run, so the connector stays under the API\'s quota instead of being answered with 429s.',
+  'DeclarativeSource.concurrency_level':
+    'How many partitions Manifold reads at once across the whole run (default 8 when absent). `--concurrency` overrides it.',
+  'DeclarativeSource.api_budget':
+    "Client-side rate limits applied to every request of the run, so the connector stays under the API's quota instead of being answered with 429s.",
   'DeclarativeSource.stream_groups': `Named groups of streams with a shared action (Airbyte uses them to keep streams from syncing at the same time). ${IGNORED}`,
   'DeclarativeSource.max_concurrent_async_job_count': `Upper bound on server-side jobs an AsyncRetriever keeps open at once in Airbyte. ${IGNORED}`,
   'DeclarativeSource.metadata': 'Free-form data about the manifest (e.g. from the Connector Builder); not read at run time.',
@@ -29,63 +35,77 @@ export const FIELD_DESCRIPTIONS = {
   'DeclarativeDestination.metadata': 'Free-form data about the manifest; not read at run time.',
   'DeclarativeDestination.spec': 'The config the destination needs, as `spec` prints it and as `--config` is validated against.',
   'DeclarativeDestination.check': 'The request `check` sends to test the connection; without it, check only validates the config.',
-  'DeclarativeDestination.operations': 'The write operations; each record is sent by every enabled operation whose `streams` include its stream (unless `select_operation` picks one).',
+  'DeclarativeDestination.operations':
+    'The write operations; each record is sent by every enabled operation whose `streams` include its stream (unless `select_operation` picks one).',
   'DeclarativeDestination.api_budget': 'Client-side rate limits applied to every write request.',
-  'DestinationOperation.requester': 'Requester for this operation (base URL, authentication, error handling). Defaults to the destination\'s root `requester`.',
-  'HttpRequestCheck.requester': 'Requester the check request goes through. Defaults to the destination\'s root `requester`.',
-  'HttpRequestCheck.path': 'Path under the requester\'s url_base; replaces the requester\'s own path for the check.',
+  'DestinationOperation.requester': "Requester for this operation (base URL, authentication, error handling). Defaults to the destination's root `requester`.",
+  'HttpRequestCheck.requester': "Requester the check request goes through. Defaults to the destination's root `requester`.",
+  'HttpRequestCheck.path': "Path under the requester's url_base; replaces the requester's own path for the check.",
   'HttpRequestCheck.http_method': 'Method of the check request; may be a config template. Default: GET.',
   'HttpRequestCheck.request_parameters': 'Query parameters of the check request (a mapping of templates over config).',
-  'DeclarativeStream.retriever': 'How records are fetched: requests, pagination, partitions and record selection (SimpleRetriever), or a server-side job (AsyncRetriever).',
-  'DeclarativeStream.incremental_sync': 'The cursor that makes the stream incremental: which record field orders records, what state is kept, and how the next read asks only for newer data.',
-  'DeclarativeStream.schema_loader': 'Where the stream\'s JSON Schema comes from (discover reports it; `sync` builds table columns from it). Default: a JsonFileSchemaLoader; when its file is missing, a permissive schema and a warning.',
+  'DeclarativeStream.retriever':
+    'How records are fetched: requests, pagination, partitions and record selection (SimpleRetriever), or a server-side job (AsyncRetriever).',
+  'DeclarativeStream.incremental_sync':
+    'The cursor that makes the stream incremental: which record field orders records, what state is kept, and how the next read asks only for newer data.',
+  'DeclarativeStream.schema_loader':
+    "Where the stream's JSON Schema comes from (discover reports it; `sync` builds table columns from it). Default: a JsonFileSchemaLoader; when its file is missing, a permissive schema and a warning.",
   'DeclarativeStream.transformations': 'Changes applied to each record after selection and filtering, in order (add, remove, rename or flatten fields).',
-  'DeclarativeStream.state_migrations': 'Rewrites of an older state shape before reading. Manifold logs that they are ignored and uses the input state as given.',
+  'DeclarativeStream.state_migrations':
+    'Rewrites of an older state shape before reading. Manifold logs that they are ignored and uses the input state as given.',
   'DeclarativeStream.file_uploader': `Airbyte's file-transfer settings for streams that deliver files. ${IGNORED}`,
   'StateDelegatingStream.name': 'Stream name shown in the catalog; both inner streams must carry the same name, since they share one state.',
   'StateDelegatingStream.full_refresh_stream': 'The stream definition read when there is no state yet (first sync or full refresh).',
   'StateDelegatingStream.incremental_stream': 'The stream definition read once state exists.',
-  'StateDelegatingStream.api_retention_period': 'ISO-8601 duration (e.g. P30D) of how far back the incremental endpoint keeps data; a state older than that falls back to a full read with full_refresh_stream.',
+  'StateDelegatingStream.api_retention_period':
+    'ISO-8601 duration (e.g. P30D) of how far back the incremental endpoint keeps data; a state older than that falls back to a full read with full_refresh_stream.',
   'DynamicDeclarativeStream.name': 'Name of the generator, used in messages; the generated streams get their names from the template.',
   'DynamicDeclarativeStream.stream_template': 'The stream every generated stream starts from; the components resolver writes values into copies of it.',
-  'DynamicDeclarativeStream.components_resolver': 'Where the values for each generated stream come from (an endpoint, the config, or a literal list) and where they go in the template.',
-  'DynamicDeclarativeStream.use_parent_parameters': 'When true, `$parameters` of enclosing components win over the template\'s own on conflict.',
+  'DynamicDeclarativeStream.components_resolver':
+    'Where the values for each generated stream come from (an endpoint, the config, or a literal list) and where they go in the template.',
+  'DynamicDeclarativeStream.use_parent_parameters': "When true, `$parameters` of enclosing components win over the template's own on conflict.",
   'ConditionalStreams.condition': 'Template over `config`; when it renders false, the streams are left out of the source entirely.',
   'ConditionalStreams.streams': 'Streams included when the condition holds.',
   'StreamGroup.streams': `Streams belonging to the group. ${IGNORED}`,
   'StreamGroup.action': `What the group enforces (BlockSimultaneousSyncsAction). ${IGNORED}`,
   'CheckStream.stream_names': 'Streams `check` reads; each must give its first record (or end empty) without error. Empty: the first stream of the source.',
   'CheckStream.dynamic_streams_check_configs': `Which dynamic streams Airbyte also reads during check. ${IGNORED}`,
-  'CheckStream.config_overrides': 'Config values used by `check` only, on top of the user\'s config (e.g. a narrower date range so the check stays cheap).',
-  'CheckDynamicStream.stream_count': 'How many of the source\'s streams (generated streams included) `check` reads, starting from the first.',
+  'CheckStream.config_overrides': "Config values used by `check` only, on top of the user's config (e.g. a narrower date range so the check stays cheap).",
+  'CheckDynamicStream.stream_count': "How many of the source's streams (generated streams included) `check` reads, starting from the first.",
   'CheckDynamicStream.use_check_availability': 'false: `check` only resolves the streams (which needs the API when they are generated) and reads none of them.',
-  'CheckDynamicStream.config_overrides': 'Config values used by `check` only, on top of the user\'s config.',
+  'CheckDynamicStream.config_overrides': "Config values used by `check` only, on top of the user's config.",
   'DynamicStreamCheckConfig.dynamic_stream_name': `Name of the dynamic stream whose generated streams the check reads. ${IGNORED}`,
   'DynamicStreamCheckConfig.stream_count': `How many of its generated streams to read. ${IGNORED}`,
-  'Spec.documentation_url': 'Link to the connector\'s documentation, reported by `spec` as documentationUrl.',
+  'Spec.documentation_url': "Link to the connector's documentation, reported by `spec` as documentationUrl.",
   'Spec.advanced_auth': 'OAuth flow description for platforms that run the consent flow; passed through in the `spec` output unchanged.',
-  'Spec.config_normalization_rules': 'Config rewrites applied before every run: `config_migrations` (ConfigMigration), `transformations` and `validations` over the user\'s config.',
+  'Spec.config_normalization_rules':
+    "Config rewrites applied before every run: `config_migrations` (ConfigMigration), `transformations` and `validations` over the user's config.",
   'ConfigMigration.description': 'What the migration does, for readers of the manifest.',
   'ConfigMigration.transformations': 'Config transformations applied in order (ConfigRemapField, ConfigAddFields, ConfigRemoveFields).',
-  'ConcurrencyLevel.default_concurrency': 'Partitions read at once; an integer or a template over config (e.g. `{{ config.get(\'num_workers\', 4) }}`).',
+  'ConcurrencyLevel.default_concurrency': "Partitions read at once; an integer or a template over config (e.g. `{{ config.get('num_workers', 4) }}`).",
   'ConcurrencyLevel.max_concurrency': 'Upper bound applied to the rendered default_concurrency.',
   // ── retrievers
   'SimpleRetriever.requester': 'Builds and sends each request (URL, method, parameters, headers, body, authentication, error handling).',
   'SimpleRetriever.record_selector': 'Turns each response into records: extraction, filtering, transformations and schema normalization.',
   'SimpleRetriever.paginator': 'How the next page is requested. Default: no pagination, one request per slice.',
   'SimpleRetriever.decoder': 'How response bodies are parsed (JSON, JSON Lines, CSV, XML, gzip, zip…). Default: JSON.',
-  'SimpleRetriever.partition_router': 'Splits the read into partitions (a list of values, parent records, …), each read with its own requests and, for incremental streams, its own state. A list of routers reads every combination.',
-  'SimpleRetriever.pagination_reset': 'What to do when the API stops paginating deeper (e.g. a page limit): restart the slice from the last cursor value, or from the beginning.',
-  'SimpleRetriever.ignore_stream_slicer_parameters_on_paginated_requests': 'When true, requests after the first page of a slice carry only the page token, not the partition or cursor request options (for APIs whose next-page URL already holds them).',
+  'SimpleRetriever.partition_router':
+    'Splits the read into partitions (a list of values, parent records, …), each read with its own requests and, for incremental streams, its own state. A list of routers reads every combination.',
+  'SimpleRetriever.pagination_reset':
+    'What to do when the API stops paginating deeper (e.g. a page limit): restart the slice from the last cursor value, or from the beginning.',
+  'SimpleRetriever.ignore_stream_slicer_parameters_on_paginated_requests':
+    'When true, requests after the first page of a slice carry only the page token, not the partition or cursor request options (for APIs whose next-page URL already holds them).',
   'AsyncRetriever.record_selector': 'Selects records from the downloaded job results.',
   'AsyncRetriever.status_mapping': 'Which API job statuses mean running, completed, failed or timed out; an unknown status fails the read.',
-  'AsyncRetriever.creation_requester': 'Request that starts a job on the server; its response identifies the job for the following requests (as `creation_response`).',
-  'AsyncRetriever.polling_requester': 'Request sent repeatedly to ask the job\'s status until it is completed, failed or timed out.',
+  'AsyncRetriever.creation_requester':
+    'Request that starts a job on the server; its response identifies the job for the following requests (as `creation_response`).',
+  'AsyncRetriever.polling_requester': "Request sent repeatedly to ask the job's status until it is completed, failed or timed out.",
   'AsyncRetriever.download_requester': 'Request that downloads the results of a completed job (once per download target when there are several).',
   'AsyncRetriever.status_extractor': 'Reads the job status from the polling response.',
-  'AsyncRetriever.download_target_extractor': 'Reads the download URLs or IDs from the polling (or download_target_requester) response; each is downloaded in turn.',
-  'AsyncRetriever.download_extractor': 'Extracts records from a downloaded result; replaces the record selector\'s extractor.',
-  'AsyncRetriever.download_target_requester': 'Extra request whose response lists the download targets, for APIs that do not put them in the status response. Needs download_target_extractor.',
+  'AsyncRetriever.download_target_extractor':
+    'Reads the download URLs or IDs from the polling (or download_target_requester) response; each is downloaded in turn.',
+  'AsyncRetriever.download_extractor': "Extracts records from a downloaded result; replaces the record selector's extractor.",
+  'AsyncRetriever.download_target_requester':
+    'Extra request whose response lists the download targets, for APIs that do not put them in the status response. Needs download_target_extractor.',
   'AsyncRetriever.download_paginator': 'Paginates the download requests. Default: one request per target.',
   'AsyncRetriever.abort_requester': 'Request that cancels a job that failed or timed out.',
   'AsyncRetriever.delete_requester': 'Request that deletes a job on the server once its results are downloaded.',
@@ -105,15 +125,22 @@ export const FIELD_DESCRIPTIONS = {
   'HttpRequester.path': 'Path appended to url_base; may use templates such as `{{ stream_partition.id }}` (values are URL-encoded) or `{{ next_page_token }}`.',
   'HttpRequester.http_method': 'HTTP method of the request.',
   'HttpRequester.authenticator': 'How requests are authenticated (API key, bearer token, OAuth, session token…). Default: none.',
-  'HttpRequester.error_handler': 'Decides, per response or network error, whether to succeed, retry after a backoff, ignore or fail. Default: DefaultErrorHandler (retries 429, 5xx and network errors 5 times with exponential backoff, honouring Retry-After).',
-  'HttpRequester.request_parameters': 'Query parameters: a mapping of templates (an empty rendering leaves the parameter out), or one template rendering a mapping.',
+  'HttpRequester.error_handler':
+    'Decides, per response or network error, whether to succeed, retry after a backoff, ignore or fail. Default: DefaultErrorHandler (retries 429, 5xx and network errors 5 times with exponential backoff, honouring Retry-After).',
+  'HttpRequester.request_parameters':
+    'Query parameters: a mapping of templates (an empty rendering leaves the parameter out), or one template rendering a mapping.',
   'HttpRequester.request_headers': 'Request headers: a mapping of templates, or one template rendering a mapping.',
-  'HttpRequester.request_body_data': 'Form-encoded body: a mapping of templates, or one template rendering the raw body text. Not together with request_body_json.',
-  'HttpRequester.request_body_json': 'JSON body: a mapping or list whose string values are templates, or one template rendering the JSON. Not together with request_body_data.',
+  'HttpRequester.request_body_data':
+    'Form-encoded body: a mapping of templates, or one template rendering the raw body text. Not together with request_body_json.',
+  'HttpRequester.request_body_json':
+    'JSON body: a mapping or list whose string values are templates, or one template rendering the JSON. Not together with request_body_data.',
   'HttpRequester.request_body': 'Typed alternative to request_body_json/request_body_data: plain text, form, JSON object or GraphQL query.',
-  'HttpRequester.fetch_properties_from_endpoint': 'Fetches property names to request from another endpoint. Not supported: Manifold warns and ignores it; use QueryProperties in request_parameters.',
-  'HttpRequester.query_properties': 'Properties to request as a query parameter; Manifold reads QueryProperties where Airbyte puts them, as a value of request_parameters.',
-  'HttpRequester.use_cache': 'Airbyte caches this requester\'s responses (mostly parents shared by substreams). Manifold sends every request (same records, more requests) and says so once in the log.',
+  'HttpRequester.fetch_properties_from_endpoint':
+    'Fetches property names to request from another endpoint. Not supported: Manifold warns and ignores it; use QueryProperties in request_parameters.',
+  'HttpRequester.query_properties':
+    'Properties to request as a query parameter; Manifold reads QueryProperties where Airbyte puts them, as a value of request_parameters.',
+  'HttpRequester.use_cache':
+    "Airbyte caches this requester's responses (mostly parents shared by substreams). Manifold sends every request (same records, more requests) and says so once in the log.",
   'CustomRequester.class_name': PYTHON_CLASS,
   'RequestOption.inject_into': 'Where the value goes: `request_parameter` (query string), `header`, `body_data` (form body) or `body_json` (JSON body).',
   'RequestOption.field_name': 'Name of the parameter, header or body field; may be a template.',
@@ -125,17 +152,20 @@ export const FIELD_DESCRIPTIONS = {
   'RequestBodyGraphQlQuery.query': 'The GraphQL query text (or a mapping that renders it); may use templates.',
   'QueryProperties.property_list': 'The properties to request: a literal list, or PropertiesFromEndpoint to fetch the names from the API.',
   'QueryProperties.always_include_properties': 'Properties added to every chunk (typically the key used to merge chunked records).',
-  'QueryProperties.property_chunking': 'Splits the properties over several requests when the list is too long for one; the partial records are merged back by key.',
-  'QueryProperties.property_selector': 'Restricts the requested properties to those selected in the configured catalog. Manifold logs that it is not applied and requests every property.',
+  'QueryProperties.property_chunking':
+    'Splits the properties over several requests when the list is too long for one; the partial records are merged back by key.',
+  'QueryProperties.property_selector':
+    'Restricts the requested properties to those selected in the configured catalog. Manifold logs that it is not applied and requests every property.',
   'PropertiesFromEndpoint.property_field_path': 'Path, in each record of the retriever, of the property name.',
   'PropertiesFromEndpoint.retriever': 'Reads the list of properties from the API, one record per property.',
-  'PropertyChunking.property_limit_type': '`property_count`: at most property_limit properties per request; `characters`: the joined list stays under property_limit characters.',
+  'PropertyChunking.property_limit_type':
+    '`property_count`: at most property_limit properties per request; `characters`: the joined list stays under property_limit characters.',
   'PropertyChunking.property_limit': 'The limit of each chunk, in properties or characters. Left out: no splitting.',
   'PropertyChunking.record_merge_strategy': 'How the records of the chunks are joined into one. Default: grouped by `id`.',
   'GroupByKeyMergeStrategy.key': 'Field (or fields) whose values identify the same record across chunks.',
-  'JsonSchemaPropertySelector.transformations': 'Changes applied to the catalog\'s property names before they are requested.',
+  'JsonSchemaPropertySelector.transformations': "Changes applied to the catalog's property names before they are requested.",
   // ── authenticators
-  'ApiKeyAuthenticator.api_token': 'The key, usually `{{ config[\'api_key\'] }}`; masked in every log and error.',
+  'ApiKeyAuthenticator.api_token': "The key, usually `{{ config['api_key'] }}`; masked in every log and error.",
   'ApiKeyAuthenticator.header': 'Older form of inject_into: name of the header that carries the key.',
   'ApiKeyAuthenticator.inject_into': 'Where the key goes: a header, query parameter or body field (a RequestOption).',
   'BearerAuthenticator.api_token': 'The token sent as `Authorization: Bearer <token>`; masked in every log and error.',
@@ -155,14 +185,16 @@ export const FIELD_DESCRIPTIONS = {
   'OAuthAuthenticator.grant_type': '`refresh_token` or `client_credentials` (or another grant the API accepts); may be a template.',
   'OAuthAuthenticator.refresh_request_body': 'Extra fields of the token request (templates over config).',
   'OAuthAuthenticator.refresh_request_headers': 'Extra headers of the token request (templates over config).',
-  'OAuthAuthenticator.send_refresh_request_as_query_params': 'When true, the token request\'s fields go in the query string instead of the form body.',
+  'OAuthAuthenticator.send_refresh_request_as_query_params': "When true, the token request's fields go in the query string instead of the form body.",
   'OAuthAuthenticator.scopes': 'Scopes requested with the token.',
   'OAuthAuthenticator.token_expiry_date': 'Expiry of access_token_value (template over config); without it, that token is refreshed on first use.',
-  'OAuthAuthenticator.token_expiry_date_format': 'Set when the response gives an expiry date rather than a lifetime in seconds: `%s` for epoch seconds, otherwise the date is parsed as ISO-8601.',
+  'OAuthAuthenticator.token_expiry_date_format':
+    'Set when the response gives an expiry date rather than a lifetime in seconds: `%s` for epoch seconds, otherwise the date is parsed as ISO-8601.',
   'OAuthAuthenticator.refresh_token_error_status_codes': `Statuses of the token request that Airbyte reports as an expired refresh token. ${IGNORED}`,
   'OAuthAuthenticator.refresh_token_error_key': `Response field Airbyte checks for an expired refresh token. ${IGNORED}`,
   'OAuthAuthenticator.refresh_token_error_values': `Values of refresh_token_error_key meaning the refresh token expired. ${IGNORED}`,
-  'OAuthAuthenticator.refresh_token_updater': 'For APIs that rotate the refresh token: the new access and refresh tokens (and expiry) are written into the run\'s config at the given config paths and announced in a CONTROL message, so the platform can save them.',
+  'OAuthAuthenticator.refresh_token_updater':
+    "For APIs that rotate the refresh token: the new access and refresh tokens (and expiry) are written into the run's config at the given config paths and announced in a CONTROL message, so the platform can save them.",
   'OAuthAuthenticator.profile_assertion': `A JWT used as the token request's assertion. ${IGNORED}`,
   'OAuthAuthenticator.use_profile_assertion': `Turns profile_assertion on. ${IGNORED}`,
   'JwtAuthenticator.secret_key': 'Signing key: the shared secret for HS* algorithms, the PEM private key for RS*/ES*/PS*; masked in output.',
@@ -178,13 +210,14 @@ export const FIELD_DESCRIPTIONS = {
   'JwtAuthenticator.request_option': 'Where the token is sent. Default: the Authorization header.',
   'SessionTokenAuthenticator.login_requester': 'The login request; its response holds the session token.',
   'SessionTokenAuthenticator.session_token_path': 'Path of the token in the login response, e.g. `[data, token]`.',
-  'SessionTokenAuthenticator.expiration_duration': 'ISO-8601 duration (e.g. PT1H) after which Manifold logs in again. Left out: the token does not expire on the client side.',
+  'SessionTokenAuthenticator.expiration_duration':
+    'ISO-8601 duration (e.g. PT1H) after which Manifold logs in again. Left out: the token does not expire on the client side.',
   'SessionTokenAuthenticator.request_authentication': 'How the token is sent: `type: Bearer` (Authorization header), or `type: ApiKey` with an inject_into.',
   'SessionTokenAuthenticator.decoder': 'Decoder of the login response. Default: JSON.',
   'SessionTokenRequestApiKeyAuthenticator.inject_into': 'Where the session token goes (header, query parameter or body field).',
   'SessionTokenRequestApiKeyAuthenticator.api_token': 'Template wrapping the token, e.g. `Token {{ session_token }}`.',
   'LegacySessionTokenAuthenticator.header': 'Header that carries the session token.',
-  'LegacySessionTokenAuthenticator.login_url': 'Path (under the requester\'s url_base) POSTed with `{username, password}` as JSON to log in.',
+  'LegacySessionTokenAuthenticator.login_url': "Path (under the requester's url_base) POSTed with `{username, password}` as JSON to log in.",
   'LegacySessionTokenAuthenticator.session_token': 'A session token from the config; used when it is still valid, so no login is needed.',
   'LegacySessionTokenAuthenticator.session_token_response_key': 'Field of the login response holding the token.',
   'LegacySessionTokenAuthenticator.username': 'User name for the login request (template over config).',
@@ -217,18 +250,20 @@ export const FIELD_DESCRIPTIONS = {
   'CustomAuthenticator.class_name': PYTHON_CLASS,
   // ── pagination
   'DefaultPaginator.pagination_strategy': 'How the next page token is computed from the last response: a cursor, an offset or a page number.',
-  'DefaultPaginator.page_size_option': REQUEST_OPTION_FIELD('the strategy\'s page_size'),
-  'DefaultPaginator.page_token_option': 'Where the next page token goes: a RequestOption (query parameter, header, body field), or RequestPath to request the token as the whole URL (a `next` link).',
-  'DefaultPaginator.decoder': 'Decoder of the responses the strategy reads. Default: the retriever\'s.',
+  'DefaultPaginator.page_size_option': REQUEST_OPTION_FIELD("the strategy's page_size"),
+  'DefaultPaginator.page_token_option':
+    'Where the next page token goes: a RequestOption (query parameter, header, body field), or RequestPath to request the token as the whole URL (a `next` link).',
+  'DefaultPaginator.decoder': "Decoder of the responses the strategy reads. Default: the retriever's.",
   'TwoStepCursorPaginator.start_request': 'Requester of the first request, whose response gives the first cursor.',
   'TwoStepCursorPaginator.cursor_option': 'Where each following request carries the cursor (a RequestOption, or RequestPath for a full URL).',
   'TwoStepCursorPaginator.stop_condition': 'Template over `response`/`headers`; pagination stops when it is true.',
   'TwoStepCursorPaginator.page_size_option': REQUEST_OPTION_FIELD('page_size'),
   'TwoStepCursorPaginator.page_size': 'Records asked for per page; number or template.',
-  'CursorPagination.cursor_value': 'Template giving the next page token, over `response`, `headers` (incl. parsed `link`), `last_record` and `last_page_size`; an empty result ends pagination.',
+  'CursorPagination.cursor_value':
+    'Template giving the next page token, over `response`, `headers` (incl. parsed `link`), `last_record` and `last_page_size`; an empty result ends pagination.',
   'CursorPagination.page_size': 'Records asked for per page (sent through page_size_option); number or template.',
   'CursorPagination.stop_condition': 'Template over the same variables as cursor_value; when true, pagination stops before cursor_value is read.',
-  'CursorPagination.decoder': 'Decoder of the response the cursor is read from. Default: the retriever\'s.',
+  'CursorPagination.decoder': "Decoder of the response the cursor is read from. Default: the retriever's.",
   'OffsetIncrement.page_size': 'Records per page; the offset grows by the records received, and a page shorter than page_size is the last. Number or template.',
   'OffsetIncrement.inject_on_first_request': 'When true, the first request also carries the offset (0).',
   'PageIncrement.page_size': 'Records per page; a page shorter than page_size (or empty) is the last. Number or template.',
@@ -250,18 +285,22 @@ export const FIELD_DESCRIPTIONS = {
   // ── records
   'RecordSelector.extractor': 'Finds the records in the decoded response.',
   'RecordSelector.record_filter': 'Drops records for which a condition is false.',
-  'RecordSelector.schema_normalization': '`Default`: cast record values to the types of the stream schema (e.g. "5" → 5 for an integer field); `None` (default): leave them as received.',
+  'RecordSelector.schema_normalization':
+    '`Default`: cast record values to the types of the stream schema (e.g. "5" → 5 for an integer field); `None` (default): leave them as received.',
   'RecordSelector.transform_before_filtering': 'When true, transformations run before the record filter (so the filter sees added fields).',
-  'DpathExtractor.field_path': 'Path of the records in the response, e.g. `[data, items]`; `*` matches every key or index; empty: the whole response (a list is many records, an object one). Items may be templates.',
+  'DpathExtractor.field_path':
+    'Path of the records in the response, e.g. `[data, items]`; `*` matches every key or index; empty: the whole response (a list is many records, an object one). Items may be templates.',
   'DpathExtractor.record_expander': 'Turns the elements of a list inside each extracted record into records of their own.',
-  'DpathExtractor.decoder': 'Decoder of the response, overriding the retriever\'s for this extractor.',
+  'DpathExtractor.decoder': "Decoder of the response, overriding the retriever's for this extractor.",
   'RecordExpander.expand_records_from_field': 'Path, in each record, of the list whose elements become records.',
-  'RecordExpander.remain_original_record': 'When true, each new record keeps the parent record\'s fields beside the element\'s.',
+  'RecordExpander.remain_original_record': "When true, each new record keeps the parent record's fields beside the element's.",
   'RecordExpander.on_no_records': '`skip` (default): a record whose list is empty or missing yields nothing; `emit_parent`: it is emitted as it is.',
   'ResponseToFileExtractor.preserve_na_values': `Keep "NA"-like cells as text instead of null. ${UNSUPPORTED}`,
-  'JsonataExtractor.expression': 'JSONata expression over the decoded response (with `config` and `parameters` bound); its result (a list, or one object) gives the records.',
+  'JsonataExtractor.expression':
+    'JSONata expression over the decoded response (with `config` and `parameters` bound); its result (a list, or one object) gives the records.',
   'CustomRecordExtractor.class_name': PYTHON_CLASS,
-  'RecordFilter.condition': 'Template over `record`, `config`, `parameters`, `stream_slice` (also as `stream_interval`/`stream_partition`) and `next_page_token`; the record is kept when it renders true.',
+  'RecordFilter.condition':
+    'Template over `record`, `config`, `parameters`, `stream_slice` (also as `stream_interval`/`stream_partition`) and `next_page_token`; the record is kept when it renders true.',
   'JsonataRecordFilter.expression': 'JSONata expression over the record (with `config` and `parameters` bound); the record is kept when the result is truthy.',
   'CustomRecordFilter.class_name': PYTHON_CLASS,
   'CustomSchemaNormalization.class_name': PYTHON_CLASS,
@@ -286,29 +325,37 @@ export const FIELD_DESCRIPTIONS = {
   'JsonataTransformation.target_field': 'Field that receives the result; left out, the result replaces the whole record (it must be an object).',
   'CustomTransformation.class_name': PYTHON_CLASS,
   // ── incremental
-  'DatetimeBasedCursor.cursor_field': 'Record field holding the datetime that orders records; the state is `{<cursor_field>: latest value}`. May be a template.',
-  'DatetimeBasedCursor.datetime_format': 'Format (Python strftime, plus `%s`, `%ms`, `%s_as_float`) used to write the state and the slice bounds sent to the API.',
+  'DatetimeBasedCursor.cursor_field':
+    'Record field holding the datetime that orders records; the state is `{<cursor_field>: latest value}`. May be a template.',
+  'DatetimeBasedCursor.datetime_format':
+    'Format (Python strftime, plus `%s`, `%ms`, `%s_as_float`) used to write the state and the slice bounds sent to the API.',
   'DatetimeBasedCursor.cursor_datetime_formats': 'Formats tried, in order, when reading record cursor values and state; datetime_format is always tried too.',
   'DatetimeBasedCursor.start_datetime': 'Start of the first sync (template over config, or a MinMaxDatetime); later syncs start at the state.',
   'DatetimeBasedCursor.end_datetime': 'End of the range read. Default: now.',
-  'DatetimeBasedCursor.start_time_option': REQUEST_OPTION_FIELD('each slice\'s start'),
-  'DatetimeBasedCursor.end_time_option': REQUEST_OPTION_FIELD('each slice\'s end'),
-  'DatetimeBasedCursor.step': 'ISO-8601 duration (P1D, PT6H, P1M…) of each slice; the range is read window by window and state advances as windows complete. Left out: one slice. Needs cursor_granularity.',
-  'DatetimeBasedCursor.cursor_granularity': 'Smallest step of the cursor (e.g. PT1S): a slice ends this much before the next one starts, so windows do not overlap.',
+  'DatetimeBasedCursor.start_time_option': REQUEST_OPTION_FIELD("each slice's start"),
+  'DatetimeBasedCursor.end_time_option': REQUEST_OPTION_FIELD("each slice's end"),
+  'DatetimeBasedCursor.step':
+    'ISO-8601 duration (P1D, PT6H, P1M…) of each slice; the range is read window by window and state advances as windows complete. Left out: one slice. Needs cursor_granularity.',
+  'DatetimeBasedCursor.cursor_granularity':
+    'Smallest step of the cursor (e.g. PT1S): a slice ends this much before the next one starts, so windows do not overlap.',
   'DatetimeBasedCursor.lookback_window': 'ISO-8601 duration subtracted from the state at the start of a sync, to re-read records that changed late.',
-  'DatetimeBasedCursor.partition_field_start': 'Name of the slice\'s start in `stream_slice`/`stream_interval` templates. Default: start_time.',
-  'DatetimeBasedCursor.partition_field_end': 'Name of the slice\'s end in `stream_slice`/`stream_interval` templates. Default: end_time.',
-  'DatetimeBasedCursor.is_data_feed': 'For APIs that return newest records first without a start filter: pagination stops at the first record older than the state, and records outside the range are dropped.',
-  'DatetimeBasedCursor.is_client_side_incremental': 'For APIs that cannot filter by date: every record is requested, and those outside [state, end] are dropped by Manifold.',
+  'DatetimeBasedCursor.partition_field_start': "Name of the slice's start in `stream_slice`/`stream_interval` templates. Default: start_time.",
+  'DatetimeBasedCursor.partition_field_end': "Name of the slice's end in `stream_slice`/`stream_interval` templates. Default: end_time.",
+  'DatetimeBasedCursor.is_data_feed':
+    'For APIs that return newest records first without a start filter: pagination stops at the first record older than the state, and records outside the range are dropped.',
+  'DatetimeBasedCursor.is_client_side_incremental':
+    'For APIs that cannot filter by date: every record is requested, and those outside [state, end] are dropped by Manifold.',
   'DatetimeBasedCursor.is_compare_strictly': 'When true, a slice whose start equals the end of the range is not read.',
-  'DatetimeBasedCursor.global_substream_cursor': 'With a partition router: keep one state for all partitions (the earliest safe cursor) instead of one per partition, for sources with very many partitions.',
+  'DatetimeBasedCursor.global_substream_cursor':
+    'With a partition router: keep one state for all partitions (the earliest safe cursor) instead of one per partition, for sources with very many partitions.',
   'DatetimeBasedCursor.clamping': 'Aligns slice bounds to calendar units (day, week, month). Not supported yet: Manifold warns and does not clamp.',
   'DatetimeBasedCursor.allow_catalog_defined_cursor_field': `Lets a configured catalog choose another cursor field. ${IGNORED}`,
-  'MinMaxDatetime.datetime': 'The datetime, usually a template over config (e.g. `{{ config[\'start_date\'] }}`).',
+  'MinMaxDatetime.datetime': "The datetime, usually a template over config (e.g. `{{ config['start_date'] }}`).",
   'MinMaxDatetime.datetime_format': 'Format datetime, min_datetime and max_datetime are parsed with. Empty: ISO-8601 and other common forms.',
   'MinMaxDatetime.min_datetime': 'Lower bound; an earlier datetime is raised to it. Template.',
   'MinMaxDatetime.max_datetime': 'Upper bound; a later datetime is lowered to it. Template.',
-  'IncrementingCountCursor.cursor_field': 'Record field holding the ever-increasing number (an ID or sequence); the state is `{<cursor_field>: highest value}`.',
+  'IncrementingCountCursor.cursor_field':
+    'Record field holding the ever-increasing number (an ID or sequence); the state is `{<cursor_field>: highest value}`.',
   'IncrementingCountCursor.start_value': 'Value the first sync starts after. Default: 0. Number or template.',
   'IncrementingCountCursor.start_value_option': REQUEST_OPTION_FIELD('the state value'),
   'IncrementingCountCursor.allow_catalog_defined_cursor_field': `Lets a configured catalog choose another cursor field. ${IGNORED}`,
@@ -320,11 +367,14 @@ export const FIELD_DESCRIPTIONS = {
   'SubstreamPartitionRouter.parent_stream_configs': 'The parent streams; one partition per parent record (per combination when several parents are listed).',
   'ParentStreamConfig.stream': 'The parent stream, read in full (or incrementally, see incremental_dependency) to produce the partitions.',
   'ParentStreamConfig.parent_key': 'Field of the parent record whose value identifies the partition; may be a template.',
-  'ParentStreamConfig.partition_field': 'Name of that value in `stream_partition` (e.g. `project_id` → `{{ stream_partition.project_id }}`); also the key in per-partition state.',
+  'ParentStreamConfig.partition_field':
+    'Name of that value in `stream_partition` (e.g. `project_id` → `{{ stream_partition.project_id }}`); also the key in per-partition state.',
   'ParentStreamConfig.request_option': REQUEST_OPTION_FIELD('the partition value'),
-  'ParentStreamConfig.incremental_dependency': 'When true, the parent is read incrementally: only parents changed since the last sync produce partitions, and the parent\'s state is saved in the child\'s state.',
-  'ParentStreamConfig.lazy_read_pointer': 'Path to child records embedded in the parent record (Airbyte reads them instead of requesting). Manifold ignores it and requests every partition.',
-  'ParentStreamConfig.extra_fields': 'More parent fields (paths) passed along with the partition, readable as `{{ stream_slice.extra_fields[\'a.b\'] }}`.',
+  'ParentStreamConfig.incremental_dependency':
+    "When true, the parent is read incrementally: only parents changed since the last sync produce partitions, and the parent's state is saved in the child's state.",
+  'ParentStreamConfig.lazy_read_pointer':
+    'Path to child records embedded in the parent record (Airbyte reads them instead of requesting). Manifold ignores it and requests every partition.',
+  'ParentStreamConfig.extra_fields': "More parent fields (paths) passed along with the partition, readable as `{{ stream_slice.extra_fields['a.b'] }}`.",
   'GroupingPartitionRouter.group_size': 'Partitions per group; each group is read as one slice (e.g. IDs sent as a list).',
   'GroupingPartitionRouter.underlying_partition_router': 'The router whose partitions are grouped.',
   'GroupingPartitionRouter.deduplicate': 'When true, a partition seen before is not put in a group again.',
@@ -332,17 +382,22 @@ export const FIELD_DESCRIPTIONS = {
   'UnionPartitionRouter.partition_routers': `Routers whose partitions are read one after the other. ${UNSUPPORTED}`,
   'CustomPartitionRouter.class_name': PYTHON_CLASS,
   // ── errors & backoff
-  'DefaultErrorHandler.backoff_strategies': 'How long to wait before a retry; the first strategy that gives a time wins. Default: Retry-After when sent, else exponential.',
+  'DefaultErrorHandler.backoff_strategies':
+    'How long to wait before a retry; the first strategy that gives a time wins. Default: Retry-After when sent, else exponential.',
   'DefaultErrorHandler.max_retries': 'Retries of one request before the error is reported; number or template.',
-  'DefaultErrorHandler.response_filters': 'Rules matching responses (status, message, predicate) to an action, checked in order before the defaults (429 and 5xx retried, other 4xx failed).',
-  'DefaultErrorHandler.max_time': 'Seconds after which retries of one request stop. Manifold does not read it and stops after 600 seconds of retrying (or max_retries, whichever comes first).',
+  'DefaultErrorHandler.response_filters':
+    'Rules matching responses (status, message, predicate) to an action, checked in order before the defaults (429 and 5xx retried, other 4xx failed).',
+  'DefaultErrorHandler.max_time':
+    'Seconds after which retries of one request stop. Manifold does not read it and stops after 600 seconds of retrying (or max_retries, whichever comes first).',
   'CompositeErrorHandler.error_handlers': 'Handlers tried in order; the first whose filters match the response decides.',
-  'HttpResponseFilter.action': '`SUCCESS`, `RETRY`, `RATE_LIMITED` (retry, waiting as for a 429), `IGNORE` (skip the response, go on), `FAIL`, or `RESET_PAGINATION` (restart the slice, see PaginationReset). Default: FAIL.',
-  'HttpResponseFilter.failure_type': 'Failure type reported when the action is FAIL: `config_error` (the user must fix something), `system_error` or `transient_error`.',
+  'HttpResponseFilter.action':
+    '`SUCCESS`, `RETRY`, `RATE_LIMITED` (retry, waiting as for a 429), `IGNORE` (skip the response, go on), `FAIL`, or `RESET_PAGINATION` (restart the slice, see PaginationReset). Default: FAIL.',
+  'HttpResponseFilter.failure_type':
+    'Failure type reported when the action is FAIL: `config_error` (the user must fix something), `system_error` or `transient_error`.',
   'HttpResponseFilter.error_message': 'Message reported for a matched response; a template over `response` and `headers`.',
-  'HttpResponseFilter.error_message_contains': 'Matches when the API\'s error message (from the usual error fields of the body) contains this text.',
+  'HttpResponseFilter.error_message_contains': "Matches when the API's error message (from the usual error fields of the body) contains this text.",
   'HttpResponseFilter.http_codes': 'Matches these HTTP statuses.',
-  'HttpResponseFilter.predicate': 'Matches when this template over `response` and `headers` is true, e.g. `{{ \'error\' in response }}`.',
+  'HttpResponseFilter.predicate': "Matches when this template over `response` and `headers` is true, e.g. `{{ 'error' in response }}`.",
   'CustomErrorHandler.class_name': PYTHON_CLASS,
   'ConstantBackoffStrategy.backoff_time_in_seconds': 'Seconds to wait before each retry; number or template.',
   'ConstantBackoffStrategy.jitter_range_in_seconds': 'Up to this many random seconds are added to each wait, to spread retries out.',
@@ -357,9 +412,11 @@ export const FIELD_DESCRIPTIONS = {
   'WaitUntilTimeFromHeader.max_waiting_time_in_seconds': `Longest wait Airbyte accepts. ${IGNORED}`,
   'CustomBackoffStrategy.class_name': PYTHON_CLASS,
   // ── schema loaders
-  'InlineSchemaLoader.schema': 'The stream\'s JSON Schema, written in place or as a `$ref` to `schemas:`.',
-  'JsonFileSchemaLoader.file_path': 'Path of the schema file, relative to the manifest and inside the folders the file policy allows; may be a template. Default: `./source_<source_name>/schemas/<stream name>.json` (Airbyte\'s package layout).',
-  'DynamicSchemaLoader.retriever': 'Reads the field descriptions from the API in Airbyte. Manifold reports a permissive schema instead, without calling the API.',
+  'InlineSchemaLoader.schema': "The stream's JSON Schema, written in place or as a `$ref` to `schemas:`.",
+  'JsonFileSchemaLoader.file_path':
+    "Path of the schema file, relative to the manifest and inside the folders the file policy allows; may be a template. Default: `./source_<source_name>/schemas/<stream name>.json` (Airbyte's package layout).",
+  'DynamicSchemaLoader.retriever':
+    'Reads the field descriptions from the API in Airbyte. Manifold reports a permissive schema instead, without calling the API.',
   'DynamicSchemaLoader.schema_type_identifier': `Where names and types are in those records. ${IGNORED}`,
   'DynamicSchemaLoader.schema_filter': `Drops some of the fields read. ${IGNORED}`,
   'DynamicSchemaLoader.schema_transformations': `Changes applied to the field records. ${IGNORED}`,
@@ -373,8 +430,9 @@ export const FIELD_DESCRIPTIONS = {
   'CustomSchemaLoader.class_name': PYTHON_CLASS,
   // ── api budget
   'HTTPAPIBudget.policies': 'Rate policies; a request is counted against the first policy whose matchers match it.',
-  'HTTPAPIBudget.ratelimit_reset_header': 'Response header telling when the API\'s window resets; the matching policy pauses until then once the API says the quota is used up.',
-  'HTTPAPIBudget.ratelimit_remaining_header': 'Response header giving the calls left in the API\'s window; 0 pauses the matching policy until the reset.',
+  'HTTPAPIBudget.ratelimit_reset_header':
+    "Response header telling when the API's window resets; the matching policy pauses until then once the API says the quota is used up.",
+  'HTTPAPIBudget.ratelimit_remaining_header': "Response header giving the calls left in the API's window; 0 pauses the matching policy until the reset.",
   'HTTPAPIBudget.status_codes_for_ratelimit_hit': 'Statuses meaning the quota is used up (the policy pauses until the reset).',
   'FixedWindowCallRatePolicy.period': 'Window length as an ISO-8601 duration (PT1M, PT1H, P1D).',
   'FixedWindowCallRatePolicy.call_limit': 'Calls allowed per window; further calls wait for the next window.',
@@ -393,7 +451,8 @@ export const FIELD_DESCRIPTIONS = {
   'CustomStateMigration.class_name': PYTHON_CLASS,
   // ── dynamic streams
   'HttpComponentsResolver.retriever': 'Reads the records (one per generated stream) from the API.',
-  'HttpComponentsResolver.components_mapping': 'Values written into the stream template for each record, e.g. the stream name and path; templates see `components_values` (the record).',
+  'HttpComponentsResolver.components_mapping':
+    'Values written into the stream template for each record, e.g. the stream name and path; templates see `components_values` (the record).',
   'ConfigComponentsResolver.stream_config': 'Where in the config the list is; with several, one stream per combination of their entries.',
   'ConfigComponentsResolver.components_mapping': 'Values written into the stream template for each entry; templates see `components_values` (the entry).',
   'ParametrizedComponentsResolver.stream_parameters': 'The literal list of parameter sets, one per generated stream.',
@@ -402,7 +461,8 @@ export const FIELD_DESCRIPTIONS = {
   'StreamConfig.default_values': 'Entries added after those found in the config, each generating a stream too.',
   'StreamParametersDefinition.list_of_parameters_for_stream': 'One mapping per generated stream, seen by the mapping templates as `components_values`.',
   'ComponentMappingDefinition.field_path': 'Path in the stream template where the value goes (items may be templates; `*` matches any key).',
-  'ComponentMappingDefinition.value': 'Template giving the value, over `components_values` (the API record or config entry), `config`, `stream_slice` and `stream_template_config`.',
+  'ComponentMappingDefinition.value':
+    'Template giving the value, over `components_values` (the API record or config entry), `config`, `stream_slice` and `stream_template_config`.',
   'ComponentMappingDefinition.value_type': 'Converts the rendered value to string, number, integer or boolean.',
   'ComponentMappingDefinition.create_or_update': 'When true, the value is written even if the path does not exist in the template yet.',
   'ComponentMappingDefinition.condition': 'Template; the value is only written where it renders true.',
@@ -414,7 +474,7 @@ export const FIELD_DESCRIPTIONS = {
   'ConfigRemoveFields.field_pointers': 'Paths of the config fields to remove, each a list of keys.',
   'ConfigRemoveFields.condition': 'Template over `config`; fields are only removed when it renders true.',
   'CustomConfigTransformation.class_name': PYTHON_CLASS,
-  'DpathValidator.field_path': 'Path of the config value to check; items may be templates. A missing value passes (requiring it is the spec\'s job).',
+  'DpathValidator.field_path': "Path of the config value to check; items may be templates. A missing value passes (requiring it is the spec's job).",
   'DpathValidator.validation_strategy': 'The check applied to the value (ValidateAdheresToSchema).',
   'PredicateValidator.value': 'The value to check: a literal, or a template over config.',
   'PredicateValidator.validation_strategy': 'The check applied to the value (ValidateAdheresToSchema).',

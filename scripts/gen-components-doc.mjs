@@ -18,22 +18,160 @@ export const DOC_PATH = join(REPO, 'docs/components.md');
 
 /** Sections of the reference, in reading order; definitions not listed here land in "Other". */
 const GROUPS = [
-  ['Manifest roots and streams', ['DeclarativeSource', 'DeclarativeStream', 'StateDelegatingStream', 'ConditionalStreams', 'DynamicDeclarativeStream', 'StreamGroup', 'BlockSimultaneousSyncsAction', 'Spec', 'ConcurrencyLevel']],
+  [
+    'Manifest roots and streams',
+    [
+      'DeclarativeSource',
+      'DeclarativeStream',
+      'StateDelegatingStream',
+      'ConditionalStreams',
+      'DynamicDeclarativeStream',
+      'StreamGroup',
+      'BlockSimultaneousSyncsAction',
+      'Spec',
+      'ConcurrencyLevel',
+    ],
+  ],
   ['Connection checks', ['CheckStream', 'CheckDynamicStream', 'DynamicStreamCheckConfig']],
   ['Retrievers', ['SimpleRetriever', 'AsyncRetriever', 'AsyncJobStatusMap', 'CustomRetriever']],
-  ['Requesters and request options', ['HttpRequester', 'RequestOption', 'RequestPath', 'RequestBodyPlainText', 'RequestBodyUrlEncodedForm', 'RequestBodyJsonObject', 'RequestBodyGraphQL', 'RequestBodyGraphQlQuery', 'QueryProperties', 'PropertiesFromEndpoint', 'PropertyChunking', 'GroupByKeyMergeStrategy', 'JsonSchemaPropertySelector', 'CustomRequester']],
-  ['Authentication', ['NoAuth', 'ApiKeyAuthenticator', 'BearerAuthenticator', 'BasicHttpAuthenticator', 'OAuthAuthenticator', 'JwtAuthenticator', 'SessionTokenAuthenticator', 'SessionTokenRequestApiKeyAuthenticator', 'SessionTokenRequestBearerAuthenticator', 'LegacySessionTokenAuthenticator', 'SelectiveAuthenticator', 'RateLimitedMultipleTokenAuthenticator', 'QuotaStatusSource', 'TokenQuota', 'CustomAuthenticator']],
-  ['Pagination', ['DefaultPaginator', 'NoPagination', 'CursorPagination', 'OffsetIncrement', 'PageIncrement', 'TwoStepCursorPaginator', 'PaginationReset', 'PaginationResetLimits', 'CustomPaginationStrategy']],
-  ['Decoders', ['JsonDecoder', 'JsonItemsDecoder', 'JsonlDecoder', 'IterableDecoder', 'XmlDecoder', 'CsvDecoder', 'GzipDecoder', 'ZipfileDecoder', 'CustomDecoder']],
-  ['Record selection and filtering', ['RecordSelector', 'DpathExtractor', 'JsonataExtractor', 'RecordExpander', 'ResponseToFileExtractor', 'RecordFilter', 'JsonataRecordFilter', 'CustomRecordExtractor', 'CustomRecordFilter', 'CustomSchemaNormalization']],
-  ['Transformations', ['AddFields', 'AddedFieldDefinition', 'ValueType', 'RemoveFields', 'KeysToLower', 'KeysToSnakeCase', 'KeysReplace', 'FlattenFields', 'DpathFlattenFields', 'KeyTransformation', 'JsonataTransformation', 'CustomTransformation']],
-  ['Incremental sync', ['DatetimeBasedCursor', 'MinMaxDatetime', 'IncrementingCountCursor', 'LegacyToPerPartitionStateMigration', 'CustomStateMigration', 'CustomIncrementalSync']],
-  ['Partitioning', ['ListPartitionRouter', 'SubstreamPartitionRouter', 'ParentStreamConfig', 'GroupingPartitionRouter', 'UnionPartitionRouter', 'CustomPartitionRouter']],
-  ['Error handling and backoff', ['DefaultErrorHandler', 'CompositeErrorHandler', 'HttpResponseFilter', 'ConstantBackoffStrategy', 'ExponentialBackoffStrategy', 'WaitTimeFromHeader', 'WaitUntilTimeFromHeader', 'CustomErrorHandler', 'CustomBackoffStrategy']],
+  [
+    'Requesters and request options',
+    [
+      'HttpRequester',
+      'RequestOption',
+      'RequestPath',
+      'RequestBodyPlainText',
+      'RequestBodyUrlEncodedForm',
+      'RequestBodyJsonObject',
+      'RequestBodyGraphQL',
+      'RequestBodyGraphQlQuery',
+      'QueryProperties',
+      'PropertiesFromEndpoint',
+      'PropertyChunking',
+      'GroupByKeyMergeStrategy',
+      'JsonSchemaPropertySelector',
+      'CustomRequester',
+    ],
+  ],
+  [
+    'Authentication',
+    [
+      'NoAuth',
+      'ApiKeyAuthenticator',
+      'BearerAuthenticator',
+      'BasicHttpAuthenticator',
+      'OAuthAuthenticator',
+      'JwtAuthenticator',
+      'SessionTokenAuthenticator',
+      'SessionTokenRequestApiKeyAuthenticator',
+      'SessionTokenRequestBearerAuthenticator',
+      'LegacySessionTokenAuthenticator',
+      'SelectiveAuthenticator',
+      'RateLimitedMultipleTokenAuthenticator',
+      'QuotaStatusSource',
+      'TokenQuota',
+      'CustomAuthenticator',
+    ],
+  ],
+  [
+    'Pagination',
+    [
+      'DefaultPaginator',
+      'NoPagination',
+      'CursorPagination',
+      'OffsetIncrement',
+      'PageIncrement',
+      'TwoStepCursorPaginator',
+      'PaginationReset',
+      'PaginationResetLimits',
+      'CustomPaginationStrategy',
+    ],
+  ],
+  [
+    'Decoders',
+    ['JsonDecoder', 'JsonItemsDecoder', 'JsonlDecoder', 'IterableDecoder', 'XmlDecoder', 'CsvDecoder', 'GzipDecoder', 'ZipfileDecoder', 'CustomDecoder'],
+  ],
+  [
+    'Record selection and filtering',
+    [
+      'RecordSelector',
+      'DpathExtractor',
+      'JsonataExtractor',
+      'RecordExpander',
+      'ResponseToFileExtractor',
+      'RecordFilter',
+      'JsonataRecordFilter',
+      'CustomRecordExtractor',
+      'CustomRecordFilter',
+      'CustomSchemaNormalization',
+    ],
+  ],
+  [
+    'Transformations',
+    [
+      'AddFields',
+      'AddedFieldDefinition',
+      'ValueType',
+      'RemoveFields',
+      'KeysToLower',
+      'KeysToSnakeCase',
+      'KeysReplace',
+      'FlattenFields',
+      'DpathFlattenFields',
+      'KeyTransformation',
+      'JsonataTransformation',
+      'CustomTransformation',
+    ],
+  ],
+  [
+    'Incremental sync',
+    ['DatetimeBasedCursor', 'MinMaxDatetime', 'IncrementingCountCursor', 'LegacyToPerPartitionStateMigration', 'CustomStateMigration', 'CustomIncrementalSync'],
+  ],
+  [
+    'Partitioning',
+    ['ListPartitionRouter', 'SubstreamPartitionRouter', 'ParentStreamConfig', 'GroupingPartitionRouter', 'UnionPartitionRouter', 'CustomPartitionRouter'],
+  ],
+  [
+    'Error handling and backoff',
+    [
+      'DefaultErrorHandler',
+      'CompositeErrorHandler',
+      'HttpResponseFilter',
+      'ConstantBackoffStrategy',
+      'ExponentialBackoffStrategy',
+      'WaitTimeFromHeader',
+      'WaitUntilTimeFromHeader',
+      'CustomErrorHandler',
+      'CustomBackoffStrategy',
+    ],
+  ],
   ['Schemas', ['InlineSchemaLoader', 'JsonFileSchemaLoader', 'DynamicSchemaLoader', 'SchemaTypeIdentifier', 'TypesMap', 'CustomSchemaLoader']],
   ['Rate limits', ['HTTPAPIBudget', 'FixedWindowCallRatePolicy', 'MovingWindowCallRatePolicy', 'UnlimitedCallRatePolicy', 'Rate', 'HttpRequestRegexMatcher']],
-  ['Dynamic streams', ['HttpComponentsResolver', 'ConfigComponentsResolver', 'ParametrizedComponentsResolver', 'StreamConfig', 'StreamParametersDefinition', 'ComponentMappingDefinition']],
-  ['Config migrations and validation', ['ConfigMigration', 'ConfigRemapField', 'ConfigAddFields', 'ConfigRemoveFields', 'DpathValidator', 'PredicateValidator', 'ValidateAdheresToSchema', 'CustomConfigTransformation', 'CustomValidationStrategy']],
+  [
+    'Dynamic streams',
+    [
+      'HttpComponentsResolver',
+      'ConfigComponentsResolver',
+      'ParametrizedComponentsResolver',
+      'StreamConfig',
+      'StreamParametersDefinition',
+      'ComponentMappingDefinition',
+    ],
+  ],
+  [
+    'Config migrations and validation',
+    [
+      'ConfigMigration',
+      'ConfigRemapField',
+      'ConfigAddFields',
+      'ConfigRemoveFields',
+      'DpathValidator',
+      'PredicateValidator',
+      'ValidateAdheresToSchema',
+      'CustomConfigTransformation',
+      'CustomValidationStrategy',
+    ],
+  ],
   ['Declarative destinations (Manifold)', ['DeclarativeDestination', 'DestinationOperation', 'HttpRequestCheck']],
 ];
 
@@ -83,12 +221,19 @@ function placeholder(s, definitions, name, depth = 0) {
     return placeholder(plain, definitions, name, depth);
   }
   switch (s.type) {
-    case 'string': return `<${name}>`;
-    case 'integer': case 'number': return 1;
-    case 'boolean': return true;
-    case 'array': return [placeholder(s.items, definitions, name, depth)];
-    case 'object': return {};
-    default: return `<${name}>`;
+    case 'string':
+      return `<${name}>`;
+    case 'integer':
+    case 'number':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'array':
+      return [placeholder(s.items, definitions, name, depth)];
+    case 'object':
+      return {};
+    default:
+      return `<${name}>`;
   }
 }
 
@@ -161,7 +306,7 @@ export function renderComponentsDoc(schema = loadSchema(), examples = loadExampl
     '     and scripts/component-examples.yaml. Do not edit by hand: run `npm run docs`. -->',
     '',
     `Every component \`type\` a Manifold manifest may use (${Object.keys(definitions).length} definitions), with its fields and an`,
-    'example. Names and fields follow Airbyte\'s declarative component schema; components marked',
+    "example. Names and fields follow Airbyte's declarative component schema; components marked",
     '"Manifold:" are Manifold extensions. String fields are usually `{{ }}` templates evaluated at run',
     'time (see the Airbyte interpolation rules). Every component also accepts `$parameters`, a mapping',
     'whose values are visible as `{{ parameters.x }}` in it and in its children; it is left out of the',
@@ -196,8 +341,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       if (example) all[name] = example;
     }
     process.stdout.write(JSON.stringify({ examples: all, handWritten: Object.keys(examples) }));
-  }
-  else {
+  } else {
     writeFileSync(DOC_PATH, doc);
     process.stderr.write(`wrote ${DOC_PATH}\n`);
   }

@@ -55,15 +55,47 @@ const oneOrList = (...names) => ({ anyOf: [one(...names), list(...names)] });
 const withStr = (...names) => ({ anyOf: [str, ...names.map(ref)] });
 const d = (description, schema) => ({ ...schema, description });
 
-const AUTHENTICATORS = ['ApiKeyAuthenticator', 'BasicHttpAuthenticator', 'BearerAuthenticator', 'CustomAuthenticator', 'OAuthAuthenticator', 'JwtAuthenticator', 'SessionTokenAuthenticator', 'SelectiveAuthenticator', 'NoAuth', 'LegacySessionTokenAuthenticator', 'RateLimitedMultipleTokenAuthenticator'];
+const AUTHENTICATORS = [
+  'ApiKeyAuthenticator',
+  'BasicHttpAuthenticator',
+  'BearerAuthenticator',
+  'CustomAuthenticator',
+  'OAuthAuthenticator',
+  'JwtAuthenticator',
+  'SessionTokenAuthenticator',
+  'SelectiveAuthenticator',
+  'NoAuth',
+  'LegacySessionTokenAuthenticator',
+  'RateLimitedMultipleTokenAuthenticator',
+];
 const ERROR_HANDLERS = ['DefaultErrorHandler', 'CompositeErrorHandler', 'CustomErrorHandler'];
 const BACKOFFS = ['ConstantBackoffStrategy', 'ExponentialBackoffStrategy', 'WaitTimeFromHeader', 'WaitUntilTimeFromHeader', 'CustomBackoffStrategy'];
 const PAGINATORS = ['DefaultPaginator', 'NoPagination', 'TwoStepCursorPaginator'];
 const STRATEGIES = ['CursorPagination', 'CustomPaginationStrategy', 'OffsetIncrement', 'PageIncrement'];
-const DECODERS = ['CsvDecoder', 'GzipDecoder', 'JsonDecoder', 'JsonItemsDecoder', 'JsonlDecoder', 'IterableDecoder', 'XmlDecoder', 'ZipfileDecoder', 'CustomDecoder'];
+const DECODERS = [
+  'CsvDecoder',
+  'GzipDecoder',
+  'JsonDecoder',
+  'JsonItemsDecoder',
+  'JsonlDecoder',
+  'IterableDecoder',
+  'XmlDecoder',
+  'ZipfileDecoder',
+  'CustomDecoder',
+];
 const EXTRACTORS = ['DpathExtractor', 'CustomRecordExtractor', 'JsonataExtractor'];
 const FILTERS = ['RecordFilter', 'CustomRecordFilter', 'JsonataRecordFilter'];
-const TRANSFORMATIONS = ['AddFields', 'RemoveFields', 'KeysToLower', 'KeysToSnakeCase', 'KeysReplace', 'FlattenFields', 'DpathFlattenFields', 'CustomTransformation', 'JsonataTransformation'];
+const TRANSFORMATIONS = [
+  'AddFields',
+  'RemoveFields',
+  'KeysToLower',
+  'KeysToSnakeCase',
+  'KeysReplace',
+  'FlattenFields',
+  'DpathFlattenFields',
+  'CustomTransformation',
+  'JsonataTransformation',
+];
 const ROUTERS = ['ListPartitionRouter', 'SubstreamPartitionRouter', 'GroupingPartitionRouter', 'UnionPartitionRouter', 'CustomPartitionRouter'];
 const CURSORS = ['DatetimeBasedCursor', 'IncrementingCountCursor', 'CustomIncrementalSync'];
 const SCHEMA_LOADERS = ['InlineSchemaLoader', 'DynamicSchemaLoader', 'JsonFileSchemaLoader', 'CustomSchemaLoader'];
@@ -73,114 +105,297 @@ const REQUESTERS = ['HttpRequester', 'CustomRequester'];
 const RATE_POLICIES = ['FixedWindowCallRatePolicy', 'MovingWindowCallRatePolicy', 'UnlimitedCallRatePolicy'];
 const REQUEST_OPTION = one('RequestOption');
 const DATETIME = withStr('MinMaxDatetime');
-const custom = (what) => [`A ${what} implemented as a Python class in Airbyte; Manifold cannot run Python and reports it as unsupported when built.`, { class_name: str }, ['class_name']];
+const custom = (what) => [
+  `A ${what} implemented as a Python class in Airbyte; Manifold cannot run Python and reports it as unsupported when built.`,
+  { class_name: str },
+  ['class_name'],
+];
 
 /** type → [description, properties, required, options]. `type` itself is added to every entry. */
 const C = {
   // ── roots, streams, checks, spec
-  DeclarativeSource: ['Root of a source manifest: its streams, how to check a connection, and the spec of its config.', {
-    version: d('Version of the manifest format the connector was written against.', str), description: str,
-    check: one('CheckStream', 'CheckDynamicStream'), streams: list(...STREAMS), dynamic_streams: list('DynamicDeclarativeStream'),
-    spec: ref('Spec'), definitions: d('Free-form reusable pieces referred to with $ref.', mapping), schemas: d('Stream JSON schemas referred to with $ref.', mapping),
-    concurrency_level: ref('ConcurrencyLevel'), api_budget: ref('HTTPAPIBudget'), stream_groups: { type: 'object', additionalProperties: ref('StreamGroup') },
-    max_concurrent_async_job_count: intT, metadata: mapping, $parameters: mapping,
-  }, ['check', 'version'], { additionalProperties: false, anyOf: [{ required: ['streams'] }, { required: ['dynamic_streams'] }] }],
-  DeclarativeDestination: ['Root of a destination manifest: the write operations records are routed to, the shared requester, failure handling and response capture (see docs/destinations.md).', {
-    version: str, description: str, metadata: mapping, spec: ref('Spec'), definitions: d('Free-form reusable pieces referred to with $ref.', mapping),
-    requester: d('Default requester of operations and check that have none of their own.', one(...REQUESTERS)),
-    check: ref('HttpRequestCheck'), operations: list('DestinationOperation'), api_budget: ref('HTTPAPIBudget'),
-    select_operation: d('Config template naming one operation: when it renders a name, that operation alone runs and receives every configured stream (its own `streams` are not consulted); when it renders empty, records are routed to operations by stream name.', str),
-    on_failure: d('stop (default): the first failed write ends the sync; dead_letter: failed records go to dead_letter_path and the sync goes on. May be a config template.', str),
-    dead_letter_path: d('JSONL file that failed records are appended to (operation, stream, key, record, error).', str),
-    response_capture: d('Where each API response is reported as {operation, stream, status, key, body}: appended to jsonl_path, or POSTed to webhook_url (with retries).', { type: 'object', properties: { jsonl_path: str, webhook_url: str }, additionalProperties: false }),
-  }, ['operations']],
-  DestinationOperation: ['One kind of write: which catalog streams and records it takes, and the request it sends for each record or batch.', {
-    name: d('Operation name, used in reports, dead letters and errors.', str),
-    streams: d('Catalog streams consumed; "*" for all. Entries may be config templates rendering "a,b".', strs),
-    enabled: d('Config template; a falsy result leaves the operation out of the run.', boolT),
-    http_method: d('POST (default), PUT, PATCH, DELETE or GET; may be a config template.', str),
-    path: d('Path under the requester url_base; {{ record... }} values are URL-encoded as one segment.', str),
-    url: d('Full URL instead of path, which must stay under the requester url_base; {{ record... }} values are URL-encoded as one segment.', str),
-    id_field: d('Record field whose value is the object ID (shorthand for object_id.record_field).', str),
-    object_id: d('The ID of the object written: `value` (a config template, the same ID for every record) or `record_field` (a config template naming the record field that holds it), not both. The path places it with {{ object_id }} (URL-encoded), or it is appended as the last segment.', { type: 'object', properties: { value: str, record_field: str }, additionalProperties: false }),
-    destructive: d('Whether a one-off test send (`manifold write --test-record`) needs explicit confirmation. Default: true for DELETE.', boolT),
-    requester: one(...REQUESTERS),
-    body: d('"record" (default; "none" for DELETE/GET), "none", {template: mapping interpolated per record} or {jsonata: expression over the record}.', { anyOf: [{ enum: ['record', 'none'] }, { type: 'object', properties: { template: any }, required: ['template'], additionalProperties: false }, { type: 'object', properties: { jsonata: str }, required: ['jsonata'], additionalProperties: false }] }),
-    exclude_fields: d('Top-level record fields not sent (list, or comma-separated config template).', strOrStrs),
-    request_headers: d('Headers: a mapping interpolated per record, or "name:value,name:value" text (which may not set Authorization, Content-Type or other headers the connector manages).', strOrMap),
-    content_type: d('json (default) or form; may be a config template (case-insensitive).', str),
-    condition: d('Template over record/config; records for which it is falsy are not sent by this operation.', str),
-    record_key: d('Field(s) identifying a record in reports and errors (default: the catalog primary key).', strOrStrs),
-    idempotent: d('Whether the request may be repeated after it may have reached the server. Default: true for GET/PUT/DELETE, false otherwise.', boolT),
-    batching: d('Send up to batch_size records per request: as an array, wrapped in {property: [...], ...extra}, or reshaped by JSONata.', { type: 'object', properties: {
-      enabled: boolT, batch_size: intT, jsonata: d('JSONata over the array of rendered bodies; when it renders non-empty it replaces wrap.', str),
-      wrap: { type: 'object', properties: { property: str, extra: strOrMap }, additionalProperties: false },
-    }, additionalProperties: false }),
-  }, ['name', 'streams']],
-  HttpRequestCheck: ['Destination check: one request (default GET) through the destination requester; success when it does not fail.', {
-    requester: one(...REQUESTERS), path: str, http_method: str, request_parameters: strOrMap,
-  }, []],
-  DeclarativeStream: ['A stream: where its records come from, their schema, and how it reads incrementally.', {
-    name: d('Stream name as shown in the catalog.', str), retriever: one(...RETRIEVERS), incremental_sync: one(...CURSORS),
-    primary_key: d('Field, list of fields, or list of field paths that identify a record.', { anyOf: [str, strs, { type: 'array', items: strs }] }),
-    schema_loader: oneOrList(...SCHEMA_LOADERS), transformations: list(...TRANSFORMATIONS), state_migrations: list('LegacyToPerPartitionStateMigration', 'CustomStateMigration'),
-    file_uploader: obj,
-  }, ['retriever']],
-  StateDelegatingStream: ['Reads with one stream definition on a first sync and another once state exists.', {
-    name: str, full_refresh_stream: ref('DeclarativeStream'), incremental_stream: ref('DeclarativeStream'), api_retention_period: str,
-  }, ['name', 'full_refresh_stream', 'incremental_stream']],
-  DynamicDeclarativeStream: ['Generates streams at discover time from a template and a components resolver.', {
-    name: str, stream_template: one('DeclarativeStream', 'StateDelegatingStream'), components_resolver: one('HttpComponentsResolver', 'ConfigComponentsResolver', 'ParametrizedComponentsResolver'), use_parent_parameters: bool,
-  }, ['stream_template', 'components_resolver']],
-  ConditionalStreams: ['Includes its streams only when the condition (over config) is true.', { condition: str, streams: list('DeclarativeStream', 'StateDelegatingStream') }, ['streams', 'condition']],
-  StreamGroup: ['Streams that share an action, such as never syncing simultaneously. Manifold accepts and ignores stream groups.', { streams: list('DeclarativeStream'), action: ref('BlockSimultaneousSyncsAction') }, ['streams', 'action'], { noType: true }],
+  DeclarativeSource: [
+    'Root of a source manifest: its streams, how to check a connection, and the spec of its config.',
+    {
+      version: d('Version of the manifest format the connector was written against.', str),
+      description: str,
+      check: one('CheckStream', 'CheckDynamicStream'),
+      streams: list(...STREAMS),
+      dynamic_streams: list('DynamicDeclarativeStream'),
+      spec: ref('Spec'),
+      definitions: d('Free-form reusable pieces referred to with $ref.', mapping),
+      schemas: d('Stream JSON schemas referred to with $ref.', mapping),
+      concurrency_level: ref('ConcurrencyLevel'),
+      api_budget: ref('HTTPAPIBudget'),
+      stream_groups: { type: 'object', additionalProperties: ref('StreamGroup') },
+      max_concurrent_async_job_count: intT,
+      metadata: mapping,
+      $parameters: mapping,
+    },
+    ['check', 'version'],
+    { additionalProperties: false, anyOf: [{ required: ['streams'] }, { required: ['dynamic_streams'] }] },
+  ],
+  DeclarativeDestination: [
+    'Root of a destination manifest: the write operations records are routed to, the shared requester, failure handling and response capture (see docs/destinations.md).',
+    {
+      version: str,
+      description: str,
+      metadata: mapping,
+      spec: ref('Spec'),
+      definitions: d('Free-form reusable pieces referred to with $ref.', mapping),
+      requester: d('Default requester of operations and check that have none of their own.', one(...REQUESTERS)),
+      check: ref('HttpRequestCheck'),
+      operations: list('DestinationOperation'),
+      api_budget: ref('HTTPAPIBudget'),
+      select_operation: d(
+        'Config template naming one operation: when it renders a name, that operation alone runs and receives every configured stream (its own `streams` are not consulted); when it renders empty, records are routed to operations by stream name.',
+        str,
+      ),
+      on_failure: d(
+        'stop (default): the first failed write ends the sync; dead_letter: failed records go to dead_letter_path and the sync goes on. May be a config template.',
+        str,
+      ),
+      dead_letter_path: d('JSONL file that failed records are appended to (operation, stream, key, record, error).', str),
+      response_capture: d(
+        'Where each API response is reported as {operation, stream, status, key, body}: appended to jsonl_path, or POSTed to webhook_url (with retries).',
+        { type: 'object', properties: { jsonl_path: str, webhook_url: str }, additionalProperties: false },
+      ),
+    },
+    ['operations'],
+  ],
+  DestinationOperation: [
+    'One kind of write: which catalog streams and records it takes, and the request it sends for each record or batch.',
+    {
+      name: d('Operation name, used in reports, dead letters and errors.', str),
+      streams: d('Catalog streams consumed; "*" for all. Entries may be config templates rendering "a,b".', strs),
+      enabled: d('Config template; a falsy result leaves the operation out of the run.', boolT),
+      http_method: d('POST (default), PUT, PATCH, DELETE or GET; may be a config template.', str),
+      path: d('Path under the requester url_base; {{ record... }} values are URL-encoded as one segment.', str),
+      url: d('Full URL instead of path, which must stay under the requester url_base; {{ record... }} values are URL-encoded as one segment.', str),
+      id_field: d('Record field whose value is the object ID (shorthand for object_id.record_field).', str),
+      object_id: d(
+        'The ID of the object written: `value` (a config template, the same ID for every record) or `record_field` (a config template naming the record field that holds it), not both. The path places it with {{ object_id }} (URL-encoded), or it is appended as the last segment.',
+        { type: 'object', properties: { value: str, record_field: str }, additionalProperties: false },
+      ),
+      destructive: d('Whether a one-off test send (`manifold write --test-record`) needs explicit confirmation. Default: true for DELETE.', boolT),
+      requester: one(...REQUESTERS),
+      body: d('"record" (default; "none" for DELETE/GET), "none", {template: mapping interpolated per record} or {jsonata: expression over the record}.', {
+        anyOf: [
+          { enum: ['record', 'none'] },
+          { type: 'object', properties: { template: any }, required: ['template'], additionalProperties: false },
+          { type: 'object', properties: { jsonata: str }, required: ['jsonata'], additionalProperties: false },
+        ],
+      }),
+      exclude_fields: d('Top-level record fields not sent (list, or comma-separated config template).', strOrStrs),
+      request_headers: d(
+        'Headers: a mapping interpolated per record, or "name:value,name:value" text (which may not set Authorization, Content-Type or other headers the connector manages).',
+        strOrMap,
+      ),
+      content_type: d('json (default) or form; may be a config template (case-insensitive).', str),
+      condition: d('Template over record/config; records for which it is falsy are not sent by this operation.', str),
+      record_key: d('Field(s) identifying a record in reports and errors (default: the catalog primary key).', strOrStrs),
+      idempotent: d('Whether the request may be repeated after it may have reached the server. Default: true for GET/PUT/DELETE, false otherwise.', boolT),
+      batching: d('Send up to batch_size records per request: as an array, wrapped in {property: [...], ...extra}, or reshaped by JSONata.', {
+        type: 'object',
+        properties: {
+          enabled: boolT,
+          batch_size: intT,
+          jsonata: d('JSONata over the array of rendered bodies; when it renders non-empty it replaces wrap.', str),
+          wrap: { type: 'object', properties: { property: str, extra: strOrMap }, additionalProperties: false },
+        },
+        additionalProperties: false,
+      }),
+    },
+    ['name', 'streams'],
+  ],
+  HttpRequestCheck: [
+    'Destination check: one request (default GET) through the destination requester; success when it does not fail.',
+    {
+      requester: one(...REQUESTERS),
+      path: str,
+      http_method: str,
+      request_parameters: strOrMap,
+    },
+    [],
+  ],
+  DeclarativeStream: [
+    'A stream: where its records come from, their schema, and how it reads incrementally.',
+    {
+      name: d('Stream name as shown in the catalog.', str),
+      retriever: one(...RETRIEVERS),
+      incremental_sync: one(...CURSORS),
+      primary_key: d('Field, list of fields, or list of field paths that identify a record.', { anyOf: [str, strs, { type: 'array', items: strs }] }),
+      schema_loader: oneOrList(...SCHEMA_LOADERS),
+      transformations: list(...TRANSFORMATIONS),
+      state_migrations: list('LegacyToPerPartitionStateMigration', 'CustomStateMigration'),
+      file_uploader: obj,
+    },
+    ['retriever'],
+  ],
+  StateDelegatingStream: [
+    'Reads with one stream definition on a first sync and another once state exists.',
+    {
+      name: str,
+      full_refresh_stream: ref('DeclarativeStream'),
+      incremental_stream: ref('DeclarativeStream'),
+      api_retention_period: str,
+    },
+    ['name', 'full_refresh_stream', 'incremental_stream'],
+  ],
+  DynamicDeclarativeStream: [
+    'Generates streams at discover time from a template and a components resolver.',
+    {
+      name: str,
+      stream_template: one('DeclarativeStream', 'StateDelegatingStream'),
+      components_resolver: one('HttpComponentsResolver', 'ConfigComponentsResolver', 'ParametrizedComponentsResolver'),
+      use_parent_parameters: bool,
+    },
+    ['stream_template', 'components_resolver'],
+  ],
+  ConditionalStreams: [
+    'Includes its streams only when the condition (over config) is true.',
+    { condition: str, streams: list('DeclarativeStream', 'StateDelegatingStream') },
+    ['streams', 'condition'],
+  ],
+  StreamGroup: [
+    'Streams that share an action, such as never syncing simultaneously. Manifold accepts and ignores stream groups.',
+    { streams: list('DeclarativeStream'), action: ref('BlockSimultaneousSyncsAction') },
+    ['streams', 'action'],
+    { noType: true },
+  ],
   BlockSimultaneousSyncsAction: ['Prevents the streams of a group from syncing at the same time.', {}, []],
-  CheckStream: ['Checks a connection by reading one record of the listed streams.', { stream_names: strs, dynamic_streams_check_configs: list('DynamicStreamCheckConfig'), config_overrides: mapping }, []],
-  CheckDynamicStream: ['Checks a connection through the streams generated by dynamic streams.', { stream_count: int, use_check_availability: bool, config_overrides: mapping }, ['stream_count']],
-  DynamicStreamCheckConfig: ['Which dynamic stream to check and how many of its generated streams.', { dynamic_stream_name: str, stream_count: int }, ['dynamic_stream_name']],
-  Spec: ['The connector config the user supplies, as a JSON Schema, plus OAuth and normalization settings.', {
-    connection_specification: d('JSON Schema of the config.', mapping), documentation_url: str, advanced_auth: mapping, config_normalization_rules: mapping,
-  }, ['connection_specification']],
+  CheckStream: [
+    'Checks a connection by reading one record of the listed streams.',
+    { stream_names: strs, dynamic_streams_check_configs: list('DynamicStreamCheckConfig'), config_overrides: mapping },
+    [],
+  ],
+  CheckDynamicStream: [
+    'Checks a connection through the streams generated by dynamic streams.',
+    { stream_count: int, use_check_availability: bool, config_overrides: mapping },
+    ['stream_count'],
+  ],
+  DynamicStreamCheckConfig: [
+    'Which dynamic stream to check and how many of its generated streams.',
+    { dynamic_stream_name: str, stream_count: int },
+    ['dynamic_stream_name'],
+  ],
+  Spec: [
+    'The connector config the user supplies, as a JSON Schema, plus OAuth and normalization settings.',
+    {
+      connection_specification: d('JSON Schema of the config.', mapping),
+      documentation_url: str,
+      advanced_auth: mapping,
+      config_normalization_rules: mapping,
+    },
+    ['connection_specification'],
+  ],
   ConfigMigration: ['Rewrites old configs into the current shape before use.', { description: str, transformations: { type: 'array' } }, ['transformations']],
   ConcurrencyLevel: ['How many partitions are read in parallel.', { default_concurrency: intT, max_concurrency: int }, ['default_concurrency']],
   // ── retrievers
-  SimpleRetriever: ['Sends requests page by page for each slice and selects records from the responses.', {
-    requester: one(...REQUESTERS), record_selector: ref('RecordSelector'), paginator: one(...PAGINATORS), decoder: one(...DECODERS),
-    partition_router: oneOrList(...ROUTERS), pagination_reset: ref('PaginationReset'), ignore_stream_slicer_parameters_on_paginated_requests: bool,
-  }, ['requester', 'record_selector']],
-  AsyncRetriever: ['Creates a server-side job, polls it until done, then downloads its results.', {
-    record_selector: ref('RecordSelector'), status_mapping: ref('AsyncJobStatusMap'), creation_requester: one(...REQUESTERS), polling_requester: one(...REQUESTERS),
-    download_requester: one(...REQUESTERS), status_extractor: one(...EXTRACTORS), download_target_extractor: one(...EXTRACTORS), download_extractor: one(...EXTRACTORS, 'ResponseToFileExtractor'),
-    download_target_requester: one(...REQUESTERS), download_paginator: one(...PAGINATORS), abort_requester: one(...REQUESTERS), delete_requester: one(...REQUESTERS),
-    partition_router: oneOrList(...ROUTERS), decoder: one(...DECODERS), download_decoder: one(...DECODERS), polling_job_timeout: intT, failed_retry_wait_time_in_seconds: intT,
-  }, ['record_selector', 'status_mapping', 'creation_requester', 'polling_requester', 'download_requester', 'status_extractor']],
+  SimpleRetriever: [
+    'Sends requests page by page for each slice and selects records from the responses.',
+    {
+      requester: one(...REQUESTERS),
+      record_selector: ref('RecordSelector'),
+      paginator: one(...PAGINATORS),
+      decoder: one(...DECODERS),
+      partition_router: oneOrList(...ROUTERS),
+      pagination_reset: ref('PaginationReset'),
+      ignore_stream_slicer_parameters_on_paginated_requests: bool,
+    },
+    ['requester', 'record_selector'],
+  ],
+  AsyncRetriever: [
+    'Creates a server-side job, polls it until done, then downloads its results.',
+    {
+      record_selector: ref('RecordSelector'),
+      status_mapping: ref('AsyncJobStatusMap'),
+      creation_requester: one(...REQUESTERS),
+      polling_requester: one(...REQUESTERS),
+      download_requester: one(...REQUESTERS),
+      status_extractor: one(...EXTRACTORS),
+      download_target_extractor: one(...EXTRACTORS),
+      download_extractor: one(...EXTRACTORS, 'ResponseToFileExtractor'),
+      download_target_requester: one(...REQUESTERS),
+      download_paginator: one(...PAGINATORS),
+      abort_requester: one(...REQUESTERS),
+      delete_requester: one(...REQUESTERS),
+      partition_router: oneOrList(...ROUTERS),
+      decoder: one(...DECODERS),
+      download_decoder: one(...DECODERS),
+      polling_job_timeout: intT,
+      failed_retry_wait_time_in_seconds: intT,
+    },
+    ['record_selector', 'status_mapping', 'creation_requester', 'polling_requester', 'download_requester', 'status_extractor'],
+  ],
   CustomRetriever: custom('retriever'),
-  AsyncJobStatusMap: ['Maps API job statuses onto running/completed/failed/timeout.', { running: strs, completed: strs, failed: strs, timeout: strs, skipped: strs }, ['running', 'completed', 'failed', 'timeout'], { typeOptional: true }],
+  AsyncJobStatusMap: [
+    'Maps API job statuses onto running/completed/failed/timeout.',
+    { running: strs, completed: strs, failed: strs, timeout: strs, skipped: strs },
+    ['running', 'completed', 'failed', 'timeout'],
+    { typeOptional: true },
+  ],
   // ── requesters
-  HttpRequester: ['Builds and sends an HTTP request: URL, method, query, headers, body, authentication and error handling.', {
-    url_base: d('Base URL; may use {{ config }} templates.', str), url: str, path: str, http_method: { anyOf: [{ enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] }, str] },
-    authenticator: one(...AUTHENTICATORS), error_handler: one(...ERROR_HANDLERS),
-    request_parameters: strOrMap, request_headers: strOrMap, request_body_data: strOrMap, request_body_json: { anyOf: [str, mapping, { type: 'array' }] },
-    request_body: one('RequestBodyPlainText', 'RequestBodyUrlEncodedForm', 'RequestBodyJsonObject', 'RequestBodyGraphQL'),
-    fetch_properties_from_endpoint: ref('PropertiesFromEndpoint'), query_properties: ref('QueryProperties'), use_cache: bool,
-  }, []],
+  HttpRequester: [
+    'Builds and sends an HTTP request: URL, method, query, headers, body, authentication and error handling.',
+    {
+      url_base: d('Base URL; may use {{ config }} templates.', str),
+      url: str,
+      path: str,
+      http_method: { anyOf: [{ enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] }, str] },
+      authenticator: one(...AUTHENTICATORS),
+      error_handler: one(...ERROR_HANDLERS),
+      request_parameters: strOrMap,
+      request_headers: strOrMap,
+      request_body_data: strOrMap,
+      request_body_json: { anyOf: [str, mapping, { type: 'array' }] },
+      request_body: one('RequestBodyPlainText', 'RequestBodyUrlEncodedForm', 'RequestBodyJsonObject', 'RequestBodyGraphQL'),
+      fetch_properties_from_endpoint: ref('PropertiesFromEndpoint'),
+      query_properties: ref('QueryProperties'),
+      use_cache: bool,
+    },
+    [],
+  ],
   CustomRequester: custom('requester'),
-  RequestOption: ['Where a value goes in the request: a query parameter, header, or body field.', {
-    inject_into: { enum: ['request_parameter', 'header', 'body_data', 'body_json'] }, field_name: str, field_path: strs,
-  }, ['inject_into']],
+  RequestOption: [
+    'Where a value goes in the request: a query parameter, header, or body field.',
+    {
+      inject_into: { enum: ['request_parameter', 'header', 'body_data', 'body_json'] },
+      field_name: str,
+      field_path: strs,
+    },
+    ['inject_into'],
+  ],
   RequestPath: ['Sends the next page token as the whole request path/URL.', {}, []],
   RequestBodyPlainText: ['A raw text request body.', { value: str }, ['value']],
   RequestBodyUrlEncodedForm: ['A form-encoded request body.', { value: mapping }, ['value']],
   RequestBodyJsonObject: ['A JSON request body.', { value: any }, ['value']],
   RequestBodyGraphQL: ['A GraphQL request body.', { value: ref('RequestBodyGraphQlQuery') }, ['value']],
   RequestBodyGraphQlQuery: ['A GraphQL query.', { query: any }, ['query'], { noType: true }],
-  QueryProperties: ['Requests a list of properties (possibly in chunks) as a query parameter.', {
-    property_list: { anyOf: [strs, ref('PropertiesFromEndpoint')] }, always_include_properties: strs, property_chunking: ref('PropertyChunking'), property_selector: ref('JsonSchemaPropertySelector'),
-  }, ['property_list']],
-  PropertiesFromEndpoint: ['Fetches the list of properties to request from another endpoint.', { property_field_path: strs, retriever: one(...RETRIEVERS) }, ['property_field_path', 'retriever']],
-  PropertyChunking: ['Splits requested properties over several requests and merges the records back.', {
-    property_limit_type: { enum: ['characters', 'property_count'] }, property_limit: int, record_merge_strategy: ref('GroupByKeyMergeStrategy'),
-  }, ['property_limit_type']],
+  QueryProperties: [
+    'Requests a list of properties (possibly in chunks) as a query parameter.',
+    {
+      property_list: { anyOf: [strs, ref('PropertiesFromEndpoint')] },
+      always_include_properties: strs,
+      property_chunking: ref('PropertyChunking'),
+      property_selector: ref('JsonSchemaPropertySelector'),
+    },
+    ['property_list'],
+  ],
+  PropertiesFromEndpoint: [
+    'Fetches the list of properties to request from another endpoint.',
+    { property_field_path: strs, retriever: one(...RETRIEVERS) },
+    ['property_field_path', 'retriever'],
+  ],
+  PropertyChunking: [
+    'Splits requested properties over several requests and merges the records back.',
+    {
+      property_limit_type: { enum: ['characters', 'property_count'] },
+      property_limit: int,
+      record_merge_strategy: ref('GroupByKeyMergeStrategy'),
+    },
+    ['property_limit_type'],
+  ],
   GroupByKeyMergeStrategy: ['Merges chunked records that share a key.', { key: strOrStrs }, ['key']],
   JsonSchemaPropertySelector: ['Selects the properties to request from the configured catalog schema.', { transformations: list(...TRANSFORMATIONS) }, []],
   // ── authenticators
@@ -188,53 +403,171 @@ const C = {
   ApiKeyAuthenticator: ['Sends an API key in a header, query parameter or body field.', { api_token: str, header: str, inject_into: REQUEST_OPTION }, []],
   BearerAuthenticator: ['Sends `Authorization: Bearer <token>`.', { api_token: str }, ['api_token']],
   BasicHttpAuthenticator: ['Sends HTTP Basic credentials.', { username: str, password: str }, ['username']],
-  OAuthAuthenticator: ['OAuth 2.0: refreshes an access token from a refresh token or client credentials and sends it as a bearer token.', {
-    client_id_name: str, client_id: str, client_secret_name: str, client_secret: str, refresh_token_name: str, refresh_token: str, token_refresh_endpoint: str,
-    access_token_name: str, access_token_value: str, expires_in_name: str, grant_type_name: str, grant_type: str, refresh_request_body: mapping, refresh_request_headers: mapping,
-    send_refresh_request_as_query_params: bool, scopes: strs, token_expiry_date: str, token_expiry_date_format: str, refresh_token_error_status_codes: ints, refresh_token_error_key: str,
-    refresh_token_error_values: strs, refresh_token_updater: mapping, profile_assertion: one('JwtAuthenticator'), use_profile_assertion: bool,
-  }, []],
-  JwtAuthenticator: ['Signs a JWT from config and sends it as a token.', {
-    secret_key: str, algorithm: str, base64_encode_secret_key: bool, token_duration: int, header_prefix: str, jwt_headers: mapping, additional_jwt_headers: mapping,
-    jwt_payload: mapping, additional_jwt_payload: mapping, passphrase: str, request_option: REQUEST_OPTION,
-  }, ['secret_key', 'algorithm']],
-  SessionTokenAuthenticator: ['Logs in with a request of its own, then sends the session token it got back.', {
-    login_requester: ref('HttpRequester'), session_token_path: strs, expiration_duration: str, request_authentication: one('SessionTokenRequestApiKeyAuthenticator', 'SessionTokenRequestBearerAuthenticator'), decoder: one(...DECODERS),
-  }, ['login_requester', 'session_token_path', 'request_authentication']],
-  SessionTokenRequestApiKeyAuthenticator: ['Sends the session token like an API key.', { inject_into: REQUEST_OPTION, api_token: str }, ['inject_into'], { typeName: 'ApiKey' }],
+  OAuthAuthenticator: [
+    'OAuth 2.0: refreshes an access token from a refresh token or client credentials and sends it as a bearer token.',
+    {
+      client_id_name: str,
+      client_id: str,
+      client_secret_name: str,
+      client_secret: str,
+      refresh_token_name: str,
+      refresh_token: str,
+      token_refresh_endpoint: str,
+      access_token_name: str,
+      access_token_value: str,
+      expires_in_name: str,
+      grant_type_name: str,
+      grant_type: str,
+      refresh_request_body: mapping,
+      refresh_request_headers: mapping,
+      send_refresh_request_as_query_params: bool,
+      scopes: strs,
+      token_expiry_date: str,
+      token_expiry_date_format: str,
+      refresh_token_error_status_codes: ints,
+      refresh_token_error_key: str,
+      refresh_token_error_values: strs,
+      refresh_token_updater: mapping,
+      profile_assertion: one('JwtAuthenticator'),
+      use_profile_assertion: bool,
+    },
+    [],
+  ],
+  JwtAuthenticator: [
+    'Signs a JWT from config and sends it as a token.',
+    {
+      secret_key: str,
+      algorithm: str,
+      base64_encode_secret_key: bool,
+      token_duration: int,
+      header_prefix: str,
+      jwt_headers: mapping,
+      additional_jwt_headers: mapping,
+      jwt_payload: mapping,
+      additional_jwt_payload: mapping,
+      passphrase: str,
+      request_option: REQUEST_OPTION,
+    },
+    ['secret_key', 'algorithm'],
+  ],
+  SessionTokenAuthenticator: [
+    'Logs in with a request of its own, then sends the session token it got back.',
+    {
+      login_requester: ref('HttpRequester'),
+      session_token_path: strs,
+      expiration_duration: str,
+      request_authentication: one('SessionTokenRequestApiKeyAuthenticator', 'SessionTokenRequestBearerAuthenticator'),
+      decoder: one(...DECODERS),
+    },
+    ['login_requester', 'session_token_path', 'request_authentication'],
+  ],
+  SessionTokenRequestApiKeyAuthenticator: [
+    'Sends the session token like an API key.',
+    { inject_into: REQUEST_OPTION, api_token: str },
+    ['inject_into'],
+    { typeName: 'ApiKey' },
+  ],
   SessionTokenRequestBearerAuthenticator: ['Sends the session token as a bearer token.', {}, [], { typeName: 'Bearer' }],
-  LegacySessionTokenAuthenticator: ['Older session-token login (kept for existing manifests).', {
-    header: str, login_url: str, session_token: str, session_token_response_key: str, username: str, password: str, validate_session_url: str,
-  }, ['header', 'login_url', 'session_token_response_key', 'validate_session_url']],
-  SelectiveAuthenticator: ['Picks one of several authenticators by a value in the config.', {
-    authenticator_selection_path: strs, authenticators: { type: 'object', additionalProperties: { anyOf: [str, ...AUTHENTICATORS.map(ref)] } },
-  }, ['authenticators', 'authenticator_selection_path']],
-  RateLimitedMultipleTokenAuthenticator: ['Rotates several tokens according to their remaining quotas. Not supported by Manifold.', {
-    tokens: strOrStrs, quota_status_source: ref('QuotaStatusSource'), quotas: list('TokenQuota'), token_delimiter: str, auth_method: str, header: str,
-    max_wait_time: intT, budget_reserve_fraction: numT, budget_min_reserve: intT,
-  }, ['tokens', 'quota_status_source', 'quotas']],
-  QuotaStatusSource: ['Endpoint reporting the remaining quota of each token (RateLimitedMultipleTokenAuthenticator; not supported by Manifold).', { url: str, http_method: str, request_headers: mapping, unavailable_status_codes: ints }, ['url']],
-  TokenQuota: ['Where to read one quota of a token (RateLimitedMultipleTokenAuthenticator; not supported by Manifold).', {
-    name: str, remaining_path: strs, reset_path: strs, limit_path: strs, matchers: { type: 'array' }, remaining_header: str, reset_header: str, limit_header: str, exhaustion_status_codes: ints,
-  }, ['name', 'remaining_path', 'reset_path']],
+  LegacySessionTokenAuthenticator: [
+    'Older session-token login (kept for existing manifests).',
+    {
+      header: str,
+      login_url: str,
+      session_token: str,
+      session_token_response_key: str,
+      username: str,
+      password: str,
+      validate_session_url: str,
+    },
+    ['header', 'login_url', 'session_token_response_key', 'validate_session_url'],
+  ],
+  SelectiveAuthenticator: [
+    'Picks one of several authenticators by a value in the config.',
+    {
+      authenticator_selection_path: strs,
+      authenticators: { type: 'object', additionalProperties: { anyOf: [str, ...AUTHENTICATORS.map(ref)] } },
+    },
+    ['authenticators', 'authenticator_selection_path'],
+  ],
+  RateLimitedMultipleTokenAuthenticator: [
+    'Rotates several tokens according to their remaining quotas. Not supported by Manifold.',
+    {
+      tokens: strOrStrs,
+      quota_status_source: ref('QuotaStatusSource'),
+      quotas: list('TokenQuota'),
+      token_delimiter: str,
+      auth_method: str,
+      header: str,
+      max_wait_time: intT,
+      budget_reserve_fraction: numT,
+      budget_min_reserve: intT,
+    },
+    ['tokens', 'quota_status_source', 'quotas'],
+  ],
+  QuotaStatusSource: [
+    'Endpoint reporting the remaining quota of each token (RateLimitedMultipleTokenAuthenticator; not supported by Manifold).',
+    { url: str, http_method: str, request_headers: mapping, unavailable_status_codes: ints },
+    ['url'],
+  ],
+  TokenQuota: [
+    'Where to read one quota of a token (RateLimitedMultipleTokenAuthenticator; not supported by Manifold).',
+    {
+      name: str,
+      remaining_path: strs,
+      reset_path: strs,
+      limit_path: strs,
+      matchers: { type: 'array' },
+      remaining_header: str,
+      reset_header: str,
+      limit_header: str,
+      exhaustion_status_codes: ints,
+    },
+    ['name', 'remaining_path', 'reset_path'],
+  ],
   CustomAuthenticator: custom('authenticator'),
   // ── pagination
-  DefaultPaginator: ['Paginates with a strategy and injects the page token and page size into requests.', {
-    pagination_strategy: one(...STRATEGIES), page_size_option: REQUEST_OPTION, page_token_option: one('RequestOption', 'RequestPath'), decoder: one(...DECODERS),
-  }, ['pagination_strategy']],
+  DefaultPaginator: [
+    'Paginates with a strategy and injects the page token and page size into requests.',
+    {
+      pagination_strategy: one(...STRATEGIES),
+      page_size_option: REQUEST_OPTION,
+      page_token_option: one('RequestOption', 'RequestPath'),
+      decoder: one(...DECODERS),
+    },
+    ['pagination_strategy'],
+  ],
   NoPagination: ['One request per slice.', {}, []],
-  TwoStepCursorPaginator: ['Manifold: sends a start request first, then follows a cursor read from each response (for APIs whose first page comes from a different endpoint).', {
-    start_request: ref('HttpRequester'), cursor_value: d('Template over response/headers giving the cursor of the first page.', str),
-    next_cursor_value: d('Template giving the cursor after each following page (defaults to cursor_value).', str),
-    cursor_option: one('RequestOption', 'RequestPath'), stop_condition: str, page_size_option: REQUEST_OPTION, page_size: intT,
-  }, ['start_request', 'cursor_value', 'cursor_option']],
-  CursorPagination: ['Next page token is a value read from the response (body, headers or Link).', {
-    cursor_value: str, page_size: intT, stop_condition: str, decoder: one(...DECODERS),
-  }, ['cursor_value']],
+  TwoStepCursorPaginator: [
+    'Manifold: sends a start request first, then follows a cursor read from each response (for APIs whose first page comes from a different endpoint).',
+    {
+      start_request: ref('HttpRequester'),
+      cursor_value: d('Template over response/headers giving the cursor of the first page.', str),
+      next_cursor_value: d('Template giving the cursor after each following page (defaults to cursor_value).', str),
+      cursor_option: one('RequestOption', 'RequestPath'),
+      stop_condition: str,
+      page_size_option: REQUEST_OPTION,
+      page_size: intT,
+    },
+    ['start_request', 'cursor_value', 'cursor_option'],
+  ],
+  CursorPagination: [
+    'Next page token is a value read from the response (body, headers or Link).',
+    {
+      cursor_value: str,
+      page_size: intT,
+      stop_condition: str,
+      decoder: one(...DECODERS),
+    },
+    ['cursor_value'],
+  ],
   OffsetIncrement: ['Next page token is the offset of the next record.', { page_size: intT, inject_on_first_request: bool }, []],
   PageIncrement: ['Next page token is the next page number.', { page_size: intT, start_from_page: int, inject_on_first_request: bool }, []],
   CustomPaginationStrategy: custom('pagination strategy'),
-  PaginationReset: ['What to do when pagination hits a limit: restart the slice from the last record.', { action: { enum: ['SPLIT_USING_CURSOR', 'RESET'] }, limits: ref('PaginationResetLimits') }, ['action']],
+  PaginationReset: [
+    'What to do when pagination hits a limit: restart the slice from the last record.',
+    { action: { enum: ['SPLIT_USING_CURSOR', 'RESET'] }, limits: ref('PaginationResetLimits') },
+    ['action'],
+  ],
   PaginationResetLimits: ['Limits that trigger a pagination reset.', { number_of_records: int }, []],
   // ── decoders
   JsonDecoder: ['Response body is one JSON document.', {}, []],
@@ -247,11 +580,26 @@ const C = {
   ZipfileDecoder: ['Unzips the body, then decodes each file with the inner decoder.', { decoder: one(...DECODERS) }, ['decoder']],
   CustomDecoder: custom('decoder'),
   // ── records
-  RecordSelector: ['Extracts records from a response, filters, transforms and normalizes them.', {
-    extractor: one(...EXTRACTORS), record_filter: one(...FILTERS), schema_normalization: { anyOf: [{ enum: ['None', 'Default'] }, ref('CustomSchemaNormalization')] }, transform_before_filtering: bool,
-  }, ['extractor']],
-  DpathExtractor: ['Takes records from a path in the decoded response (`*` wildcards allowed).', { field_path: strs, record_expander: ref('RecordExpander'), decoder: one(...DECODERS) }, ['field_path']],
-  RecordExpander: ['Turns each element of a list inside a record into its own record.', { expand_records_from_field: strs, remain_original_record: bool, on_no_records: { enum: ['skip', 'emit_parent'] } }, ['expand_records_from_field']],
+  RecordSelector: [
+    'Extracts records from a response, filters, transforms and normalizes them.',
+    {
+      extractor: one(...EXTRACTORS),
+      record_filter: one(...FILTERS),
+      schema_normalization: { anyOf: [{ enum: ['None', 'Default'] }, ref('CustomSchemaNormalization')] },
+      transform_before_filtering: bool,
+    },
+    ['extractor'],
+  ],
+  DpathExtractor: [
+    'Takes records from a path in the decoded response (`*` wildcards allowed).',
+    { field_path: strs, record_expander: ref('RecordExpander'), decoder: one(...DECODERS) },
+    ['field_path'],
+  ],
+  RecordExpander: [
+    'Turns each element of a list inside a record into its own record.',
+    { expand_records_from_field: strs, remain_original_record: bool, on_no_records: { enum: ['skip', 'emit_parent'] } },
+    ['expand_records_from_field'],
+  ],
   ResponseToFileExtractor: ['Saves a large CSV response to a file and reads records from it. Not supported by Manifold.', { preserve_na_values: bool }, []],
   JsonataExtractor: ['Manifold: records are the result of a JSONata expression over the decoded response.', { expression: str }, ['expression']],
   CustomRecordExtractor: custom('record extractor'),
@@ -268,77 +616,222 @@ const C = {
   KeysToSnakeCase: ['Converts every top-level key to snake_case.', {}, []],
   KeysReplace: ['Replaces a substring in every top-level key.', { old: str, new: str }, ['old', 'new']],
   FlattenFields: ['Flattens nested objects into top-level keys.', { flatten_lists: bool }, []],
-  DpathFlattenFields: ['Moves the fields of the object at a path to the top level.', {
-    field_path: strs, delete_origin_value: bool, replace_record: bool, key_transformation: ref('KeyTransformation'),
-  }, ['field_path']],
+  DpathFlattenFields: [
+    'Moves the fields of the object at a path to the top level.',
+    {
+      field_path: strs,
+      delete_origin_value: bool,
+      replace_record: bool,
+      key_transformation: ref('KeyTransformation'),
+    },
+    ['field_path'],
+  ],
   KeyTransformation: ['Prefix/suffix added to keys moved by DpathFlattenFields.', { prefix: str, suffix: str }, []],
-  JsonataTransformation: ['Manifold: sets the record (or target_field) to the result of a JSONata expression over it.', { expression: str, target_field: str }, ['expression']],
+  JsonataTransformation: [
+    'Manifold: sets the record (or target_field) to the result of a JSONata expression over it.',
+    { expression: str, target_field: str },
+    ['expression'],
+  ],
   CustomTransformation: custom('transformation'),
   // ── incremental
-  DatetimeBasedCursor: ['Incremental sync on a datetime field: slices the time range and keeps the latest value as state.', {
-    cursor_field: str, datetime_format: str, cursor_datetime_formats: strs, start_datetime: DATETIME, end_datetime: DATETIME,
-    start_time_option: REQUEST_OPTION, end_time_option: REQUEST_OPTION, step: str, cursor_granularity: str, lookback_window: str,
-    partition_field_start: str, partition_field_end: str, is_data_feed: bool, is_client_side_incremental: bool, is_compare_strictly: bool,
-    global_substream_cursor: bool, clamping: mapping, allow_catalog_defined_cursor_field: bool,
-  }, ['cursor_field', 'datetime_format', 'start_datetime']],
-  MinMaxDatetime: ['A datetime template clamped between optional bounds.', { datetime: str, datetime_format: str, min_datetime: str, max_datetime: str }, ['datetime']],
-  IncrementingCountCursor: ['Incremental sync on an ever-increasing number.', { cursor_field: str, start_value: { anyOf: [str, int] }, start_value_option: REQUEST_OPTION, allow_catalog_defined_cursor_field: bool }, ['cursor_field']],
+  DatetimeBasedCursor: [
+    'Incremental sync on a datetime field: slices the time range and keeps the latest value as state.',
+    {
+      cursor_field: str,
+      datetime_format: str,
+      cursor_datetime_formats: strs,
+      start_datetime: DATETIME,
+      end_datetime: DATETIME,
+      start_time_option: REQUEST_OPTION,
+      end_time_option: REQUEST_OPTION,
+      step: str,
+      cursor_granularity: str,
+      lookback_window: str,
+      partition_field_start: str,
+      partition_field_end: str,
+      is_data_feed: bool,
+      is_client_side_incremental: bool,
+      is_compare_strictly: bool,
+      global_substream_cursor: bool,
+      clamping: mapping,
+      allow_catalog_defined_cursor_field: bool,
+    },
+    ['cursor_field', 'datetime_format', 'start_datetime'],
+  ],
+  MinMaxDatetime: [
+    'A datetime template clamped between optional bounds.',
+    { datetime: str, datetime_format: str, min_datetime: str, max_datetime: str },
+    ['datetime'],
+  ],
+  IncrementingCountCursor: [
+    'Incremental sync on an ever-increasing number.',
+    { cursor_field: str, start_value: { anyOf: [str, int] }, start_value_option: REQUEST_OPTION, allow_catalog_defined_cursor_field: bool },
+    ['cursor_field'],
+  ],
   CustomIncrementalSync: custom('incremental cursor'),
   // ── partition routers
-  ListPartitionRouter: ['One partition per value of a list (literal or from config).', { cursor_field: str, values: strOrStrs, request_option: REQUEST_OPTION }, ['cursor_field', 'values']],
+  ListPartitionRouter: [
+    'One partition per value of a list (literal or from config).',
+    { cursor_field: str, values: strOrStrs, request_option: REQUEST_OPTION },
+    ['cursor_field', 'values'],
+  ],
   SubstreamPartitionRouter: ['One partition per record of parent streams.', { parent_stream_configs: list('ParentStreamConfig') }, ['parent_stream_configs']],
-  ParentStreamConfig: ['A parent stream and which of its fields becomes the partition value.', {
-    stream: one('DeclarativeStream', 'StateDelegatingStream'), parent_key: str, partition_field: str, request_option: REQUEST_OPTION,
-    incremental_dependency: bool, lazy_read_pointer: strs, extra_fields: { type: 'array', items: strs },
-  }, ['parent_key', 'partition_field', 'stream']],
-  GroupingPartitionRouter: ['Groups the partitions of another router into batches.', { group_size: int, underlying_partition_router: one(...ROUTERS), deduplicate: bool }, ['group_size', 'underlying_partition_router']],
-  UnionPartitionRouter: ['The partitions of several routers, one router after the other, each partition value once (the first router to yield it wins), reduced to {partition_field: value}; the other keys a router puts in its partitions move to the extra fields. Children inject nothing into requests: templates read stream_partition.', { partition_field: str, partition_routers: list(...ROUTERS) }, ['partition_field', 'partition_routers']],
+  ParentStreamConfig: [
+    'A parent stream and which of its fields becomes the partition value.',
+    {
+      stream: one('DeclarativeStream', 'StateDelegatingStream'),
+      parent_key: str,
+      partition_field: str,
+      request_option: REQUEST_OPTION,
+      incremental_dependency: bool,
+      lazy_read_pointer: strs,
+      extra_fields: { type: 'array', items: strs },
+    },
+    ['parent_key', 'partition_field', 'stream'],
+  ],
+  GroupingPartitionRouter: [
+    'Groups the partitions of another router into batches.',
+    { group_size: int, underlying_partition_router: one(...ROUTERS), deduplicate: bool },
+    ['group_size', 'underlying_partition_router'],
+  ],
+  UnionPartitionRouter: [
+    'The partitions of several routers, one router after the other, each partition value once (the first router to yield it wins), reduced to {partition_field: value}; the other keys a router puts in its partitions move to the extra fields. Children inject nothing into requests: templates read stream_partition.',
+    { partition_field: str, partition_routers: list(...ROUTERS) },
+    ['partition_field', 'partition_routers'],
+  ],
   CustomPartitionRouter: custom('partition router'),
   // ── errors & backoff
-  DefaultErrorHandler: ['Decides per response whether to succeed, retry, ignore or fail, and how long to back off.', {
-    backoff_strategies: list(...BACKOFFS), max_retries: int, response_filters: list('HttpResponseFilter'), max_time: int,
-  }, []],
-  CompositeErrorHandler: ['Tries several error handlers in order; the first that matches decides.', { error_handlers: list(...ERROR_HANDLERS) }, ['error_handlers']],
-  HttpResponseFilter: ['Matches responses by status, message or predicate and says what to do with them.', {
-    action: { enum: ['SUCCESS', 'FAIL', 'RETRY', 'IGNORE', 'RATE_LIMITED', 'RESET_PAGINATION'] }, failure_type: { enum: ['system_error', 'config_error', 'transient_error'] },
-    error_message: str, error_message_contains: str, http_codes: ints, predicate: str,
-  }, []],
+  DefaultErrorHandler: [
+    'Decides per response whether to succeed, retry, ignore or fail, and how long to back off.',
+    {
+      backoff_strategies: list(...BACKOFFS),
+      max_retries: int,
+      response_filters: list('HttpResponseFilter'),
+      max_time: int,
+    },
+    [],
+  ],
+  CompositeErrorHandler: [
+    'Tries several error handlers in order; the first that matches decides.',
+    { error_handlers: list(...ERROR_HANDLERS) },
+    ['error_handlers'],
+  ],
+  HttpResponseFilter: [
+    'Matches responses by status, message or predicate and says what to do with them.',
+    {
+      action: { enum: ['SUCCESS', 'FAIL', 'RETRY', 'IGNORE', 'RATE_LIMITED', 'RESET_PAGINATION'] },
+      failure_type: { enum: ['system_error', 'config_error', 'transient_error'] },
+      error_message: str,
+      error_message_contains: str,
+      http_codes: ints,
+      predicate: str,
+    },
+    [],
+  ],
   CustomErrorHandler: custom('error handler'),
-  ConstantBackoffStrategy: ['Waits a fixed time between retries.', { backoff_time_in_seconds: numT, jitter_range_in_seconds: numT }, ['backoff_time_in_seconds']],
+  ConstantBackoffStrategy: [
+    'Waits a fixed time between retries.',
+    { backoff_time_in_seconds: numT, jitter_range_in_seconds: numT },
+    ['backoff_time_in_seconds'],
+  ],
   ExponentialBackoffStrategy: ['Waits factor × 2^attempt seconds between retries.', { factor: numT, jitter_range_in_seconds: numT }, []],
   WaitTimeFromHeader: ['Waits the number of seconds a response header says.', { header: str, regex: str, max_waiting_time_in_seconds: num }, ['header']],
-  WaitUntilTimeFromHeader: ['Waits until the time a response header says.', { header: str, min_wait: numT, regex: str, max_waiting_time_in_seconds: num }, ['header']],
+  WaitUntilTimeFromHeader: [
+    'Waits until the time a response header says.',
+    { header: str, min_wait: numT, regex: str, max_waiting_time_in_seconds: num },
+    ['header'],
+  ],
   CustomBackoffStrategy: custom('backoff strategy'),
   // ── schema loaders
   InlineSchemaLoader: ['The stream JSON schema written in the manifest.', { schema: mapping }, []],
   JsonFileSchemaLoader: ['Reads the stream JSON schema from a file (deprecated in Airbyte).', { file_path: str }, []],
-  DynamicSchemaLoader: ['Builds the stream schema from an endpoint describing the fields (requested once per run, when discover or a read needs the schema), as the CDK does: fields at schema_pointer, names at key_pointer, types at type_pointer (default string) mapped by types_mapping, then schema_filter and schema_transformations.', {
-    retriever: one(...RETRIEVERS), schema_type_identifier: ref('SchemaTypeIdentifier'), schema_filter: one(...FILTERS), schema_transformations: list(...TRANSFORMATIONS),
-  }, ['retriever', 'schema_type_identifier']],
-  SchemaTypeIdentifier: ['Where field names and types are in the schema endpoint response.', {
-    key_pointer: strs, schema_pointer: strs, type_pointer: strs, types_mapping: list('TypesMap'),
-  }, ['key_pointer'], { typeOptional: true }],
-  TypesMap: ['Maps an API field type onto a JSON Schema type.', { target_type: any, current_type: any, condition: str }, ['target_type', 'current_type'], { noType: true }],
+  DynamicSchemaLoader: [
+    'Builds the stream schema from an endpoint describing the fields (requested once per run, when discover or a read needs the schema), as the CDK does: fields at schema_pointer, names at key_pointer, types at type_pointer (default string) mapped by types_mapping, then schema_filter and schema_transformations.',
+    {
+      retriever: one(...RETRIEVERS),
+      schema_type_identifier: ref('SchemaTypeIdentifier'),
+      schema_filter: one(...FILTERS),
+      schema_transformations: list(...TRANSFORMATIONS),
+    },
+    ['retriever', 'schema_type_identifier'],
+  ],
+  SchemaTypeIdentifier: [
+    'Where field names and types are in the schema endpoint response.',
+    {
+      key_pointer: strs,
+      schema_pointer: strs,
+      type_pointer: strs,
+      types_mapping: list('TypesMap'),
+    },
+    ['key_pointer'],
+    { typeOptional: true },
+  ],
+  TypesMap: [
+    'Maps an API field type onto a JSON Schema type.',
+    { target_type: any, current_type: any, condition: str },
+    ['target_type', 'current_type'],
+    { noType: true },
+  ],
   CustomSchemaLoader: custom('schema loader'),
   // ── api budget
-  HTTPAPIBudget: ['Client-side rate limits shared by every request of a sync.', {
-    policies: list(...RATE_POLICIES), ratelimit_reset_header: str, ratelimit_remaining_header: str, status_codes_for_ratelimit_hit: ints,
-  }, ['policies']],
-  FixedWindowCallRatePolicy: ['At most call_limit calls per fixed period.', { period: str, call_limit: int, matchers: list('HttpRequestRegexMatcher') }, ['period', 'call_limit', 'matchers']],
-  MovingWindowCallRatePolicy: ['At most limit calls in any sliding interval.', { rates: list('Rate'), matchers: list('HttpRequestRegexMatcher') }, ['rates', 'matchers']],
+  HTTPAPIBudget: [
+    'Client-side rate limits shared by every request of a sync.',
+    {
+      policies: list(...RATE_POLICIES),
+      ratelimit_reset_header: str,
+      ratelimit_remaining_header: str,
+      status_codes_for_ratelimit_hit: ints,
+    },
+    ['policies'],
+  ],
+  FixedWindowCallRatePolicy: [
+    'At most call_limit calls per fixed period.',
+    { period: str, call_limit: int, matchers: list('HttpRequestRegexMatcher') },
+    ['period', 'call_limit', 'matchers'],
+  ],
+  MovingWindowCallRatePolicy: [
+    'At most limit calls in any sliding interval.',
+    { rates: list('Rate'), matchers: list('HttpRequestRegexMatcher') },
+    ['rates', 'matchers'],
+  ],
   UnlimitedCallRatePolicy: ['No limit for the matching requests.', { matchers: list('HttpRequestRegexMatcher') }, ['matchers']],
   Rate: ['A number of calls per interval.', { limit: intT, interval: str }, ['limit', 'interval'], { noType: true }],
-  HttpRequestRegexMatcher: ['Which requests a rate policy applies to.', { method: str, url_base: str, url_path_pattern: str, params: mapping, headers: mapping, weight: intT }, [], { noType: true }],
+  HttpRequestRegexMatcher: [
+    'Which requests a rate policy applies to.',
+    { method: str, url_base: str, url_path_pattern: str, params: mapping, headers: mapping, weight: intT },
+    [],
+    { noType: true },
+  ],
   // ── state migrations
   LegacyToPerPartitionStateMigration: ['Converts legacy global state into per-partition state.', {}, [], { typeOptional: true }],
   CustomStateMigration: custom('state migration'),
   // ── dynamic streams
-  HttpComponentsResolver: ['Generates stream definitions from the records of an endpoint.', { retriever: one(...RETRIEVERS), components_mapping: list('ComponentMappingDefinition') }, ['retriever', 'components_mapping']],
-  ConfigComponentsResolver: ['Generates stream definitions from lists in the config.', { stream_config: oneOrList('StreamConfig'), components_mapping: list('ComponentMappingDefinition') }, ['stream_config', 'components_mapping']],
-  ParametrizedComponentsResolver: ['Generates stream definitions from a literal list of parameters.', { stream_parameters: ref('StreamParametersDefinition'), components_mapping: list('ComponentMappingDefinition') }, ['stream_parameters', 'components_mapping']],
+  HttpComponentsResolver: [
+    'Generates stream definitions from the records of an endpoint.',
+    { retriever: one(...RETRIEVERS), components_mapping: list('ComponentMappingDefinition') },
+    ['retriever', 'components_mapping'],
+  ],
+  ConfigComponentsResolver: [
+    'Generates stream definitions from lists in the config.',
+    { stream_config: oneOrList('StreamConfig'), components_mapping: list('ComponentMappingDefinition') },
+    ['stream_config', 'components_mapping'],
+  ],
+  ParametrizedComponentsResolver: [
+    'Generates stream definitions from a literal list of parameters.',
+    { stream_parameters: ref('StreamParametersDefinition'), components_mapping: list('ComponentMappingDefinition') },
+    ['stream_parameters', 'components_mapping'],
+  ],
   StreamConfig: ['Where in the config the list of generated streams is.', { configs_pointer: strs, default_values: { type: 'array' } }, ['configs_pointer']],
-  StreamParametersDefinition: ['Literal parameters, one entry per generated stream.', { list_of_parameters_for_stream: { type: 'array', items: mapping } }, ['list_of_parameters_for_stream']],
-  ComponentMappingDefinition: ['Writes a value into the stream template at a path.', { field_path: strs, value: any, value_type: ref('ValueType'), create_or_update: bool, condition: str }, ['field_path', 'value']],
+  StreamParametersDefinition: [
+    'Literal parameters, one entry per generated stream.',
+    { list_of_parameters_for_stream: { type: 'array', items: mapping } },
+    ['list_of_parameters_for_stream'],
+  ],
+  ComponentMappingDefinition: [
+    'Writes a value into the stream template at a path.',
+    { field_path: strs, value: any, value_type: ref('ValueType'), create_or_update: bool, condition: str },
+    ['field_path', 'value'],
+  ],
   // ── config normalization / validation
   ConfigRemapField: ['Replaces config values through a map.', { map: strOrMap, field_path: strs }, ['map', 'field_path']],
   ConfigAddFields: ['Adds fields to the config.', { fields: list('AddedFieldDefinition'), condition: str }, ['fields']],
@@ -352,28 +845,55 @@ const C = {
 
 /** Airbyte's documented defaults (declarative_component_schema.yaml), `Type.field` → value. */
 const DEFAULTS = {
-  'AddFields.condition': '', 'RemoveFields.condition': '', 'RecordFilter.condition': '',
-  'ConfigAddFields.condition': '', 'ConfigRemoveFields.condition': '', 'ConfigMigration.transformations': [],
-  'BasicHttpAuthenticator.password': '', 'LegacySessionTokenAuthenticator.password': '',
-  'DynamicStreamCheckConfig.stream_count': 0, 'CheckDynamicStream.use_check_availability': true,
-  'DatetimeBasedCursor.is_compare_strictly': false, 'DatetimeBasedCursor.global_substream_cursor': false,
-  'JwtAuthenticator.base64_encode_secret_key': false, 'JwtAuthenticator.token_duration': 1200,
-  'OAuthAuthenticator.client_id_name': 'client_id', 'OAuthAuthenticator.client_secret_name': 'client_secret',
-  'OAuthAuthenticator.refresh_token_name': 'refresh_token', 'OAuthAuthenticator.access_token_name': 'access_token',
-  'OAuthAuthenticator.expires_in_name': 'expires_in', 'OAuthAuthenticator.grant_type_name': 'grant_type',
-  'OAuthAuthenticator.grant_type': 'refresh_token', 'OAuthAuthenticator.use_profile_assertion': false,
-  'DeclarativeStream.name': '', 'DeclarativeStream.primary_key': '', 'DeclarativeStream.state_migrations': [],
-  'StateDelegatingStream.name': '', 'DynamicDeclarativeStream.name': '', 'DynamicDeclarativeStream.use_parent_parameters': true,
-  'HTTPAPIBudget.ratelimit_reset_header': 'ratelimit-reset', 'HTTPAPIBudget.ratelimit_remaining_header': 'ratelimit-remaining',
+  'AddFields.condition': '',
+  'RemoveFields.condition': '',
+  'RecordFilter.condition': '',
+  'ConfigAddFields.condition': '',
+  'ConfigRemoveFields.condition': '',
+  'ConfigMigration.transformations': [],
+  'BasicHttpAuthenticator.password': '',
+  'LegacySessionTokenAuthenticator.password': '',
+  'DynamicStreamCheckConfig.stream_count': 0,
+  'CheckDynamicStream.use_check_availability': true,
+  'DatetimeBasedCursor.is_compare_strictly': false,
+  'DatetimeBasedCursor.global_substream_cursor': false,
+  'JwtAuthenticator.base64_encode_secret_key': false,
+  'JwtAuthenticator.token_duration': 1200,
+  'OAuthAuthenticator.client_id_name': 'client_id',
+  'OAuthAuthenticator.client_secret_name': 'client_secret',
+  'OAuthAuthenticator.refresh_token_name': 'refresh_token',
+  'OAuthAuthenticator.access_token_name': 'access_token',
+  'OAuthAuthenticator.expires_in_name': 'expires_in',
+  'OAuthAuthenticator.grant_type_name': 'grant_type',
+  'OAuthAuthenticator.grant_type': 'refresh_token',
+  'OAuthAuthenticator.use_profile_assertion': false,
+  'DeclarativeStream.name': '',
+  'DeclarativeStream.primary_key': '',
+  'DeclarativeStream.state_migrations': [],
+  'StateDelegatingStream.name': '',
+  'DynamicDeclarativeStream.name': '',
+  'DynamicDeclarativeStream.use_parent_parameters': true,
+  'HTTPAPIBudget.ratelimit_reset_header': 'ratelimit-reset',
+  'HTTPAPIBudget.ratelimit_remaining_header': 'ratelimit-remaining',
   'HTTPAPIBudget.status_codes_for_ratelimit_hit': [429],
-  'DefaultErrorHandler.max_retries': 5, 'ExponentialBackoffStrategy.factor': 5,
-  'HttpRequester.http_method': 'GET', 'HttpRequester.use_cache': false,
-  'SchemaTypeIdentifier.schema_pointer': [], 'FlattenFields.flatten_lists': true, 'MinMaxDatetime.datetime_format': '',
-  'OffsetIncrement.inject_on_first_request': false, 'PageIncrement.start_from_page': 0, 'PageIncrement.inject_on_first_request': false,
-  'ParentStreamConfig.incremental_dependency': false, 'ParentStreamConfig.lazy_read_pointer': [],
+  'DefaultErrorHandler.max_retries': 5,
+  'ExponentialBackoffStrategy.factor': 5,
+  'HttpRequester.http_method': 'GET',
+  'HttpRequester.use_cache': false,
+  'SchemaTypeIdentifier.schema_pointer': [],
+  'FlattenFields.flatten_lists': true,
+  'MinMaxDatetime.datetime_format': '',
+  'OffsetIncrement.inject_on_first_request': false,
+  'PageIncrement.start_from_page': 0,
+  'PageIncrement.inject_on_first_request': false,
+  'ParentStreamConfig.incremental_dependency': false,
+  'ParentStreamConfig.lazy_read_pointer': [],
   'SimpleRetriever.ignore_stream_slicer_parameters_on_paginated_requests': false,
-  'CsvDecoder.encoding': 'utf-8', 'CsvDecoder.delimiter': ',', 'GroupingPartitionRouter.deduplicate': true,
-  'ComponentMappingDefinition.create_or_update': false, 'RequestBodyGraphQlQuery.query': 'query {\n    \n}',
+  'CsvDecoder.encoding': 'utf-8',
+  'CsvDecoder.delimiter': ',',
+  'GroupingPartitionRouter.deduplicate': true,
+  'ComponentMappingDefinition.create_or_update': false,
+  'RequestBodyGraphQlQuery.query': 'query {\n    \n}',
 };
 
 const PARAMETERS = d('Values available as {{ parameters.x }} here and in nested components.', mapping);
@@ -447,7 +967,9 @@ function componentSite(names, site) {
     return { allOf: [editorRef(name)], required: ['type'] };
   });
   // A custom component accepts any field, so beside a $ref it only counts when the node says it is one.
-  const overrides = names.map((name) => (name.startsWith('Custom') ? { allOf: [editorRef(name)], anyOf: [{ required: ['type'] }, { required: ['class_name'] }] } : editorRef(name)));
+  const overrides = names.map((name) =>
+    name.startsWith('Custom') ? { allOf: [editorRef(name)], anyOf: [{ required: ['type'] }, { required: ['class_name'] }] } : editorRef(name),
+  );
   const component = { anyOf: [...branches, { type: 'object', required: ['$ref'], anyOf: overrides }, REFERENCE_STRING] };
   // Redundant for validation (each branch pins its own type); it gives editors every allowed `type` to complete.
   const types = names.filter(isTyped).map((name) => definitions[name].properties.type.const);
@@ -488,10 +1010,16 @@ function orReference(s) {
 }
 
 const $defs = {
-  ReferenceString: { title: 'Reference string', type: 'string', pattern: '^#/', description: 'Reference to a part of this manifest, e.g. "#/definitions/base_requester".' },
+  ReferenceString: {
+    title: 'Reference string',
+    type: 'string',
+    pattern: '^#/',
+    description: 'Reference to a part of this manifest, e.g. "#/definitions/base_requester".',
+  },
   Reference: {
     title: 'Reference',
-    description: 'A reference instead of a value: "#/definitions/name", or {$ref: "#/definitions/name", ...fields that override the referenced ones}. Resolved when the manifest is loaded.',
+    description:
+      'A reference instead of a value: "#/definitions/name", or {$ref: "#/definitions/name", ...fields that override the referenced ones}. Resolved when the manifest is loaded.',
     anyOf: [REFERENCE_STRING, { type: 'object', required: ['$ref'], properties: { $ref: REFERENCE_STRING } }],
   },
 };
@@ -550,7 +1078,8 @@ const schema = {
   $id: 'https://manifold.dev/schema/manifest.schema.json',
   title: 'Manifold connector manifest',
   description: 'A declarative connector manifest (Airbyte low-code compatible) as run by Manifold.',
-  $comment: 'The root and $defs are the editor form (raw YAML: references, default types, $parameters allowed); definitions is the strict form the engine checks after loading. See scripts/gen-manifest-schema.mjs.',
+  $comment:
+    'The root and $defs are the editor form (raw YAML: references, default types, $parameters allowed); definitions is the strict form the engine checks after loading. See scripts/gen-manifest-schema.mjs.',
   // The engine treats a root without `type` as a source; a destination must say so.
   anyOf: [editorRef('DeclarativeSource'), { allOf: [editorRef('DeclarativeDestination')], required: ['type'] }],
   definitions,

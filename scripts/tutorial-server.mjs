@@ -27,7 +27,7 @@ export const BOOKS = [
   ['The Left Hand of Darkness', 1, 12.5, true, '1969-03-01', ['science-fiction']],
   ['The Dispossessed', 1, 13.0, false, '1974-05-01', ['science-fiction', 'politics']],
   ['Invisible Cities', 2, 11.0, true, '1972-11-01', ['fiction']],
-  ['If on a winter\'s night a traveler', 2, 14.25, true, '1979-06-01', ['fiction']],
+  ["If on a winter's night a traveler", 2, 14.25, true, '1979-06-01', ['fiction']],
   ['The Baron in the Trees', 2, 10.5, false, '1957-01-01', ['fiction', 'classic']],
   ['Cosmicomics', 2, 9.5, true, '1965-01-01', ['science-fiction']],
   ['Things Fall Apart', 3, 8.75, true, '1958-06-17', ['classic']],
@@ -97,14 +97,22 @@ export function handle(req, res) {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
       return res.end(JSON.stringify({ error: 'rate limit exceeded: retry after 1 second' }));
     }
-    const data = since([...ORDERS].sort((a, b) => a.updated_at.localeCompare(b.updated_at)), 'updated_at', url.searchParams.get('updated_since'));
+    const data = since(
+      [...ORDERS].sort((a, b) => a.updated_at.localeCompare(b.updated_at)),
+      'updated_at',
+      url.searchParams.get('updated_since'),
+    );
     return data ? send(res, 200, { data }) : send(res, 400, { error: 'updated_since must be an ISO 8601 datetime' });
   }
   const reviews = /^\/v1\/authors\/(\d+)\/reviews$/.exec(url.pathname);
   if (reviews) {
     const authorId = Number(reviews[1]);
     if (!AUTHORS.some((a) => a.id === authorId)) return send(res, 404, { error: `no author ${authorId}` });
-    const data = since(REVIEWS.filter((r) => r.author_id === authorId), 'created_at', url.searchParams.get('since'));
+    const data = since(
+      REVIEWS.filter((r) => r.author_id === authorId),
+      'created_at',
+      url.searchParams.get('since'),
+    );
     return data ? send(res, 200, { data }) : send(res, 400, { error: 'since must be an ISO 8601 datetime' });
   }
   return send(res, 404, { error: `no route ${url.pathname}` });

@@ -3,7 +3,18 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../engine/errors/manifold-error.js';
 import type { ConfiguredAirbyteCatalog } from '../../engine/protocol/messages.js';
 import type { HttpEvent } from '../../engine/types.js';
-import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
+import {
+  addHttpTransportOptions,
+  transportOf,
+  addConfigOption,
+  addLogOptions,
+  addManifestOption,
+  logLevelOf,
+  openSource,
+  readConfig,
+  runProtocol,
+  type CommonOptions,
+} from '../common.js';
 import { readJsonFile } from '../io.js';
 import { describeHttpEvent } from '../show-http.js';
 import { OutputDir } from '../output-dir.js';
@@ -49,12 +60,17 @@ export function registerReadCommand(program: Command): void {
     .option('--limit-pages <n>', 'stop each slice after N pages (test reads)')
     .option('--limit-slices <n>', 'read at most N slices per stream (test reads)')
     .option('--show-http', 'print each request (secrets masked) and a response excerpt to stderr')
-    .option('--output <dir>', 'write records to DIR/<stream>.jsonl (replaced for full refresh, appended for incremental) and the state to DIR/state.json instead of stdout')
+    .option(
+      '--output <dir>',
+      'write records to DIR/<stream>.jsonl (replaced for full refresh, appended for incremental) and the state to DIR/state.json instead of stdout',
+    )
     .option('--check-schema', "report records that do not fit their stream's declared JSON Schema")
     .option('--progress', 'draw live per-stream progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never draw progress')
     .option('--threads <n>', 'threads that read (default 1: all on the main thread; 2+: the engine in worker threads, see docs/performance.md)');
-  addSafetyOptions(addRetryOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(addStreamOption(cmd)))))))).action(async (opts: ReadOptions) => {
+  addSafetyOptions(
+    addRetryOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(addStreamOption(cmd))))))),
+  ).action(async (opts: ReadOptions) => {
     const interruption = new ReadInterruption();
     try {
       await read(opts, interruption);
@@ -77,7 +93,9 @@ async function read(opts: ReadOptions, interruption: ReadInterruption): Promise<
       pages: positive(opts.limitPages, '--limit-pages'),
       slices: positive(opts.limitSlices, '--limit-slices'),
     };
-    const limitFlags = Object.entries(limits).filter(([, v]) => v !== undefined).map(([k, v]) => `--limit-${k} ${v}`);
+    const limitFlags = Object.entries(limits)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `--limit-${k} ${v}`);
     // Progress is on by default on a terminal; --progress forces it, --no-progress hides it.
     const showProgress = opts.progress ?? (process.stderr.isTTY && !opts.quiet && !opts.showHttp);
     // Imported only when shown: log-update is a noticeable part of the CLI's start-up.
@@ -133,7 +151,10 @@ async function read(opts: ReadOptions, interruption: ReadInterruption): Promise<
 
 /** The summary line of `read --output`. */
 function describeOutput(output: OutputDir, dir: string, testRead: boolean): string {
-  const counts = output.counts().map((c) => `${c.stream}: ${c.records} (${c.replaced ? 'replaced' : 'appended'})`).join(', ');
+  const counts = output
+    .counts()
+    .map((c) => `${c.stream}: ${c.records} (${c.replaced ? 'replaced' : 'appended'})`)
+    .join(', ');
   const state = testRead ? 'a test read: no state saved' : `state in ${output.statePath}`;
   return `wrote ${counts || 'no records'} to ${dir} (${state})`;
 }

@@ -9,7 +9,20 @@ import { ManifestError, formatLocation, isManifoldError, type ManifestProblem } 
 import { addSafetyOptions, safetyOf, type SafetyOptions } from '../safety-options.js';
 import { resolveLimits } from '../../engine/limits/limits.js';
 import { addUpdateConfigOption, configUpdates, type ConfigUpdateOptions } from '../config-updates.js';
-import { addHttpTransportOptions, transportOf, addConfigOption, addLogOptions, addManifestOption, logLevelOf, manifestGiven, openDestinationIfAny, openSource, readConfig, runProtocol, type CommonOptions } from '../common.js';
+import {
+  addHttpTransportOptions,
+  transportOf,
+  addConfigOption,
+  addLogOptions,
+  addManifestOption,
+  logLevelOf,
+  manifestGiven,
+  openDestinationIfAny,
+  openSource,
+  readConfig,
+  runProtocol,
+  type CommonOptions,
+} from '../common.js';
 
 export function registerSourceCommands(program: Command): void {
   addSafetyOptions(addManifestOption(program.command('spec').description('print the connector SPEC message'))).action(async (opts: CommonOptions) => {
@@ -22,43 +35,49 @@ export function registerSourceCommands(program: Command): void {
     });
   });
 
-  addSafetyOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('check').description('check the connection (CONNECTION_STATUS)'))))))).action(
-    async (opts: CommonOptions & ConfigUpdateOptions) => {
-      await runProtocol(async (out) => {
-        const config = await readConfig(opts);
-        const destination = await openDestinationIfAny(opts, config);
-        if (destination) {
-          const { [INJECTED_MANIFEST_KEY]: _manifest, ...ownConfig } = config;
-          await out.write({ type: 'CONNECTION_STATUS', connectionStatus: await destination.check(ownConfig) });
-          return;
-        }
-        const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts) });
-        const announced: AirbyteMessage[] = [];
-        const result = await source.check(config, undefined, { onMessage: (m) => announced.push(m) });
-        await writeAnnounced(out, announced, configUpdates(opts));
-        await out.write({ type: 'CONNECTION_STATUS', connectionStatus: result });
-      });
-    },
-  );
+  addSafetyOptions(
+    addUpdateConfigOption(
+      addHttpTransportOptions(
+        addLogOptions(addConfigOption(addManifestOption(program.command('check').description('check the connection (CONNECTION_STATUS)')))),
+      ),
+    ),
+  ).action(async (opts: CommonOptions & ConfigUpdateOptions) => {
+    await runProtocol(async (out) => {
+      const config = await readConfig(opts);
+      const destination = await openDestinationIfAny(opts, config);
+      if (destination) {
+        const { [INJECTED_MANIFEST_KEY]: _manifest, ...ownConfig } = config;
+        await out.write({ type: 'CONNECTION_STATUS', connectionStatus: await destination.check(ownConfig) });
+        return;
+      }
+      const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts) });
+      const announced: AirbyteMessage[] = [];
+      const result = await source.check(config, undefined, { onMessage: (m) => announced.push(m) });
+      await writeAnnounced(out, announced, configUpdates(opts));
+      await out.write({ type: 'CONNECTION_STATUS', connectionStatus: result });
+    });
+  });
 
-  addSafetyOptions(addUpdateConfigOption(addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('discover').description('print the CATALOG of streams'))))))).action(
-    async (opts: CommonOptions & ConfigUpdateOptions) => {
-      await runProtocol(async (out) => {
-        const config = await readConfig(opts);
-        const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts) });
-        const announced: AirbyteMessage[] = [];
-        const onConfig = configUpdates(opts);
-        try {
-          const catalog = await source.discover(config, { onMessage: (m) => announced.push(m) });
-          await writeAnnounced(out, announced.splice(0), onConfig);
-          await out.write({ type: 'CATALOG', catalog });
-        } finally {
-          // A migration announced before discover failed still reaches stdout (and the file).
-          await writeAnnounced(out, announced, onConfig);
-        }
-      });
-    },
-  );
+  addSafetyOptions(
+    addUpdateConfigOption(
+      addHttpTransportOptions(addLogOptions(addConfigOption(addManifestOption(program.command('discover').description('print the CATALOG of streams'))))),
+    ),
+  ).action(async (opts: CommonOptions & ConfigUpdateOptions) => {
+    await runProtocol(async (out) => {
+      const config = await readConfig(opts);
+      const source = await openSource(opts, config, { logLevel: logLevelOf(opts), ...transportOf(opts) });
+      const announced: AirbyteMessage[] = [];
+      const onConfig = configUpdates(opts);
+      try {
+        const catalog = await source.discover(config, { onMessage: (m) => announced.push(m) });
+        await writeAnnounced(out, announced.splice(0), onConfig);
+        await out.write({ type: 'CATALOG', catalog });
+      } finally {
+        // A migration announced before discover failed still reaches stdout (and the file).
+        await writeAnnounced(out, announced, onConfig);
+      }
+    });
+  });
 
   addSafetyOptions(
     program

@@ -10,7 +10,17 @@ import { errorTrace, type AirbyteMessage, type ConfiguredAirbyteCatalog } from '
 import { openDestination, type SqlDestination } from '../../engine/sync/sql-destination.js';
 import { sync, syncCatalogFor, type SyncResult } from '../../engine/sync/sync.js';
 import type { HttpEvent } from '../../engine/types.js';
-import { addConfigOption, addHttpTransportOptions, addLogOptions, addManifestOption, logLevelOf, openSource, readConfig, transportOf, type CommonOptions } from '../common.js';
+import {
+  addConfigOption,
+  addHttpTransportOptions,
+  addLogOptions,
+  addManifestOption,
+  logLevelOf,
+  openSource,
+  readConfig,
+  transportOf,
+  type CommonOptions,
+} from '../common.js';
 import { readJsonFile } from '../io.js';
 import { LineWriter } from '../output.js';
 import type { Progress } from '../progress.js';
@@ -28,7 +38,10 @@ interface SyncCommandOptions extends CommonOptions {
 }
 
 function streamList(value: string | undefined): string[] | undefined {
-  const names = value?.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return names?.length ? names : undefined;
 }
 
@@ -62,11 +75,24 @@ async function runHuman(json: boolean | undefined, body: (out: LineWriter | unde
 
 function describeResult(result: SyncResult, destination: SqlDestination): string {
   const lines = [`manifold: sync into ${destination.description}${result.ok ? '' : ' (with failures)'}:`];
-  for (const c of result.collisions) lines.push(`  note: streams "${c.name}" and another both normalise to table ${c.wanted}: "${c.name}" loads into ${c.given}`);
+  for (const c of result.collisions)
+    lines.push(`  note: streams "${c.name}" and another both normalise to table ${c.wanted}: "${c.name}" loads into ${c.given}`);
   for (const s of result.streams) {
     const status = s.status === 'complete' ? '' : ` — ${s.status.toUpperCase()}`;
-    const counts = s.mode === 'append_dedup' ? `${s.inserted} inserted, ${s.updated} updated` : s.mode === 'overwrite' && s.status === 'complete' ? `table replaced (${s.inserted} rows)` : `${s.inserted} inserted`;
-    const extras = [s.mode, s.stateSaved && s.mode !== 'overwrite' ? 'state saved' : '', s.changedValues ? `${s.changedValues} values did not fit (see _airbyte_meta)` : '', s.addedColumns.length ? `${s.addedColumns.length} new column${s.addedColumns.length === 1 ? '' : 's'}: ${s.addedColumns.slice(0, 5).join(', ')}${s.addedColumns.length > 5 ? ', …' : ''}` : '']
+    const counts =
+      s.mode === 'append_dedup'
+        ? `${s.inserted} inserted, ${s.updated} updated`
+        : s.mode === 'overwrite' && s.status === 'complete'
+          ? `table replaced (${s.inserted} rows)`
+          : `${s.inserted} inserted`;
+    const extras = [
+      s.mode,
+      s.stateSaved && s.mode !== 'overwrite' ? 'state saved' : '',
+      s.changedValues ? `${s.changedValues} values did not fit (see _airbyte_meta)` : '',
+      s.addedColumns.length
+        ? `${s.addedColumns.length} new column${s.addedColumns.length === 1 ? '' : 's'}: ${s.addedColumns.slice(0, 5).join(', ')}${s.addedColumns.length > 5 ? ', …' : ''}`
+        : '',
+    ]
       .filter(Boolean)
       .join(', ');
     lines.push(`  ${s.stream} → ${s.table}: ${s.records} read, ${counts} (${extras})${status}`);
@@ -170,9 +196,16 @@ export function registerSyncCommands(program: Command): void {
 function formatTable(rows: Array<Record<string, unknown>>): string {
   if (!rows.length) return '(no rows)\n';
   const columns = Object.keys(rows[0]!);
-  const cell = (v: unknown): string => (v === null || v === undefined ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v)).replace(/\s+/g, ' ').slice(0, 60);
+  const cell = (v: unknown): string =>
+    (v === null || v === undefined ? 'NULL' : typeof v === 'string' ? v : JSON.stringify(v)).replace(/\s+/g, ' ').slice(0, 60);
   const cells = rows.map((r) => columns.map((c) => cell(r[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]): string => values.map((v, i) => v.padEnd(widths[i]!)).join(' | ').trimEnd();
-  return [line(columns), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(line)].join('\n') + `\n(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
+  const line = (values: string[]): string =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join(' | ')
+      .trimEnd();
+  return (
+    [line(columns), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(line)].join('\n') + `\n(${rows.length} row${rows.length === 1 ? '' : 's'})\n`
+  );
 }

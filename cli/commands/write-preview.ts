@@ -12,7 +12,14 @@ import { readJsonFile } from '../io.js';
 
 type Print = (text: string) => void;
 
-export async function printSample(destination: Destination, config: Obj, catalog: ConfiguredAirbyteCatalog | undefined, input: AsyncIterable<unknown>, count: number, print: Print): Promise<boolean> {
+export async function printSample(
+  destination: Destination,
+  config: Obj,
+  catalog: ConfiguredAirbyteCatalog | undefined,
+  input: AsyncIterable<unknown>,
+  count: number,
+  print: Print,
+): Promise<boolean> {
   const { requests, messages } = await destination.preview(config, catalog, input, count);
   const ok = reportMessages(messages);
   requests.forEach((r, i) => {
@@ -29,7 +36,13 @@ export interface TestRecordOptions {
   confirmed: boolean;
 }
 
-export async function sendTestRecord(destination: Destination, config: Obj, catalog: ConfiguredAirbyteCatalog | undefined, options: TestRecordOptions, print: Print): Promise<boolean> {
+export async function sendTestRecord(
+  destination: Destination,
+  config: Obj,
+  catalog: ConfiguredAirbyteCatalog | undefined,
+  options: TestRecordOptions,
+  print: Print,
+): Promise<boolean> {
   const { stream, data } = await readTestRecord(options, catalog);
   const results = await destination.sendTestRecord(config, stream, data, { catalog, confirmed: options.confirmed });
   let ok = true;
@@ -48,7 +61,8 @@ export async function sendTestRecord(destination: Destination, config: Obj, cata
 /** FILE holds an Airbyte RECORD message, or just the record's data (the stream then comes from --stream or the catalog). */
 async function readTestRecord(options: TestRecordOptions, catalog: ConfiguredAirbyteCatalog | undefined): Promise<{ stream: string; data: Obj }> {
   const value = await readJsonFile(options.file, 'test record');
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`test record file ${options.file} must hold a JSON object: the record, or an Airbyte RECORD message`);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new ConfigError(`test record file ${options.file} must hold a JSON object: the record, or an Airbyte RECORD message`);
   const message = value as { type?: unknown; record?: { stream?: unknown; data?: unknown } };
   if (message.type === 'RECORD') {
     if (!message.record || typeof message.record.stream !== 'string' || !message.record.data || typeof message.record.data !== 'object') {
@@ -74,7 +88,8 @@ function formatBody(body: unknown): string {
 function reportMessages(messages: AirbyteMessage[]): boolean {
   let ok = true;
   for (const m of messages) {
-    if (m.type === 'LOG' && (m.log.level === 'WARN' || m.log.level === 'ERROR' || m.log.level === 'FATAL')) process.stderr.write(`manifold: ${m.log.message}\n`);
+    if (m.type === 'LOG' && (m.log.level === 'WARN' || m.log.level === 'ERROR' || m.log.level === 'FATAL'))
+      process.stderr.write(`manifold: ${m.log.message}\n`);
     if (m.type === 'TRACE' && m.trace.type === 'ERROR') {
       ok = false;
       process.stderr.write(`manifold: ${m.trace.error?.message ?? 'error'}\n`);
@@ -82,4 +97,3 @@ function reportMessages(messages: AirbyteMessage[]): boolean {
   }
   return ok;
 }
-

@@ -39,7 +39,10 @@ export function registerWriteCommand(program: Command): void {
   const cmd = program
     .command('write')
     .description('run a DeclarativeDestination: Airbyte messages (JSON lines) on stdin, STATE/LOG/TRACE on stdout')
-    .option('-m, --manifest <file>', 'destination manifest YAML file (type: DeclarativeDestination; default: $MANIFOLD_MANIFEST, the image\'s baked manifest, or the one injected in the config)')
+    .option(
+      '-m, --manifest <file>',
+      "destination manifest YAML file (type: DeclarativeDestination; default: $MANIFOLD_MANIFEST, the image's baked manifest, or the one injected in the config)",
+    )
     .option('--catalog <file>', 'configured catalog JSON: the streams to write (required, except with --sample/--test-record)')
     .option('--dry-run', 'print every request (secrets masked) as a LOG message instead of sending it')
     .option('--show-http', 'print each request (secrets masked) and a response excerpt to stderr')
@@ -61,7 +64,10 @@ export function registerWriteCommand(program: Command): void {
       const onHttp = opts.showHttp ? (e: HttpEvent) => process.stderr.write(describeHttpEvent(e)) : undefined;
       const { destination, ownConfig } = await openDestination(opts, config, { logLevel: logLevelOf(opts), ...(onHttp ? { onHttp } : {}) });
       let ok = true;
-      for await (const message of destination.write(ownConfig, catalog, inputLines(process.stdin), { dryRun: opts.dryRun === true, onBadInput: opts.onBadInput })) {
+      for await (const message of destination.write(ownConfig, catalog, inputLines(process.stdin), {
+        dryRun: opts.dryRun === true,
+        onBadInput: opts.onBadInput,
+      })) {
         if (message.type === 'TRACE' && message.trace.type === 'ERROR') ok = false;
         const pending = out.write(message);
         if (pending) await pending;
@@ -72,14 +78,19 @@ export function registerWriteCommand(program: Command): void {
 }
 
 /** Same places as the source commands, so one image runs either side as the platform calls it. */
-async function openDestination(opts: WriteCommandOptions, config: Record<string, unknown>, options: DestinationOptions): Promise<{ destination: Destination; ownConfig: Record<string, unknown> }> {
+async function openDestination(
+  opts: WriteCommandOptions,
+  config: Record<string, unknown>,
+  options: DestinationOptions,
+): Promise<{ destination: Destination; ownConfig: Record<string, unknown> }> {
   // The destination engine (jsonata, interpolation) loads only for `write`, not on every CLI start.
   const { Destination } = await import('../../engine/destination/destination.js');
   // --allow-path and the --max-… budgets (docs/security.md).
   options = { ...safetyOf(opts), ...options };
   const file = manifestFileOf(opts);
   const injected = config[INJECTED_MANIFEST_KEY];
-  if (!file && !injected) throw new ConfigError(`No manifest: pass --manifest <file>, set MANIFOLD_MANIFEST, or inject it in the config under "${INJECTED_MANIFEST_KEY}"`);
+  if (!file && !injected)
+    throw new ConfigError(`No manifest: pass --manifest <file>, set MANIFOLD_MANIFEST, or inject it in the config under "${INJECTED_MANIFEST_KEY}"`);
   const destination = file ? await Destination.fromFile(file, options) : await Destination.fromObject(injected, undefined, options);
   const { [INJECTED_MANIFEST_KEY]: _manifest, ...ownConfig } = config;
   return { destination, ownConfig };
@@ -113,7 +124,7 @@ async function runPreview(opts: WriteCommandOptions): Promise<void> {
       ok = await sendTestRecord(destination, ownConfig, catalog, { file: opts.testRecord!, stream: opts.stream, confirmed: opts.yes === true }, print);
     }
   } catch (e) {
-    process.stderr.write(`manifold: ${isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e)}\n`);
+    process.stderr.write(`manifold: ${isManifoldError(e) ? e.describe() : ((e as Error)?.message ?? String(e))}\n`);
   }
   if (!ok) process.exitCode = 1;
 }

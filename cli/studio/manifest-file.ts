@@ -29,7 +29,11 @@ export class ManifestFile {
    * Writes `text` if the file is still at `baseVersion` (what the page started from); otherwise
    * returns the disk's text so the page can say both changed.
    */
-  async save(text: string, baseVersion: string | undefined, force = false): Promise<{ saved: true; version: string } | { saved: false; conflict: { text: string; version: string } }> {
+  async save(
+    text: string,
+    baseVersion: string | undefined,
+    force = false,
+  ): Promise<{ saved: true; version: string } | { saved: false; conflict: { text: string; version: string } }> {
     const current = await readFile(this.path, 'utf8');
     if (!force && baseVersion !== undefined && versionOf(current) !== baseVersion && current !== text) {
       return { saved: false, conflict: { text: current, version: versionOf(current) } };

@@ -43,7 +43,9 @@ export function schemaFileOf(text: string, stream: string): string | undefined {
   if (!isMap(loader) || loader.get('type') !== 'JsonFileSchemaLoader') return undefined;
   const path = loader.get('file_path');
   if (typeof path !== 'string' || path.includes('{{')) {
-    throw new ConfigError(`The schema of "${stream}" is in a file whose path is ${typeof path === 'string' ? 'a template' : 'the default one'}: give the JsonFileSchemaLoader a literal file_path, or an InlineSchemaLoader, to have the studio write the schema`);
+    throw new ConfigError(
+      `The schema of "${stream}" is in a file whose path is ${typeof path === 'string' ? 'a template' : 'the default one'}: give the JsonFileSchemaLoader a literal file_path, or an InlineSchemaLoader, to have the studio write the schema`,
+    );
   }
   return path;
 }
@@ -62,13 +64,15 @@ function schemaNode(doc: Document, schema: Record<string, unknown>): YAMLMap {
 
 function render(value: Record<string, unknown>, padded: boolean): string {
   const doc = new Document();
-  doc.contents = (value.schema && value.type === 'InlineSchemaLoader'
-    ? (() => {
-        const m = doc.createNode({ type: 'InlineSchemaLoader' }) as YAMLMap;
-        m.set('schema', schemaNode(doc, value.schema as Record<string, unknown>));
-        return m;
-      })()
-    : schemaNode(doc, value)) as never;
+  doc.contents = (
+    value.schema && value.type === 'InlineSchemaLoader'
+      ? (() => {
+          const m = doc.createNode({ type: 'InlineSchemaLoader' }) as YAMLMap;
+          m.set('schema', schemaNode(doc, value.schema as Record<string, unknown>));
+          return m;
+        })()
+      : schemaNode(doc, value)
+  ) as never;
   return doc.toString({ flowCollectionPadding: padded, lineWidth: 0 }).replace(/\n$/, '');
 }
 
@@ -76,7 +80,10 @@ function render(value: Record<string, unknown>, padded: boolean): string {
 function replaceNode(text: string, node: Node, replacement: string): string {
   const [start, valueEnd] = node.range!;
   const column = start - (text.lastIndexOf('\n', start - 1) + 1);
-  const indented = replacement.split('\n').map((line, i) => (i === 0 || line === '' ? line : ' '.repeat(column) + line)).join('\n');
+  const indented = replacement
+    .split('\n')
+    .map((line, i) => (i === 0 || line === '' ? line : ' '.repeat(column) + line))
+    .join('\n');
   // A block map's value ends after its last line's newline; keep that newline.
   const end = text[valueEnd - 1] === '\n' ? valueEnd - 1 : valueEnd;
   return text.slice(0, start) + indented + text.slice(end);

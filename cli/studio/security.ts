@@ -38,11 +38,13 @@ export function checkRequest(req: IncomingMessage, url: URL, token: string, port
   const method = req.method ?? 'GET';
   // Browsers send Origin with every cross-origin request and with same-origin POST/PUT; a
   // state-changing request without it did not come from our page.
-  if (method !== 'GET' && method !== 'HEAD' && origin === undefined) return { ok: false, status: 403, reason: 'A request that changes something must carry the Origin header' };
+  if (method !== 'GET' && method !== 'HEAD' && origin === undefined)
+    return { ok: false, status: 403, reason: 'A request that changes something must carry the Origin header' };
   const fromQuery = url.searchParams.get('token');
   const fromCookie = cookieOf(req.headers.cookie, cookieName(port));
   const given = fromQuery ?? fromCookie ?? (typeof req.headers['x-studio-token'] === 'string' ? req.headers['x-studio-token'] : undefined);
-  if (given === undefined || !sameSecret(given, token)) return { ok: false, status: 401, reason: 'Missing or wrong token: open the URL `manifold studio` printed' };
+  if (given === undefined || !sameSecret(given, token))
+    return { ok: false, status: 401, reason: 'Missing or wrong token: open the URL `manifold studio` printed' };
   return { ok: true, fromQuery: fromQuery !== null };
 }
 
@@ -72,7 +74,8 @@ function sameSecret(a: string, b: string): boolean {
 
 /** Headers on every answer: no framing, no sniffing, no caching, no Referer carrying the token. */
 export const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'Content-Security-Policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',

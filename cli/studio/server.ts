@@ -88,7 +88,12 @@ export async function startStudio(options: StudioOptions & { port?: number | und
         case '/api/test-read':
           return send(res, 200, await session.testRead(String(body.text ?? ''), String(body.stream ?? ''), (body.limits ?? {}) as Obj));
         case '/api/accept-schema': {
-          const result = await session.acceptSchema(String(body.text ?? ''), optionalString(body.version), String(body.stream ?? ''), (body.schema ?? {}) as Obj);
+          const result = await session.acceptSchema(
+            String(body.text ?? ''),
+            optionalString(body.version),
+            String(body.stream ?? ''),
+            (body.schema ?? {}) as Obj,
+          );
           return send(res, result.saved ? 200 : 409, result);
         }
         default:

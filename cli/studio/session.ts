@@ -7,7 +7,15 @@ import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { loadComponents } from '../../engine/components.js';
-import { checkTemplates, checkUnknownKeys, loadManifestText, manifestSchema, manifestWarnings, validateManifest, componentTypeNames } from '../../engine/manifest/index.js';
+import {
+  checkTemplates,
+  checkUnknownKeys,
+  loadManifestText,
+  manifestSchema,
+  manifestWarnings,
+  validateManifest,
+  componentTypeNames,
+} from '../../engine/manifest/index.js';
 import { ManifestError, isManifoldError, type ManifestProblem } from '../../engine/errors/manifold-error.js';
 import { createTransport } from '../../engine/http/transport.js';
 import type { Transport } from '../../engine/http/client.js';

@@ -101,7 +101,17 @@ export async function testRead(args: {
     // A manifest that does not load reads nothing: its problems are the result, each located.
     if (!(e instanceof ManifestError)) throw e;
     const located = e.problems.map((p) => ({ message: p.message, line: p.location.line, column: p.location.column, path: p.location.path }));
-    return { stream: args.stream, limits: args.limits, slices: [], records: [], errors: located, logs, inferredSchema: undefined, declaredSchema: undefined, durationMs: Date.now() - started };
+    return {
+      stream: args.stream,
+      limits: args.limits,
+      slices: [],
+      records: [],
+      errors: located,
+      logs,
+      inferredSchema: undefined,
+      declaredSchema: undefined,
+      durationMs: Date.now() - started,
+    };
   }
   const names = source.streamNames();
   if (!names.includes(args.stream)) throw new Error(`No stream "${args.stream}" in the manifest (streams: ${names.join(', ')})`);

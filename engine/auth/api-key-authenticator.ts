@@ -6,7 +6,10 @@ import type { RequestOptions } from '../types.js';
 import { ConfigSecret } from './token-support.js';
 
 export class ApiKeyAuthenticator implements Authenticator {
-  constructor(private readonly token: ConfigSecret, private readonly option: RequestOption) {}
+  constructor(
+    private readonly token: ConfigSecret,
+    private readonly option: RequestOption,
+  ) {}
 
   async authOptions(): Promise<Partial<RequestOptions>> {
     const out: Partial<RequestOptions> = {};

@@ -9,7 +9,11 @@ const EMPTY_PAIR = Buffer.from(':').toString('base64');
 
 export class BasicHttpAuthenticator implements Authenticator {
   private header: string | undefined;
-  constructor(private readonly username: ConfigSecret, private readonly password: ConfigSecret, private readonly services: EngineServices) {}
+  constructor(
+    private readonly username: ConfigSecret,
+    private readonly password: ConfigSecret,
+    private readonly services: EngineServices,
+  ) {}
 
   async authOptions(): Promise<Partial<RequestOptions>> {
     if (this.header === undefined) {

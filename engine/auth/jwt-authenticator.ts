@@ -61,7 +61,9 @@ export class JwtAuthenticator implements Authenticator {
     const bits = this.s.algorithm.slice(2);
     let signature: Buffer;
     if (this.s.algorithm.startsWith('HS')) {
-      signature = createHmac(`sha${bits}`, this.signingKey() as Buffer).update(input).digest();
+      signature = createHmac(`sha${bits}`, this.signingKey() as Buffer)
+        .update(input)
+        .digest();
     } else {
       const signer = createSign(`RSA-SHA${bits}`).update(input);
       signature = this.s.algorithm.startsWith('PS')
@@ -94,7 +96,8 @@ export function buildJwtAuthenticator(node: ManifestNode, ctx: BuildContext): Jw
   if (!Number.isFinite(duration) || duration <= 0) throw ctx.error('token_duration must be a positive number of seconds', 'token_duration');
   const params = ctx.parameters;
   const render = { config: ctx.config, parameters: params };
-  const text = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : InterpolatedString.create(v, { parameters: params }).evalString(render) || undefined);
+  const text = (v: unknown): string | undefined =>
+    v === undefined || v === null ? undefined : InterpolatedString.create(v, { parameters: params }).evalString(render) || undefined;
   const jwtHeaders = (node.jwt_headers ?? {}) as Obj;
   const jwtPayload = (node.jwt_payload ?? {}) as Obj;
   const extraHeaders = new InterpolatedMapping((node.additional_jwt_headers ?? {}) as Obj, params);

@@ -48,7 +48,14 @@ export class LegacySessionTokenAuthenticator implements Authenticator {
   }
 
   private async logIn(signal?: AbortSignal): Promise<string> {
-    const response = await this.login.send({ stream: 'session-login', slice: EMPTY_SLICE, nextPageToken: undefined, extra: [], signal, credentialResponse: true });
+    const response = await this.login.send({
+      stream: 'session-login',
+      slice: EMPTY_SLICE,
+      nextPageToken: undefined,
+      extra: [],
+      signal,
+      credentialResponse: true,
+    });
     const body = response?.json() as Record<string, unknown> | undefined;
     const token = body && typeof body === 'object' ? body[this.tokenKey] : undefined;
     if (token === undefined || token === null || token === '') {
@@ -106,4 +113,8 @@ export function buildLegacySessionTokenAuthenticator(node: ManifestNode, ctx: Bu
   );
 }
 
-registerComponent('LegacySessionTokenAuthenticator', buildLegacySessionTokenAuthenticator, 'Session token in a header: from config while valid, else by username/password login (deprecated in Airbyte).');
+registerComponent(
+  'LegacySessionTokenAuthenticator',
+  buildLegacySessionTokenAuthenticator,
+  'Session token in a header: from config while valid, else by username/password login (deprecated in Airbyte).',
+);

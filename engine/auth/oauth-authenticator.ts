@@ -58,7 +58,13 @@ const refreshErrorHandler: ErrorHandler = {
 export class OAuthAuthenticator implements Authenticator {
   private readonly shared: SharedToken;
 
-  constructor(private readonly s: OAuthSettings, private readonly config: Obj, private readonly parameters: Obj, private readonly services: EngineServices, cacheKey: string) {
+  constructor(
+    private readonly s: OAuthSettings,
+    private readonly config: Obj,
+    private readonly parameters: Obj,
+    private readonly services: EngineServices,
+    cacheKey: string,
+  ) {
     this.shared = new SharedToken(services, cacheKey);
   }
 

@@ -34,7 +34,14 @@ export class SessionTokenAuthenticator implements Authenticator {
   }
 
   private async logIn(signal?: AbortSignal): Promise<TokenGrant> {
-    const response = await this.login.send({ stream: 'session-login', slice: EMPTY_SLICE, nextPageToken: undefined, extra: [], signal, credentialResponse: true });
+    const response = await this.login.send({
+      stream: 'session-login',
+      slice: EMPTY_SLICE,
+      nextPageToken: undefined,
+      extra: [],
+      signal,
+      credentialResponse: true,
+    });
     if (!response) throw new ManifoldError('The session login request was ignored by its error handler; no session token.', { failureType: 'config_error' });
     const token = getPath(response.json(), this.tokenPath);
     if (token === undefined || token === null || token === '') {
@@ -53,7 +60,8 @@ export function buildSessionTokenAuthenticator(node: ManifestNode, ctx: BuildCon
   let lifetimeMs: number | undefined;
   if (node.expiration_duration) {
     lifetimeMs = parseIsoDurationMs(String(node.expiration_duration));
-    if (lifetimeMs === undefined) throw ctx.error(`expiration_duration must be an ISO-8601 duration like PT1H (got "${String(node.expiration_duration)}")`, 'expiration_duration');
+    if (lifetimeMs === undefined)
+      throw ctx.error(`expiration_duration must be an ISO-8601 duration like PT1H (got "${String(node.expiration_duration)}")`, 'expiration_duration');
   }
   const auth = (node.request_authentication ?? { type: 'Bearer' }) as ManifestNode;
   let option: RequestOption | undefined;

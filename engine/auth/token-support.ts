@@ -20,7 +20,12 @@ import type { EngineServices } from '../services.js';
 export class ConfigSecret {
   private value: string | undefined;
   private readonly template: InterpolatedString;
-  constructor(source: unknown, private readonly ctx: BuildContext, private readonly field: string, private readonly required = true) {
+  constructor(
+    source: unknown,
+    private readonly ctx: BuildContext,
+    private readonly field: string,
+    private readonly required = true,
+  ) {
     this.template = InterpolatedString.create(source ?? '', { parameters: ctx.parameters });
   }
 
@@ -65,7 +70,10 @@ function isFresh(grant: TokenGrant | undefined, now: number): grant is TokenGran
 }
 
 export class SharedToken {
-  constructor(private readonly services: EngineServices, private readonly key: string) {}
+  constructor(
+    private readonly services: EngineServices,
+    private readonly key: string,
+  ) {}
 
   private slot(): Slot {
     let slot = this.services.cache.get(this.key) as Slot | undefined;

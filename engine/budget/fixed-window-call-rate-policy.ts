@@ -8,14 +8,7 @@
  */
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import { parseIsoDurationMs } from './duration.js';
-import {
-  buildMatchers,
-  Generations,
-  MatchedPolicy,
-  type CallRatePolicy,
-  type RequestMatcher,
-  type Reservation,
-} from './policy.js';
+import { buildMatchers, Generations, MatchedPolicy, type CallRatePolicy, type RequestMatcher, type Reservation } from './policy.js';
 
 interface FixedWindowReservation extends Reservation {
   readonly windowStart: number;
@@ -94,9 +87,11 @@ export class FixedWindowCallRatePolicy extends MatchedPolicy implements CallRate
 
 export function buildFixedWindowCallRatePolicy(node: ManifestNode, ctx: BuildContext): FixedWindowCallRatePolicy {
   const periodMs = typeof node.period === 'string' ? parseIsoDurationMs(node.period) : undefined;
-  if (periodMs === undefined || periodMs <= 0) throw ctx.error(`period must be a positive ISO-8601 duration such as PT1M, got ${JSON.stringify(node.period)}`, 'period');
+  if (periodMs === undefined || periodMs <= 0)
+    throw ctx.error(`period must be a positive ISO-8601 duration such as PT1M, got ${JSON.stringify(node.period)}`, 'period');
   const callLimit = Number(node.call_limit);
-  if (!Number.isInteger(callLimit) || callLimit < 1) throw ctx.error(`call_limit must be an integer >= 1, got ${JSON.stringify(node.call_limit)}`, 'call_limit');
+  if (!Number.isInteger(callLimit) || callLimit < 1)
+    throw ctx.error(`call_limit must be an integer >= 1, got ${JSON.stringify(node.call_limit)}`, 'call_limit');
   const matchers = buildMatchers(node, ctx);
   for (const m of matchers) {
     if ((m.weight ?? 1) > callLimit) throw ctx.error(`a matcher weight (${m.weight}) cannot exceed call_limit (${callLimit})`, 'matchers');

@@ -33,7 +33,10 @@ export class HttpApiBudget implements CallBudget {
   /** The slot each request was sent in, so its response can re-date it. */
   private readonly slots = new WeakMap<HttpRequest, Reservation>();
 
-  constructor(readonly policies: readonly CallRatePolicy[], options: HttpApiBudgetOptions = {}) {
+  constructor(
+    readonly policies: readonly CallRatePolicy[],
+    options: HttpApiBudgetOptions = {},
+  ) {
     this.resetHeader = (options.ratelimitResetHeader ?? 'ratelimit-reset').toLowerCase();
     this.remainingHeader = (options.ratelimitRemainingHeader ?? 'ratelimit-remaining').toLowerCase();
     this.limitedStatuses = new Set(options.statusCodesForRatelimitHit ?? [429]);

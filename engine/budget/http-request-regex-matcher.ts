@@ -116,7 +116,8 @@ export function buildHttpRequestRegexMatcher(node: ManifestNode, ctx: BuildConte
     }
   }
   const weight = node.weight === undefined || node.weight === null ? undefined : Number(node.weight);
-  if (weight !== undefined && !(Number.isInteger(weight) && weight >= 1)) throw ctx.error(`weight must be an integer >= 1, got ${String(node.weight)}`, 'weight');
+  if (weight !== undefined && !(Number.isInteger(weight) && weight >= 1))
+    throw ctx.error(`weight must be an integer >= 1, got ${String(node.weight)}`, 'weight');
   return new HttpRequestRegexMatcher({
     method: typeof node.method === 'string' ? node.method : undefined,
     urlBase,
@@ -127,4 +128,8 @@ export function buildHttpRequestRegexMatcher(node: ManifestNode, ctx: BuildConte
   });
 }
 
-registerComponent('HttpRequestRegexMatcher', buildHttpRequestRegexMatcher, 'Selects the requests a call-rate policy applies to (method, url_base, path regex, params, headers).');
+registerComponent(
+  'HttpRequestRegexMatcher',
+  buildHttpRequestRegexMatcher,
+  'Selects the requests a call-rate policy applies to (method, url_base, path regex, params, headers).',
+);

@@ -5,14 +5,7 @@
 import { InterpolatedString } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import { parseIsoDurationMs } from './duration.js';
-import {
-  buildMatchers,
-  Generations,
-  MatchedPolicy,
-  type CallRatePolicy,
-  type RequestMatcher,
-  type Reservation,
-} from './policy.js';
+import { buildMatchers, Generations, MatchedPolicy, type CallRatePolicy, type RequestMatcher, type Reservation } from './policy.js';
 
 export interface Rate {
   limit: number;
@@ -146,7 +139,8 @@ function buildRate(item: unknown, index: number, ctx: BuildContext): Rate {
   const limit = Number(InterpolatedString.create(node.limit, { parameters: ctx.parameters }).eval({ config: ctx.config, parameters: ctx.parameters }));
   if (!Number.isInteger(limit) || limit < 1) throw ctx.error(`limit must be an integer >= 1, got ${JSON.stringify(node.limit)}`, field);
   const intervalMs = typeof node.interval === 'string' ? parseIsoDurationMs(node.interval) : undefined;
-  if (intervalMs === undefined || intervalMs <= 0) throw ctx.error(`interval must be a positive ISO-8601 duration such as PT1M, got ${JSON.stringify(node.interval)}`, field);
+  if (intervalMs === undefined || intervalMs <= 0)
+    throw ctx.error(`interval must be a positive ISO-8601 duration such as PT1M, got ${JSON.stringify(node.interval)}`, field);
   return { limit, intervalMs };
 }
 

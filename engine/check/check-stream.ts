@@ -41,9 +41,8 @@ export class CheckStream implements ConnectionCheck {
     const dynamicChecks = this.options.dynamicChecks ?? [];
     if (streams.size === 0 && (!this.streamNames.length || dynamicChecks.length)) return { ok: false, message: 'The source has no streams to connect to' };
     if (this.options.readStreams === false) return { ok: true };
-    const names = this.streamNames.length || dynamicChecks.length
-      ? this.streamNames
-      : [...streams.keys()].slice(0, Math.max(1, this.options.firstStreams ?? 1));
+    const names =
+      this.streamNames.length || dynamicChecks.length ? this.streamNames : [...streams.keys()].slice(0, Math.max(1, this.options.firstStreams ?? 1));
     for (const name of names) {
       const stream = streams.get(name);
       if (!stream) return { ok: false, message: `check names stream "${name}", which the manifest does not define` };
@@ -53,7 +52,10 @@ export class CheckStream implements ConnectionCheck {
       const generated = context.generated?.get(check.dynamicStreamName);
       if (!generated) {
         const known = [...(context.generated?.keys() ?? [])];
-        return { ok: false, message: `check names dynamic stream "${check.dynamicStreamName}", which the manifest does not define (dynamic streams: ${known.join(', ') || 'none'})` };
+        return {
+          ok: false,
+          message: `check names dynamic stream "${check.dynamicStreamName}", which the manifest does not define (dynamic streams: ${known.join(', ') || 'none'})`,
+        };
       }
       for (const name of check.streamCount === undefined ? generated : generated.slice(0, check.streamCount)) {
         const stream = streams.get(name);
@@ -90,7 +92,11 @@ export function buildCheckStream(node: ManifestNode, ctx: BuildContext): CheckSt
   return new CheckStream(names, { dynamicChecks });
 }
 
-registerComponent('CheckStream', buildCheckStream, 'Checks the connection by reading the first record of the named streams (and of the streams dynamic_streams_check_configs names).');
+registerComponent(
+  'CheckStream',
+  buildCheckStream,
+  'Checks the connection by reading the first record of the named streams (and of the streams dynamic_streams_check_configs names).',
+);
 export function buildCheckDynamicStream(node: ManifestNode, _ctx: BuildContext): CheckStream {
   const count = Number(node.stream_count);
   return new CheckStream([], { firstStreams: Number.isFinite(count) && count > 0 ? count : 1, readStreams: node.use_check_availability !== false });

@@ -23,9 +23,11 @@ export function buildBatching(node: unknown, ctx: BuildContext): Batching | unde
   const buildCtx = { config: ctx.config, parameters: ctx.parameters };
   if (spec.enabled !== undefined && !new InterpolatedBoolean(spec.enabled, ctx.parameters).eval(buildCtx)) return undefined;
 
-  const rawSize = spec.batch_size === undefined ? DEFAULT_BATCH_SIZE : InterpolatedString.create(spec.batch_size, { parameters: ctx.parameters }).eval(buildCtx);
+  const rawSize =
+    spec.batch_size === undefined ? DEFAULT_BATCH_SIZE : InterpolatedString.create(spec.batch_size, { parameters: ctx.parameters }).eval(buildCtx);
   const batchSize = rawSize === undefined ? DEFAULT_BATCH_SIZE : Number(rawSize);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw ctx.error(`batching.batch_size must be a positive integer (got ${JSON.stringify(rawSize)})`, 'batching');
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw ctx.error(`batching.batch_size must be a positive integer (got ${JSON.stringify(rawSize)})`, 'batching');
 
   const jsonataSource = spec.jsonata === undefined ? undefined : InterpolatedString.create(spec.jsonata, { parameters: ctx.parameters }).evalString(buildCtx);
   // A non-empty jsonata wins over wrap, so one manifest can offer both and let config choose.

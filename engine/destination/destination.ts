@@ -9,14 +9,7 @@ import type { CallBudget, EngineServices, LogLevel } from '../services.js';
 import { SecretRegistry } from '../services.js';
 import { ConfigError, ManifestError, ManifoldError, isManifoldError } from '../errors/manifold-error.js';
 import { InterpolatedString } from '../interpolation/index.js';
-import {
-  buildComponent,
-  loadManifestFile,
-  loadManifestObject,
-  loadManifestText,
-  validateManifest,
-  type LoadedManifest,
-} from '../manifest/index.js';
+import { buildComponent, loadManifestFile, loadManifestObject, loadManifestText, validateManifest, type LoadedManifest } from '../manifest/index.js';
 import { errorTrace, logMessage, type AirbyteMessage, type ConfiguredAirbyteCatalog } from '../protocol/messages.js';
 import { configuredStreams } from '../source/catalog.js';
 import { collectSecrets, validateConfig } from '../source/config.js';
@@ -90,7 +83,10 @@ export interface DestinationSpec {
 export class Destination {
   private readonly secrets = new SecretRegistry();
 
-  private constructor(readonly manifest: LoadedManifest, private readonly options: DestinationOptions = {}) {}
+  private constructor(
+    readonly manifest: LoadedManifest,
+    private readonly options: DestinationOptions = {},
+  ) {}
 
   static async fromFile(path: string, options?: DestinationOptions): Promise<Destination> {
     return Destination.loaded(await loadManifestFile(path, resolveLimits(options?.limits)), options);
@@ -113,7 +109,10 @@ export class Destination {
   private static checked(manifest: LoadedManifest, options?: DestinationOptions): Destination {
     const root = manifest.root as Obj;
     if (root.type !== 'DeclarativeDestination') {
-      throw new ManifestError([{ message: `expected type: DeclarativeDestination at the root (got ${JSON.stringify(root.type)})`, location: { file: manifest.file, path: 'type' } }], manifest.file);
+      throw new ManifestError(
+        [{ message: `expected type: DeclarativeDestination at the root (got ${JSON.stringify(root.type)})`, location: { file: manifest.file, path: 'type' } }],
+        manifest.file,
+      );
     }
     const problems = validateManifest(manifest);
     if (problems.length) throw new ManifestError(problems, manifest.file);
@@ -158,7 +157,12 @@ export class Destination {
    * and TRACE messages. Records of streams absent from the catalog are skipped. Input items are
    * message objects or InputLines (raw text, reported by line number when malformed).
    */
-  async *write(config: Obj, catalog: ConfiguredAirbyteCatalog, input: Iterable<unknown> | AsyncIterable<unknown>, options: WriteOptions = {}): AsyncGenerator<AirbyteMessage> {
+  async *write(
+    config: Obj,
+    catalog: ConfiguredAirbyteCatalog,
+    input: Iterable<unknown> | AsyncIterable<unknown>,
+    options: WriteOptions = {},
+  ): AsyncGenerator<AirbyteMessage> {
     const side: AirbyteMessage[] = [];
     let run: WriteRun;
     let sinks: ReportSink[] = [];
@@ -226,7 +230,12 @@ export class Destination {
    * The requests the first `limit` records of `input` would produce with this config, sending
    * nothing — no token request either. Without a catalog every stream of the input is taken.
    */
-  async preview(config: Obj, catalog: ConfiguredAirbyteCatalog | undefined, input: Iterable<unknown> | AsyncIterable<unknown>, limit: number): Promise<PreviewResult> {
+  async preview(
+    config: Obj,
+    catalog: ConfiguredAirbyteCatalog | undefined,
+    input: Iterable<unknown> | AsyncIterable<unknown>,
+    limit: number,
+  ): Promise<PreviewResult> {
     const side: AirbyteMessage[] = [];
     const requests: PreparedWrite[] = [];
     try {
@@ -238,7 +247,8 @@ export class Destination {
         let index = 0;
         for await (const item of input) {
           const message = readInputMessage(item);
-          if (message.kind === 'bad') side.push(logMessage('WARN', `Bad input at ${positionOf(item, index)}: ${this.secrets.mask(message.problem)} (not previewed)`));
+          if (message.kind === 'bad')
+            side.push(logMessage('WARN', `Bad input at ${positionOf(item, index)}: ${this.secrets.mask(message.problem)} (not previewed)`));
           index++;
           if (message.kind !== 'record' || (wanted && !wanted.has(message.stream))) continue;
           records.push({ stream: message.stream, data: message.data });
@@ -286,10 +296,13 @@ export class Destination {
     const entry = options.catalog?.streams.find((s) => s.stream.name === stream);
     const primaryKey = entry?.primary_key?.map((path) => path[0]).filter((f): f is string => typeof f === 'string');
     const takers = operations.filter((op) => op.consumes(stream) && op.appliesTo(op.context(stream, data)));
-    if (takers.length === 0) throw new ConfigError(`No operation takes a record of stream "${stream}" with this config (operations: ${operations.map((o) => o.name).join(', ')})`);
+    if (takers.length === 0)
+      throw new ConfigError(`No operation takes a record of stream "${stream}" with this config (operations: ${operations.map((o) => o.name).join(', ')})`);
     const destructive = takers.filter((op) => op.destructive);
     if (destructive.length && !options.confirmed) {
-      throw new ConfigError(`Operation ${destructive.map((o) => o.name).join(', ')} changes or removes data that cannot be restored by another write; a test send of it needs explicit confirmation (--yes on the command line)`);
+      throw new ConfigError(
+        `Operation ${destructive.map((o) => o.name).join(', ')} changes or removes data that cannot be restored by another write; a test send of it needs explicit confirmation (--yes on the command line)`,
+      );
     }
     // A failed write throws an error, not a response: the last answer for this stream is kept to show it.
     const seen: { last?: HttpEvent | undefined; sent?: HttpEvent | undefined } = {};
@@ -334,22 +347,40 @@ export class Destination {
 
   private buildOperations(config: Obj, services: EngineServices): DestinationOperation[] {
     const nodes = this.root.operations;
-    if (!Array.isArray(nodes) || nodes.length === 0) throw new ConfigError('The destination manifest declares no operations', { location: { file: this.manifest.file, path: 'operations' } });
+    if (!Array.isArray(nodes) || nodes.length === 0)
+      throw new ConfigError('The destination manifest declares no operations', { location: { file: this.manifest.file, path: 'operations' } });
     const selected = this.selectedOperation(config);
     if (selected !== undefined) {
       const index = nodes.findIndex((n) => (n as Obj)?.name === selected);
       if (index < 0) {
-        throw new ConfigError(`The config selects operation "${selected}", which the manifest does not declare (it has: ${this.operationNames().join(', ')})`, { location: { file: this.manifest.file, path: 'select_operation' } });
+        throw new ConfigError(`The config selects operation "${selected}", which the manifest does not declare (it has: ${this.operationNames().join(', ')})`, {
+          location: { file: this.manifest.file, path: 'select_operation' },
+        });
       }
       // The chosen operation receives every configured stream, whatever its own `streams` say.
       const node = { ...(nodes[index] as Obj), streams: ['*'] };
-      const op = buildComponent<DestinationOperation | undefined>(this.withDefaultRequester(node), `operations[${index}]`, config, services, 'DestinationOperation');
-      if (!op) throw new ConfigError(`The config selects operation "${selected}", but its enabled condition leaves it out`, { location: { file: this.manifest.file, path: `operations[${index}].enabled` } });
+      const op = buildComponent<DestinationOperation | undefined>(
+        this.withDefaultRequester(node),
+        `operations[${index}]`,
+        config,
+        services,
+        'DestinationOperation',
+      );
+      if (!op)
+        throw new ConfigError(`The config selects operation "${selected}", but its enabled condition leaves it out`, {
+          location: { file: this.manifest.file, path: `operations[${index}].enabled` },
+        });
       return [op];
     }
     const operations: DestinationOperation[] = [];
     nodes.forEach((node, i) => {
-      const op = buildComponent<DestinationOperation | undefined>(this.withDefaultRequester(node), `operations[${i}]`, config, services, 'DestinationOperation');
+      const op = buildComponent<DestinationOperation | undefined>(
+        this.withDefaultRequester(node),
+        `operations[${i}]`,
+        config,
+        services,
+        'DestinationOperation',
+      );
       if (op) operations.push(op);
     });
     if (operations.length === 0) throw new ConfigError('Every operation of the destination is disabled for this config');
@@ -371,11 +402,13 @@ export class Destination {
   private reportSettings(config: Obj, services: EngineServices, dryRun: boolean): { onFailure: FailureMode; deadLetter?: ReportSink; capture?: ReportSink } {
     const render = (v: unknown): string => InterpolatedString.create(v).evalString({ config }).trim();
     const mode = render(this.root.on_failure ?? 'stop') || 'stop';
-    if (mode !== 'stop' && mode !== 'dead_letter') throw new ConfigError(`on_failure must be stop or dead_letter (got "${mode}")`, { location: { file: this.manifest.file, path: 'on_failure' } });
+    if (mode !== 'stop' && mode !== 'dead_letter')
+      throw new ConfigError(`on_failure must be stop or dead_letter (got "${mode}")`, { location: { file: this.manifest.file, path: 'on_failure' } });
     const out: { onFailure: FailureMode; deadLetter?: ReportSink; capture?: ReportSink } = { onFailure: mode };
     if (mode === 'dead_letter') {
       const path = render(this.root.dead_letter_path ?? '');
-      if (!path) throw new ConfigError('on_failure is dead_letter but no dead_letter_path is set', { location: { file: this.manifest.file, path: 'dead_letter_path' } });
+      if (!path)
+        throw new ConfigError('on_failure is dead_letter but no dead_letter_path is set', { location: { file: this.manifest.file, path: 'dead_letter_path' } });
       const file = this.allowedFile(path, services, this.root, 'dead_letter_path', 'dead_letter_path');
       out.deadLetter = new JsonlFileSink(file, services.secrets, { durable: true, what: 'dead-letter', anyFileType: services.files?.isExactlyAllowed(file) });
     }
@@ -420,7 +453,8 @@ export class Destination {
   }
 
   private traceFor(e: unknown): AirbyteMessage {
-    if (isManifoldError(e)) return errorTrace(this.userMessage(e), e.failureType, { stream: e.stream, internalMessage: e.internalMessage && this.secrets.mask(e.internalMessage) });
+    if (isManifoldError(e))
+      return errorTrace(this.userMessage(e), e.failureType, { stream: e.stream, internalMessage: e.internalMessage && this.secrets.mask(e.internalMessage) });
     const err = e as Error;
     return errorTrace(`Unexpected error: ${this.userMessage(e)}`, 'system_error', { stackTrace: this.secrets.mask(err?.stack ?? '') });
   }

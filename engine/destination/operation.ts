@@ -92,7 +92,12 @@ export class DestinationOperation {
     let url = this.url.eval(ctx);
     if (id !== undefined && !this.url.usesObjectId) url = `${url.replace(/\/+$/, '')}/${encodeSegment(id)}`;
     this.checkUnderBase(url);
-    const body = this.batching ? await this.batching.group(items.map((i) => i.body), ctx) : first.body;
+    const body = this.batching
+      ? await this.batching.group(
+          items.map((i) => i.body),
+          ctx,
+        )
+      : first.body;
     const options: Partial<RequestOptions> = { headers: this.headerValues(ctx) };
     if (body !== undefined) {
       if (this.contentType === 'form') options.bodyData = body as Obj;
@@ -114,7 +119,8 @@ export class DestinationOperation {
     const field = this.objectId.recordField;
     if (field === undefined) return undefined;
     const id = record[field];
-    if (id === undefined || id === null || id === '' || typeof id === 'object') throw new Error(`record has no "${field}" value to use as the object ID in the URL`);
+    if (id === undefined || id === null || id === '' || typeof id === 'object')
+      throw new Error(`record has no "${field}" value to use as the object ID in the URL`);
     return String(id);
   }
 
@@ -123,7 +129,9 @@ export class DestinationOperation {
     if (!this.urlBase || !/^[a-z][a-z0-9+.-]*:/i.test(url)) return;
     const base = this.urlBase.replace(/\/+$/, '');
     if (url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}?`)) return;
-    throw new ConfigError(`Operation ${this.name}: the URL ${JSON.stringify(url)} is not under ${JSON.stringify(base)}; requests (and their credentials) only go to the API's own address`);
+    throw new ConfigError(
+      `Operation ${this.name}: the URL ${JSON.stringify(url)} is not under ${JSON.stringify(base)}; requests (and their credentials) only go to the API's own address`,
+    );
   }
 
   private headerValues(ctx: InterpolationContext): Record<string, string> {
@@ -217,7 +225,8 @@ export function buildDestinationOperation(node: ManifestNode, ctx: BuildContext)
  */
 function buildObjectId(node: ManifestNode, ctx: BuildContext, atBuild: (v: unknown) => string, url: RecordUrlTemplate): ObjectId {
   const spec = node.object_id;
-  if (spec !== undefined && (spec === null || typeof spec !== 'object' || Array.isArray(spec))) throw ctx.error('object_id must be a mapping with value and/or record_field', 'object_id');
+  if (spec !== undefined && (spec === null || typeof spec !== 'object' || Array.isArray(spec)))
+    throw ctx.error('object_id must be a mapping with value and/or record_field', 'object_id');
   if (spec !== undefined && node.id_field !== undefined) throw ctx.error('give object_id or id_field, not both', 'id_field');
   const o = (spec ?? {}) as Obj;
   const fromConfig = o.value === undefined ? undefined : atBuild(o.value) || undefined;
@@ -227,7 +236,10 @@ function buildObjectId(node: ManifestNode, ctx: BuildContext, atBuild: (v: unkno
     throw ctx.error(`operation ${String(node.name)}: the object ID is given twice — in the config and as a record field (${sources}); keep one`, 'object_id');
   }
   if (url.usesObjectId && fromConfig === undefined && recordField === undefined) {
-    throw ctx.error(`operation ${String(node.name)} needs the object's ID: set it in the config or name the record field holding it (${sources} rendered empty)`, 'object_id');
+    throw ctx.error(
+      `operation ${String(node.name)} needs the object's ID: set it in the config or name the record field holding it (${sources} rendered empty)`,
+      'object_id',
+    );
   }
   return { fromConfig, recordField };
 }

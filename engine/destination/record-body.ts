@@ -18,9 +18,8 @@ export function compileRecordBody(spec: BodySpec, excludeFields: string[], param
   if (spec === 'none') return { render: async () => undefined };
   if (spec === 'record') return recordBody(excludeFields);
   if ('template' in spec) {
-    const mapping = typeof spec.template === 'string'
-      ? InterpolatedString.create(spec.template, { parameters })
-      : new InterpolatedMapping(spec.template, parameters);
+    const mapping =
+      typeof spec.template === 'string' ? InterpolatedString.create(spec.template, { parameters }) : new InterpolatedMapping(spec.template, parameters);
     return { render: async (_record, ctx) => mapping.eval(ctx) };
   }
   const expression = jsonata(spec.jsonata);

@@ -19,7 +19,9 @@ export class HttpRequestCheck {
 export function buildHttpRequestCheck(node: ManifestNode, ctx: BuildContext): HttpRequestCheck {
   const requester = node.requester;
   if (!requester || typeof requester !== 'object') throw ctx.error('HttpRequestCheck needs a requester', 'requester');
-  const method = InterpolatedString.create(node.http_method ?? 'GET').evalString({ config: ctx.config }).toUpperCase();
+  const method = InterpolatedString.create(node.http_method ?? 'GET')
+    .evalString({ config: ctx.config })
+    .toUpperCase();
   const own: ManifestNode = { ...(requester as ManifestNode), http_method: method };
   if (node.path !== undefined) own.path = node.path;
   if (node.request_parameters !== undefined) own.request_parameters = node.request_parameters;

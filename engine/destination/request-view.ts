@@ -23,5 +23,10 @@ export function viewRequest(request: HttpRequest, secrets: SecretRegistry): Requ
 
 /** The same view of a request that was sent (an HTTP event, already masked by the client). */
 export function viewHttpEvent(event: HttpEvent): RequestView {
-  return { method: event.method, url: event.url, headers: { ...event.requestHeaders }, body: event.requestBody === undefined ? undefined : reportBody(event.requestBody) };
+  return {
+    method: event.method,
+    url: event.url,
+    headers: { ...event.requestHeaders },
+    body: event.requestBody === undefined ? undefined : reportBody(event.requestBody),
+  };
 }

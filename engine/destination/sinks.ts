@@ -86,7 +86,9 @@ export class JsonlFileSink implements ReportSink {
     // Node's message already starts with the code: "ENOSPC: no space left on device, write".
     const cause = String(err?.message ?? e);
     const message = `${this.options.what ?? 'report'} file ${this.path} ${what} (${cause})`;
-    return err?.code && PATH_ERRORS.has(err.code) ? new ConfigError(message, { cause: e }) : new ManifoldError(message, { failureType: 'system_error', cause: e });
+    return err?.code && PATH_ERRORS.has(err.code)
+      ? new ConfigError(message, { cause: e })
+      : new ManifoldError(message, { failureType: 'system_error', cause: e });
   }
 }
 
@@ -169,7 +171,10 @@ export class WebhookSink implements ReportSink {
 }
 
 class RetryableWebhookError extends Error {
-  constructor(message: string, readonly retryAfterMs: number | undefined) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
     super(message);
   }
 }

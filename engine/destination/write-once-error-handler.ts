@@ -12,7 +12,10 @@ import { registerComponent, type BuildContext, type ManifestNode } from '../regi
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 export class WriteOnceErrorHandler implements ErrorHandler {
-  constructor(private readonly inner: ErrorHandler, private readonly method: string) {}
+  constructor(
+    private readonly inner: ErrorHandler,
+    private readonly method: string,
+  ) {}
 
   get maxRetries(): number {
     return this.inner.maxRetries;
@@ -25,7 +28,9 @@ export class WriteOnceErrorHandler implements ErrorHandler {
   interpret(outcome: Outcome): ErrorResolution {
     const resolution = this.inner.interpret(outcome);
     if (resolution.action !== 'RETRY') return resolution;
-    const mayHaveReachedServer = outcome.response ? outcome.response.status >= 500 || outcome.response.status === 408 : !NOT_SENT_CODES.has(outcome.error.code ?? '');
+    const mayHaveReachedServer = outcome.response
+      ? outcome.response.status >= 500 || outcome.response.status === 408
+      : !NOT_SENT_CODES.has(outcome.error.code ?? '');
     if (!mayHaveReachedServer) return resolution;
     return {
       action: 'FAIL',
@@ -44,4 +49,8 @@ export function buildWriteOnceErrorHandler(node: ManifestNode, ctx: BuildContext
   return new WriteOnceErrorHandler(inner, String(node.http_method ?? 'POST'));
 }
 
-registerComponent('WriteOnceErrorHandler', buildWriteOnceErrorHandler, 'Internal: fails instead of retrying a non-idempotent write that may have reached the server.');
+registerComponent(
+  'WriteOnceErrorHandler',
+  buildWriteOnceErrorHandler,
+  'Internal: fails instead of retrying a non-idempotent write that may have reached the server.',
+);

@@ -135,11 +135,12 @@ export class WriteRun {
       const verb = this.s.dryRun ? 'prepared (dry run)' : 'written';
       const ignored = c.ignored ? `, ${c.ignored} ignored by the error handler` : '';
       const parked = c.deadLettered ? `, ${c.deadLettered} dead-lettered` : '';
-      this.out.push(logMessage('INFO', `Operation ${op.name}: ${c.written} record(s) ${verb} in ${c.requests} request(s)${ignored}${parked}, ${c.failed} failed`));
+      this.out.push(
+        logMessage('INFO', `Operation ${op.name}: ${c.written} record(s) ${verb} in ${c.requests} request(s)${ignored}${parked}, ${c.failed} failed`),
+      );
     }
     if (this.captureFailures) this.out.push(logMessage('WARN', `${this.captureFailures} response capture line(s) could not be written`));
   }
-
 
   private async flush(op: DestinationOperation): Promise<void> {
     const buffer = this.buffers.get(op);
@@ -221,7 +222,11 @@ export class WriteRun {
       } catch (sinkError) {
         counters.deadLettered += parked;
         counters.failed += items.length - parked;
-        this.stop(`${message}; the dead-letter file could not take it either: ${this.reason(sinkError)}. Stopping: no later STATE is echoed`, sinkError, stream);
+        this.stop(
+          `${message}; the dead-letter file could not take it either: ${this.reason(sinkError)}. Stopping: no later STATE is echoed`,
+          sinkError,
+          stream,
+        );
         return;
       }
       counters.deadLettered += items.length;
@@ -239,6 +244,6 @@ export class WriteRun {
   }
 
   private reason(e: unknown): string {
-    return this.s.services.secrets.mask(isManifoldError(e) ? e.describe() : (e as Error)?.message ?? String(e));
+    return this.s.services.secrets.mask(isManifoldError(e) ? e.describe() : ((e as Error)?.message ?? String(e)));
   }
 }

@@ -30,7 +30,10 @@ export function numericHeader(response: HttpResponse | undefined, name: string, 
 /** A numeric manifest field that may be a template over config/parameters. */
 export function numberField(ctx: BuildContext, value: unknown, field: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const text = typeof value === 'number' ? String(value) : InterpolatedString.create(value, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters });
+  const text =
+    typeof value === 'number'
+      ? String(value)
+      : InterpolatedString.create(value, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters });
   const n = Number.parseFloat(text);
   if (!Number.isFinite(n)) throw ctx.error(`${field} must be a number (got "${text}")`, field);
   return n;

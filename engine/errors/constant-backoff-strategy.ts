@@ -4,7 +4,10 @@ import type { BackoffStrategy } from './error-handler.js';
 import { jitter, numberField } from './backoff-support.js';
 
 export class ConstantBackoffStrategy implements BackoffStrategy {
-  constructor(private readonly seconds: number, private readonly jitterSeconds?: number) {}
+  constructor(
+    private readonly seconds: number,
+    private readonly jitterSeconds?: number,
+  ) {}
   backoffSeconds(): number {
     return this.seconds + jitter(this.jitterSeconds);
   }

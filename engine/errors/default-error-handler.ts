@@ -43,7 +43,9 @@ export function buildDefaultErrorHandler(node: ManifestNode, ctx: BuildContext):
     : [];
   let maxRetries = DEFAULT_MAX_RETRIES;
   if (node.max_retries !== undefined && node.max_retries !== null) {
-    maxRetries = Number(InterpolatedString.create(node.max_retries, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters }));
+    maxRetries = Number(
+      InterpolatedString.create(node.max_retries, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters }),
+    );
     if (!Number.isInteger(maxRetries) || maxRetries < 0) throw ctx.error('max_retries must be a non-negative integer', 'max_retries');
   }
   return new DefaultErrorHandler(maxRetries, filters, strategies);

@@ -40,8 +40,20 @@ export interface BackoffStrategy {
 export const SUCCESS: ErrorResolution = Object.freeze({ action: 'SUCCESS' });
 
 const RETRYABLE_NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH',
-  'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_NETWORK', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_GOT_REQUEST_ERROR',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'ERR_NETWORK',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_GOT_REQUEST_ERROR',
 ]);
 
 /** Airbyte's DEFAULT_ERROR_MAPPING, for statuses and network failures no filter claimed. */
@@ -62,11 +74,25 @@ export function defaultResolution(outcome: Outcome): ErrorResolution {
     case 400:
       return { action: 'FAIL', failureType: 'system_error', message: 'HTTP Status Code: 400. Error: Bad request. Please check your request parameters.' };
     case 401:
-      return { action: 'FAIL', failureType: 'config_error', message: 'HTTP Status Code: 401. Error: Unauthorized. Please ensure you are authenticated correctly: check your credentials (API key, token or OAuth client) in the config.' };
+      return {
+        action: 'FAIL',
+        failureType: 'config_error',
+        message:
+          'HTTP Status Code: 401. Error: Unauthorized. Please ensure you are authenticated correctly: check your credentials (API key, token or OAuth client) in the config.',
+      };
     case 403:
-      return { action: 'FAIL', failureType: 'config_error', message: "HTTP Status Code: 403. Error: Forbidden. You don't have permission to access this resource: check your credentials and their permissions/scopes." };
+      return {
+        action: 'FAIL',
+        failureType: 'config_error',
+        message:
+          "HTTP Status Code: 403. Error: Forbidden. You don't have permission to access this resource: check your credentials and their permissions/scopes.",
+      };
     case 404:
-      return { action: 'FAIL', failureType: 'system_error', message: 'HTTP Status Code: 404. Error: Not found. The requested resource was not found on the server.' };
+      return {
+        action: 'FAIL',
+        failureType: 'system_error',
+        message: 'HTTP Status Code: 404. Error: Not found. The requested resource was not found on the server.',
+      };
     case 405:
       return { action: 'FAIL', failureType: 'system_error', message: 'HTTP Status Code: 405. Error: Method not allowed. Please check your request method.' };
     case 408:

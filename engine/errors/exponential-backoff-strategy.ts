@@ -6,7 +6,10 @@ import { jitter, numberField } from './backoff-support.js';
 export const DEFAULT_BACKOFF_FACTOR = 5;
 
 export class ExponentialBackoffStrategy implements BackoffStrategy {
-  constructor(private readonly factor = DEFAULT_BACKOFF_FACTOR, private readonly jitterSeconds?: number) {}
+  constructor(
+    private readonly factor = DEFAULT_BACKOFF_FACTOR,
+    private readonly jitterSeconds?: number,
+  ) {}
   backoffSeconds(_outcome: Outcome, attempt: number): number {
     return this.factor * 2 ** attempt + jitter(this.jitterSeconds);
   }

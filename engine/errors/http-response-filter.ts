@@ -32,9 +32,15 @@ export class HttpResponseFilter implements ResponseFilter {
     if (this.action === undefined || !this.applies(outcome)) return undefined;
     const fallback = defaultResolution(outcome);
     const response = outcome.response;
-    const message = response && this.errorMessage
-      ? this.errorMessage.evalString({ config: this.config, parameters: this.parameters, response: responseForTemplates(response), headers: response.headers })
-      : undefined;
+    const message =
+      response && this.errorMessage
+        ? this.errorMessage.evalString({
+            config: this.config,
+            parameters: this.parameters,
+            response: responseForTemplates(response),
+            headers: response.headers,
+          })
+        : undefined;
     return {
       action: this.action,
       failureType: this.failureTypeFor(outcome, fallback),
@@ -85,7 +91,11 @@ function parsedErrorMessage(response: HttpResponse): string | undefined {
 
 function errorIn(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(errorIn).filter((v) => v !== undefined).join(', ');
+  if (Array.isArray(value))
+    return value
+      .map(errorIn)
+      .filter((v) => v !== undefined)
+      .join(', ');
   if (value && typeof value === 'object') {
     const obj = value as Obj;
     // Python's `a.get(k1) or a.get(k2) or ...`: the first truthy field.
@@ -100,12 +110,18 @@ export function buildHttpResponseFilter(node: ManifestNode, ctx: BuildContext): 
     throw ctx.error(`failure_type must be one of ${FAILURE_TYPES.join(', ')}`, 'failure_type');
   }
   const action = node.action === undefined || node.action === null ? undefined : (node.action as ResponseAction);
-  if (action !== undefined && !ACTIONS.includes(action)) throw ctx.error(`action must be one of ${ACTIONS.join(', ')} (got "${String(node.action)}")`, 'action');
-  if (action === undefined) warnOnce(ctx, 'HttpResponseFilter has no action, so it matches no response (as in Airbyte\'s CDK, where the status falls to the default handling); set action (FAIL, IGNORE, RETRY...) to make it apply');
+  if (action !== undefined && !ACTIONS.includes(action))
+    throw ctx.error(`action must be one of ${ACTIONS.join(', ')} (got "${String(node.action)}")`, 'action');
+  if (action === undefined)
+    warnOnce(
+      ctx,
+      "HttpResponseFilter has no action, so it matches no response (as in Airbyte's CDK, where the status falls to the default handling); set action (FAIL, IGNORE, RETRY...) to make it apply",
+    );
   const codes = Array.isArray(node.http_codes) ? node.http_codes.map(Number) : [];
-  const contains = node.error_message_contains === undefined || node.error_message_contains === null
-    ? undefined
-    : InterpolatedString.create(node.error_message_contains, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters });
+  const contains =
+    node.error_message_contains === undefined || node.error_message_contains === null
+      ? undefined
+      : InterpolatedString.create(node.error_message_contains, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters });
   const predicate = node.predicate ? new InterpolatedBoolean(node.predicate, ctx.parameters) : undefined;
   const message = node.error_message ? InterpolatedString.create(node.error_message, { parameters: ctx.parameters }) : undefined;
   return new HttpResponseFilter(action, new Set(codes), contains || undefined, predicate, message, failureType, ctx.config, ctx.parameters);

@@ -66,11 +66,9 @@ export class ManifestError extends ManifoldError {
   readonly problems: ManifestProblem[];
   constructor(problems: ManifestProblem[], file?: string) {
     const head = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super(
-      `Invalid manifest${file ? ` ${file}` : ''} (${head}):\n` +
-        problems.map((p) => `  - ${formatLocation(p.location)}: ${p.message}`).join('\n'),
-      { failureType: 'config_error' },
-    );
+    super(`Invalid manifest${file ? ` ${file}` : ''} (${head}):\n` + problems.map((p) => `  - ${formatLocation(p.location)}: ${p.message}`).join('\n'), {
+      failureType: 'config_error',
+    });
     this.name = 'ManifestError';
     this.problems = problems;
   }

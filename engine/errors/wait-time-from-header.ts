@@ -5,7 +5,11 @@ import type { BackoffStrategy, Outcome } from './error-handler.js';
 import { numberField, numericHeader, stringField } from './backoff-support.js';
 
 export class WaitTimeFromHeader implements BackoffStrategy {
-  constructor(private readonly header: string, private readonly regex: RegExp | undefined, private readonly maxWaitSeconds: number | undefined) {}
+  constructor(
+    private readonly header: string,
+    private readonly regex: RegExp | undefined,
+    private readonly maxWaitSeconds: number | undefined,
+  ) {}
 
   backoffSeconds(outcome: Outcome): number | undefined {
     const seconds = numericHeader(outcome.response, this.header, this.regex);
@@ -24,7 +28,11 @@ export function buildWaitTimeFromHeader(node: ManifestNode, ctx: BuildContext): 
   const header = stringField(ctx, node.header);
   if (!header) throw ctx.error('WaitTimeFromHeader needs a header name', 'header');
   const regex = stringField(ctx, node.regex);
-  return new WaitTimeFromHeader(header, regex ? new RegExp(regex) : undefined, numberField(ctx, node.max_waiting_time_in_seconds, 'max_waiting_time_in_seconds'));
+  return new WaitTimeFromHeader(
+    header,
+    regex ? new RegExp(regex) : undefined,
+    numberField(ctx, node.max_waiting_time_in_seconds, 'max_waiting_time_in_seconds'),
+  );
 }
 
 registerComponent('WaitTimeFromHeader', buildWaitTimeFromHeader, 'Waits the number of seconds given in a response header.');

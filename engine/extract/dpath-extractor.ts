@@ -30,8 +30,7 @@ export class DpathExtractor implements RecordExtractor {
   *extract(response: HttpResponse, ctx?: RecordContext): Iterable<DataRecord> {
     const decoder = this.decoder ?? ctx?.decoder ?? jsonDecoder;
     for (const body of decoder.decode(response)) {
-      const extracted =
-        this.fieldPath.length === 0 ? body : this.wildcard ? globValues(body, this.fieldPath) : getPath(body, this.fieldPath);
+      const extracted = this.fieldPath.length === 0 ? body : this.wildcard ? globValues(body, this.fieldPath) : getPath(body, this.fieldPath);
       if (Array.isArray(extracted)) {
         // No generator per record unless records are expanded.
         if (!this.expander) yield* extracted as DataRecord[];

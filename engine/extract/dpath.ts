@@ -98,9 +98,7 @@ export function deleteGlob(root: unknown, path: readonly PathKey[], shouldDelete
     const key = path[i]!;
     const last = i === path.length - 1;
     const keys: PathKey[] =
-      key === '*' || key === '**'
-        ? Array.isArray(node) ? node.map((_, j) => j) : Object.keys(node)
-        : child(node, key) === undefined ? [] : [key];
+      key === '*' || key === '**' ? (Array.isArray(node) ? node.map((_, j) => j) : Object.keys(node)) : child(node, key) === undefined ? [] : [key];
     for (const k of keys) {
       const value = child(node, k);
       if (last) targets.push([node, k]);

@@ -3,13 +3,7 @@
  * `transformations` run here (as in Airbyte): the stream hands them over in the selector node's
  * `transformations` field or through addTransformations().
  */
-import type {
-  RecordExtractor,
-  RecordFilter,
-  RecordSelector,
-  RecordTransformation,
-  SelectContext,
-} from '../contracts.js';
+import type { RecordExtractor, RecordFilter, RecordSelector, RecordTransformation, SelectContext } from '../contracts.js';
 import { ManifoldError } from '../errors/manifold-error.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import { normalizerFor } from '../transform/schema-normalization.js';
@@ -33,9 +27,7 @@ export class DefaultRecordSelector implements RecordSelector {
   addTransformations(list: RecordTransformation[]): void {
     this.transformations.push(...list);
     this.isAsync =
-      this.extractor.extractAsync !== undefined ||
-      this.filter?.matchesAsync !== undefined ||
-      this.transformations.some((t) => t.transformAsync !== undefined);
+      this.extractor.extractAsync !== undefined || this.filter?.matchesAsync !== undefined || this.transformations.some((t) => t.transformAsync !== undefined);
   }
 
   *select(response: HttpResponse, ctx: SelectContext): Iterable<DataRecord> {
@@ -60,9 +52,7 @@ export class DefaultRecordSelector implements RecordSelector {
     if (!this.isAsync) return this.select(response, ctx);
     const stats = ctx.stats;
     const normalize = this.normalize && ctx.schema ? normalizerFor(ctx.schema) : undefined;
-    const extracted = this.extractor.extractAsync
-      ? await this.extractor.extractAsync(response, ctx)
-      : this.extractor.extract(response, ctx);
+    const extracted = this.extractor.extractAsync ? await this.extractor.extractAsync(response, ctx) : this.extractor.extract(response, ctx);
     const out: DataRecord[] = [];
     for (const record of extracted) {
       if (stats) stats.extracted++;

@@ -75,15 +75,21 @@ export class FilePolicy {
     const absolute = isAbsolute(path) ? resolve(path) : resolve(this.base, path);
     if (this.isExactlyAllowed(absolute)) return absolute;
     if (!this.roots.some((r) => inside(absolute, r.given) || inside(absolute, r.real))) {
-      throw new FileRefusal(`${JSON.stringify(path)} resolves to ${absolute}, outside the folders this manifest may use (${this.describeRoots()})${this.hint()}`);
+      throw new FileRefusal(
+        `${JSON.stringify(path)} resolves to ${absolute}, outside the folders this manifest may use (${this.describeRoots()})${this.hint()}`,
+      );
     }
     const real = realOfExisting(absolute);
-    if (SYSTEM_FOLDERS.some((f) => inside(real, f))) throw new FileRefusal(`${JSON.stringify(path)} resolves to ${real}: system files under /proc, /sys and /dev are never read or written`);
+    if (SYSTEM_FOLDERS.some((f) => inside(real, f)))
+      throw new FileRefusal(`${JSON.stringify(path)} resolves to ${real}: system files under /proc, /sys and /dev are never read or written`);
     if (!this.roots.some((r) => inside(real, r.real))) {
-      throw new FileRefusal(`${JSON.stringify(path)} leads through a symlink to ${real}, outside the folders this manifest may use (${this.describeRoots()})${this.hint()}`);
+      throw new FileRefusal(
+        `${JSON.stringify(path)} leads through a symlink to ${real}, outside the folders this manifest may use (${this.describeRoots()})${this.hint()}`,
+      );
     }
     const kind = kindOf(real);
-    if (kind !== 'missing' && kind !== 'file') throw new FileRefusal(`${JSON.stringify(path)} is ${kind}, not a regular file; only regular files are ${access === 'read' ? 'read' : 'written'}`);
+    if (kind !== 'missing' && kind !== 'file')
+      throw new FileRefusal(`${JSON.stringify(path)} is ${kind}, not a regular file; only regular files are ${access === 'read' ? 'read' : 'written'}`);
     return absolute;
   }
 

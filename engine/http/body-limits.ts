@@ -16,13 +16,20 @@ const brotli = promisify(zlib.brotliDecompress);
 export type BodyLimits = Pick<Limits, 'maxResponseBytes' | 'maxDecompressedBytes'>;
 
 export function responseTooLarge(what: string, size: string, limits: BodyLimits): LimitExceededError {
-  return new LimitExceededError('maxResponseBytes', limits.maxResponseBytes, `${what} sent a response body larger than ${size}`, { failureType: 'system_error' });
+  return new LimitExceededError('maxResponseBytes', limits.maxResponseBytes, `${what} sent a response body larger than ${size}`, {
+    failureType: 'system_error',
+  });
 }
 
 export function decompressedTooLarge(what: string, encoding: string, limits: BodyLimits): LimitExceededError {
-  return new LimitExceededError('maxDecompressedBytes', limits.maxDecompressedBytes, `the ${encoding} response body of ${what} decompresses to more than the limit`, {
-    failureType: 'system_error',
-  });
+  return new LimitExceededError(
+    'maxDecompressedBytes',
+    limits.maxDecompressedBytes,
+    `the ${encoding} response body of ${what} decompresses to more than the limit`,
+    {
+      failureType: 'system_error',
+    },
+  );
 }
 
 function isTooLarge(e: unknown): boolean {
@@ -35,7 +42,7 @@ function isTooLarge(e: unknown): boolean {
  * codings are left as received. `what` names the request in errors.
  */
 export async function decodeContentEncoding(body: Buffer, contentEncoding: string | string[] | undefined, limits: BodyLimits, what: string): Promise<Buffer> {
-  const codings = (Array.isArray(contentEncoding) ? contentEncoding.join(',') : contentEncoding ?? '')
+  const codings = (Array.isArray(contentEncoding) ? contentEncoding.join(',') : (contentEncoding ?? ''))
     .split(',')
     .map((c) => c.trim().toLowerCase())
     .filter((c) => c && c !== 'identity');

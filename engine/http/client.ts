@@ -119,9 +119,14 @@ export function toHttpResponse(
     json: () => {
       if (!json) {
         if (jsonDepthExceeds(text ?? raw.body, maxDepth)) {
-          throw new LimitExceededError('maxRecordDepth', maxDepth, `${method} ${secrets ? maskUrl(raw.url, secrets) : raw.url} returned JSON nested more than ${maxDepth} levels deep`, {
-            failureType: 'system_error',
-          });
+          throw new LimitExceededError(
+            'maxRecordDepth',
+            maxDepth,
+            `${method} ${secrets ? maskUrl(raw.url, secrets) : raw.url} returned JSON nested more than ${maxDepth} levels deep`,
+            {
+              failureType: 'system_error',
+            },
+          );
         }
         try {
           // The decoded text is not kept when only JSON was asked for: it is as big as the body and
@@ -166,7 +171,11 @@ export function parseLinkHeader(header: string | string[] | undefined): Record<s
 
 /** Network failures worth retrying (connection reset, timeouts, DNS hiccups). */
 export class NetworkError extends Error {
-  constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'NetworkError';
   }
@@ -174,7 +183,8 @@ export class NetworkError extends Error {
 
 /** Errors Node raises while building a request: the request is wrong, so no retry can help. */
 const LOCAL_REQUEST_ERRORS: Record<string, string> = {
-  ERR_INVALID_CHAR: 'a header value contains a character HTTP forbids (CR, LF or another control character); check request_headers, the authenticator and the config values they use',
+  ERR_INVALID_CHAR:
+    'a header value contains a character HTTP forbids (CR, LF or another control character); check request_headers, the authenticator and the config values they use',
   ERR_INVALID_HTTP_TOKEN: 'a header name is not a valid HTTP token (spaces or separators in it); check request_headers',
   ERR_HTTP_INVALID_HEADER_VALUE: 'a header has no usable value; check request_headers and the config values they use',
   ERR_UNSUPPORTED_PROTOCOL: 'the URL scheme is not http or https; check url_base',
@@ -192,8 +202,18 @@ export class HttpClient {
     const queued = services.budget ? Date.now() : 0;
     await services.budget?.acquire(request, request.signal);
     const rateLimitWaitMs = services.budget ? Date.now() - queued : 0;
-    const { raw, request: final } = await followRedirects(request, (hop) => this.exchange(hop, attempt, hop === request ? rateLimitWaitMs : 0), services.secrets);
-    return toHttpResponse(final.method, { ...raw, url: final.url }, services.secrets, carriesMintedCredentials(request, raw.status), (services.limits ?? DEFAULT_LIMITS).maxRecordDepth);
+    const { raw, request: final } = await followRedirects(
+      request,
+      (hop) => this.exchange(hop, attempt, hop === request ? rateLimitWaitMs : 0),
+      services.secrets,
+    );
+    return toHttpResponse(
+      final.method,
+      { ...raw, url: final.url },
+      services.secrets,
+      carriesMintedCredentials(request, raw.status),
+      (services.limits ?? DEFAULT_LIMITS).maxRecordDepth,
+    );
   }
 
   private async exchange(request: HttpRequest, attempt: number, rateLimitWaitMs: number): Promise<RawResponse> {
@@ -211,12 +231,16 @@ export class HttpClient {
       const code = err.code ?? 'ERR_NETWORK';
       // A URL that cannot be parsed comes from the manifest or config: retrying cannot help.
       if (code === 'ERR_INVALID_URL') {
-        throw new ConfigError(`Invalid request URL ${services.secrets.mask(JSON.stringify(request.url))}: check the url_base/path templates and the config values they use`);
+        throw new ConfigError(
+          `Invalid request URL ${services.secrets.mask(JSON.stringify(request.url))}: check the url_base/path templates and the config values they use`,
+        );
       }
       // Refused before anything was sent, for a reason in the request itself: fail now, say why.
       const local = LOCAL_REQUEST_ERRORS[code];
       if (local) {
-        throw new ConfigError(`${request.method} ${maskUrl(request.url, services.secrets)} cannot be sent: ${local} (${services.secrets.mask(err.message)})`, { stream: request.stream });
+        throw new ConfigError(`${request.method} ${maskUrl(request.url, services.secrets)} cannot be sent: ${local} (${services.secrets.mask(err.message)})`, {
+          stream: request.stream,
+        });
       }
       this.fire(request, attempt, started, undefined, `${code}: ${err.message}`, rateLimitWaitMs);
       // got's error carries the request options (headers, URL): only its masked message goes along.

@@ -68,7 +68,12 @@ export class HttpRequester implements Requester {
   credentialOrigin(args: SendArgs): string | undefined {
     // Only what the manifest and the person running it chose decides where credentials may go:
     // next-page tokens and async job responses come from the API.
-    const ctx: InterpolationContext = { config: this.config, parameters: this.parameters, stream_slice: sliceView(stripResponseFields(args.slice)), next_page_token: undefined };
+    const ctx: InterpolationContext = {
+      config: this.config,
+      parameters: this.parameters,
+      stream_slice: sliceView(stripResponseFields(args.slice)),
+      next_page_token: undefined,
+    };
     // `url`, when set, is what the request goes to (url_base only completes a RequestPath link).
     for (const template of [this.parts.url, this.parts.urlBase]) {
       try {
@@ -85,7 +90,12 @@ export class HttpRequester implements Requester {
   private readonly warnedOrigins = new Set<string>();
 
   private context(args: SendArgs): InterpolationContext {
-    const ctx: InterpolationContext = { config: this.config, parameters: this.parameters, stream_slice: sliceView(args.slice), next_page_token: args.nextPageToken };
+    const ctx: InterpolationContext = {
+      config: this.config,
+      parameters: this.parameters,
+      stream_slice: sliceView(args.slice),
+      next_page_token: args.nextPageToken,
+    };
     const extra = args.slice.extra_fields;
     // AsyncRetriever's job responses reach its requesters' templates as top-level names (as in Airbyte).
     if (extra && (extra.creation_response !== undefined || extra.polling_response !== undefined || extra.download_target !== undefined)) {
@@ -267,14 +277,20 @@ export function mergeOptions(list: Array<Partial<RequestOptions> | undefined>): 
     if (o.params) Object.assign(out.params, o.params);
     if (o.headers) Object.assign(out.headers, o.headers);
     if (o.bodyJson !== undefined) {
-      out.bodyJson = Array.isArray(o.bodyJson) || Array.isArray(out.bodyJson) || !out.bodyJson
-        ? (Array.isArray(o.bodyJson) ? o.bodyJson : { ...o.bodyJson })
-        : { ...out.bodyJson, ...o.bodyJson };
+      out.bodyJson =
+        Array.isArray(o.bodyJson) || Array.isArray(out.bodyJson) || !out.bodyJson
+          ? Array.isArray(o.bodyJson)
+            ? o.bodyJson
+            : { ...o.bodyJson }
+          : { ...out.bodyJson, ...o.bodyJson };
     }
     if (o.bodyData !== undefined) {
-      out.bodyData = typeof o.bodyData === 'string' || typeof out.bodyData !== 'object' || !out.bodyData
-        ? (typeof o.bodyData === 'string' ? o.bodyData : { ...o.bodyData })
-        : { ...out.bodyData, ...o.bodyData };
+      out.bodyData =
+        typeof o.bodyData === 'string' || typeof out.bodyData !== 'object' || !out.bodyData
+          ? typeof o.bodyData === 'string'
+            ? o.bodyData
+            : { ...o.bodyData }
+          : { ...out.bodyData, ...o.bodyData };
     }
   }
   return out;

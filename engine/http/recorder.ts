@@ -41,7 +41,11 @@ export function recordingTransport(dir: string, inner: Transport): Transport {
             : { body: minted ? '' : raw.body.toString('base64'), bodyEncoding: 'base64' as const }),
         },
       };
-      const slug = new URL(request.url).pathname.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'root';
+      const slug =
+        new URL(request.url).pathname
+          .replace(/[^A-Za-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '')
+          .slice(0, 60) || 'root';
       writeEntry(join(dir, `${String(n).padStart(5, '0')}-${request.method.toUpperCase()}-${slug}.json`), `${JSON.stringify(exchange, null, 2)}\n`);
       return raw;
     },
@@ -57,11 +61,18 @@ function writeEntry(path: string, text: string): void {
   try {
     fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
   } catch (e) {
-    throw new ManifoldError(`Cannot write the recording ${path}: ${(e as NodeJS.ErrnoException).code === 'ELOOP' ? 'it is a symlink; refused' : (e as Error).message}`, { failureType: 'config_error' });
+    throw new ManifoldError(
+      `Cannot write the recording ${path}: ${(e as NodeJS.ErrnoException).code === 'ELOOP' ? 'it is a symlink; refused' : (e as Error).message}`,
+      { failureType: 'config_error' },
+    );
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.nlink > 1) throw new ManifoldError(`Cannot write the recording ${path}: it is not a regular file of its own (${stat.isFile() ? 'hard-linked' : 'special file'}); refused`, { failureType: 'config_error' });
+    if (!stat.isFile() || stat.nlink > 1)
+      throw new ManifoldError(
+        `Cannot write the recording ${path}: it is not a regular file of its own (${stat.isFile() ? 'hard-linked' : 'special file'}); refused`,
+        { failureType: 'config_error' },
+      );
     const buffer = Buffer.from(text);
     let written = 0;
     while (written < buffer.length) written += writeSync(fd, buffer, written, buffer.length - written, written);

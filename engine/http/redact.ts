@@ -7,8 +7,10 @@ import type { SecretRegistry } from '../services.js';
 
 export const MASK = '****';
 
-const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|apikey|x-auth-token|x-access-token|private-token)$|token|secret|passw|api[-_]?key/i;
-const SECRET_FIELD = /^(key|access_token|refresh_token|id_token|client_secret|password|passwd|api_key|apikey|api_token|token|session_token|secret|assertion|code)$|_token$|_secret$|api[-_]?key|password/i;
+const SECRET_HEADER =
+  /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|apikey|x-auth-token|x-access-token|private-token)$|token|secret|passw|api[-_]?key/i;
+const SECRET_FIELD =
+  /^(key|access_token|refresh_token|id_token|client_secret|password|passwd|api_key|apikey|api_token|token|session_token|secret|assertion|code)$|_token$|_secret$|api[-_]?key|password/i;
 
 export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER.test(name);
@@ -18,10 +20,7 @@ export function isSecretField(name: string): boolean {
   return SECRET_FIELD.test(name);
 }
 
-export function maskHeaders(
-  headers: Record<string, string | string[] | undefined>,
-  secrets: SecretRegistry,
-): Record<string, string> {
+export function maskHeaders(headers: Record<string, string | string[] | undefined>, secrets: SecretRegistry): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
@@ -103,7 +102,11 @@ function maskCredentialBody(text: string): string {
         .replace(/:\s*-?\d[\d.eE+-]*/g, `:"${MASK}"`);
     }
   }
-  if (FORM.test(t)) return t.split('&').map((pair) => `${pair.slice(0, pair.indexOf('='))}=${MASK}`).join('&');
+  if (FORM.test(t))
+    return t
+      .split('&')
+      .map((pair) => `${pair.slice(0, pair.indexOf('='))}=${MASK}`)
+      .join('&');
   return MASK;
 }
 

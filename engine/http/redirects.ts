@@ -47,10 +47,16 @@ export function redirectedRequest(request: HttpRequest, raw: RawResponse, locati
   try {
     target = new URL(location, request.url);
   } catch {
-    throw new ManifoldError(`${from} answered HTTP ${raw.status} with an invalid Location ${JSON.stringify(maskUrl(location, secrets))}; not following it.`, { failureType: 'system_error', stream: request.stream });
+    throw new ManifoldError(`${from} answered HTTP ${raw.status} with an invalid Location ${JSON.stringify(maskUrl(location, secrets))}; not following it.`, {
+      failureType: 'system_error',
+      stream: request.stream,
+    });
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new ManifoldError(`${from} answered HTTP ${raw.status} with a redirect to a ${target.protocol} URL; only http and https redirects are followed.`, { failureType: 'system_error', stream: request.stream });
+    throw new ManifoldError(`${from} answered HTTP ${raw.status} with a redirect to a ${target.protocol} URL; only http and https redirects are followed.`, {
+      failureType: 'system_error',
+      stream: request.stream,
+    });
   }
   target.hash = '';
   let method = request.method.toUpperCase();
@@ -72,7 +78,11 @@ export function redirectedRequest(request: HttpRequest, raw: RawResponse, locati
     headers = Object.fromEntries(Object.entries(headers).filter(([name]) => CROSS_ORIGIN_HEADERS.has(name.toLowerCase())));
     // Some APIs copy the request's query into the Location: an API key in it stays behind.
     if (target.search && secrets.appearsIn(target.search)) {
-      target.search = target.search.slice(1).split('&').filter((pair) => !secrets.appearsIn(pair)).join('&');
+      target.search = target.search
+        .slice(1)
+        .split('&')
+        .filter((pair) => !secrets.appearsIn(pair))
+        .join('&');
     }
   }
   return { ...request, method, url: target.href, headers, body };

@@ -19,7 +19,9 @@ function keyOf(r: { method: string; url: string; body?: string | undefined }): s
 export function replayTransport(dir: string, maxEntryBytes = DEFAULT_LIMITS.maxResponseBytes * 2): Transport {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch (e) {
     throw new ManifoldError(`Cannot read the replay folder ${dir}: ${(e as Error).message}`, { failureType: 'config_error' });
   }
@@ -36,7 +38,11 @@ export function replayTransport(dir: string, maxEntryBytes = DEFAULT_LIMITS.maxR
       const key = keyOf(maskedRequest(request, context));
       const queue = queues.get(key);
       if (!queue) {
-        const nearest = [...queues.keys()].map((k) => ({ k, d: distance(k, key) })).sort((a, b) => a.d - b.d).slice(0, 3).map((x) => `  ${x.k}`);
+        const nearest = [...queues.keys()]
+          .map((k) => ({ k, d: distance(k, key) }))
+          .sort((a, b) => a.d - b.d)
+          .slice(0, 3)
+          .map((x) => `  ${x.k}`);
         throw new ManifoldError(
           `No recorded response in ${dir} for:\n  ${key}\nNearest recorded requests:\n${nearest.join('\n') || '  (none: the folder is empty)'}`,
           { failureType: 'config_error' },
@@ -67,7 +73,10 @@ function readExchange(dir: string, file: string, maxEntryBytes: number): Recorde
     throw new ConfigError(`Replay file ${path} is not a recorded exchange: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const problem = shapeProblem(value);
-  if (problem) throw new ConfigError(`Replay file ${path} is not a recorded exchange: ${problem} (expected {"request":{"method","url",...},"response":{"status","headers","body"}})`);
+  if (problem)
+    throw new ConfigError(
+      `Replay file ${path} is not a recorded exchange: ${problem} (expected {"request":{"method","url",...},"response":{"status","headers","body"}})`,
+    );
   return value as RecordedExchange;
 }
 

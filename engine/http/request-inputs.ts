@@ -21,7 +21,12 @@ export class FlatInputs {
   private readonly whole: InterpolatedString | undefined;
   readonly isEmpty: boolean;
 
-  constructor(source: unknown, ctx: BuildContext, field: string, private readonly listsAllowed: boolean) {
+  constructor(
+    source: unknown,
+    ctx: BuildContext,
+    field: string,
+    private readonly listsAllowed: boolean,
+  ) {
     const parameters = ctx.parameters;
     if (typeof source === 'string') {
       this.whole = InterpolatedString.create(source, { parameters });

@@ -85,7 +85,14 @@ export async function sendWithRetries(build: () => Promise<HttpRequest>, deps: R
 /** Observers (progress, --show-http) learn about a wait before it starts. */
 function announceWait(request: HttpRequest | undefined, attempt: number, delayMs: number, services: EngineServices): void {
   if (!request || services.onHttp.length === 0) return;
-  const waiting = { stream: request.stream, method: request.method, url: maskUrl(request.url, services.secrets), requestHeaders: {}, attempt, retryInMs: delayMs };
+  const waiting = {
+    stream: request.stream,
+    method: request.method,
+    url: maskUrl(request.url, services.secrets),
+    requestHeaders: {},
+    attempt,
+    retryInMs: delayMs,
+  };
   for (const listener of services.onHttp) listener(waiting);
 }
 

@@ -33,7 +33,12 @@ export class UrlTemplate {
   readonly isStatic: boolean;
 
   /** `kind` says where the rendered text goes: a whole URL (url, url_base) or a path. */
-  constructor(template: unknown, private readonly kind: 'url' | 'path', parameters: unknown, private readonly field: string) {
+  constructor(
+    template: unknown,
+    private readonly kind: 'url' | 'path',
+    parameters: unknown,
+    private readonly field: string,
+  ) {
     const text = template === undefined || template === null ? '' : String(template);
     const params = { parameters: parameters as Record<string, unknown> };
     this.isStatic = !text.includes('{{') && !text.includes('{%');
@@ -47,7 +52,11 @@ export class UrlTemplate {
       let last = 0;
       for (const m of text.matchAll(EXPRESSION)) {
         if (m.index > last) this.parts.push({ literal: text.slice(last, m.index) });
-        this.parts.push({ expr: InterpolatedString.create(m[0], params), untrusted: CONFIG_VALUE.test(m[0]) ? 'config' : CONFIG_ROOT.test(m[0]) || SLICE_ROOT.test(m[0]) ? 'slice' : false, source: m[0] });
+        this.parts.push({
+          expr: InterpolatedString.create(m[0], params),
+          untrusted: CONFIG_VALUE.test(m[0]) ? 'config' : CONFIG_ROOT.test(m[0]) || SLICE_ROOT.test(m[0]) ? 'slice' : false,
+          source: m[0],
+        });
         last = m.index + m[0].length;
       }
       if (last < text.length) this.parts.push({ literal: text.slice(last) });

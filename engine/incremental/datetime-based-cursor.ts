@@ -19,16 +19,7 @@ import type { IncrementalCursor } from '../contracts.js';
 import { InterpolatedString } from '../interpolation/index.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../registry.js';
 import type { DataRecord, NextPageToken, Obj, RequestOptions, StreamSlice } from '../types.js';
-import {
-  addDuration,
-  formatInstant,
-  MAX_INSTANT,
-  MIN_INSTANT,
-  nowMicros,
-  parseDuration,
-  parseWithFormats,
-  type Micros,
-} from './cursor-time.js';
+import { addDuration, formatInstant, MAX_INSTANT, MIN_INSTANT, nowMicros, parseDuration, parseWithFormats, type Micros } from './cursor-time.js';
 import type { PyDuration } from '../interpolation/duration.js';
 import { MinMaxDatetime } from './min-max-datetime.js';
 import { unreadableStateValue } from './state.js';
@@ -117,7 +108,12 @@ export class DatetimeBasedCursor implements IncrementalCursor {
     this.cursor = value === undefined || value === null || value === '' ? undefined : this.parse(value);
     if (this.cursor === undefined && value !== undefined && value !== null && value !== '') {
       const formats = this.settings.cursorDatetimeFormats;
-      throw unreadableStateValue(this.settings.streamLabel ?? 'Stream', this.cursorField, value, `a datetime in ${formats.length === 1 ? 'the format' : 'any of the formats'} ${formats.map((f) => JSON.stringify(f)).join(', ')}`);
+      throw unreadableStateValue(
+        this.settings.streamLabel ?? 'Stream',
+        this.cursorField,
+        value,
+        `a datetime in ${formats.length === 1 ? 'the format' : 'any of the formats'} ${formats.map((f) => JSON.stringify(f)).join(', ')}`,
+      );
     }
     this.pending = [];
     this.bounds = undefined;
@@ -133,19 +129,27 @@ export class DatetimeBasedCursor implements IncrementalCursor {
    */
   private setConcurrentState(slices: unknown[]): void {
     const label = this.settings.streamLabel ?? 'Stream';
-    const ranges = slices.map((slice) => {
-      const at = (key: string): Micros | undefined => {
-        const raw = (slice as Obj | null)?.[key];
-        if (raw === undefined || raw === null || raw === '') return undefined;
-        const us = this.parse(raw);
-        if (us === undefined) throw unreadableStateValue(label, `slices[].${key}`, raw, `a datetime in ${this.settings.cursorDatetimeFormats.map((f) => JSON.stringify(f)).join(', ')}`);
-        return us;
-      };
-      const start = at('start');
-      const end = at('end');
-      if (start === undefined || end === undefined) throw unreadableStateValue(label, 'slices', slice, 'ranges with a start and an end');
-      return { start, end, latest: at('most_recent_cursor_value') };
-    }).sort((a, b) => a.start - b.start || a.end - b.end);
+    const ranges = slices
+      .map((slice) => {
+        const at = (key: string): Micros | undefined => {
+          const raw = (slice as Obj | null)?.[key];
+          if (raw === undefined || raw === null || raw === '') return undefined;
+          const us = this.parse(raw);
+          if (us === undefined)
+            throw unreadableStateValue(
+              label,
+              `slices[].${key}`,
+              raw,
+              `a datetime in ${this.settings.cursorDatetimeFormats.map((f) => JSON.stringify(f)).join(', ')}`,
+            );
+          return us;
+        };
+        const start = at('start');
+        const end = at('end');
+        if (start === undefined || end === undefined) throw unreadableStateValue(label, 'slices', slice, 'ranges with a start and an end');
+        return { start, end, latest: at('most_recent_cursor_value') };
+      })
+      .sort((a, b) => a.start - b.start || a.end - b.end);
     const step = this.settings.granularity;
     const merged = [ranges[0]!];
     for (const range of ranges.slice(1)) {

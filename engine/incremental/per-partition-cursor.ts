@@ -51,7 +51,13 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /** Stable identity of a partition (key order must not matter). */
 export function partitionKey(partition: Obj): string {
   return JSON.stringify(partition, (_k, v: unknown) =>
-    isObj(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+    isObj(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
   );
 }
 

@@ -83,7 +83,7 @@ export function excerpt(value: unknown): string {
 export function unreadableStateValue(stream: string, field: string, value: unknown, expected: string): ConfigError {
   return new ConfigError(
     `${stream}: the input state's cursor value ${field}=${excerpt(value)} is not ${expected}. ` +
-      'Fix the state, or set this stream\'s stream_state to null to read it from the start',
+      "Fix the state, or set this stream's stream_state to null to read it from the start",
   );
 }
 

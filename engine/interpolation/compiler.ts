@@ -95,7 +95,14 @@ class Compiler {
     const render = this.body(nodes);
     const only = nodes.length === 1 && nodes[0]!.k === 'out' ? nodes[0] : undefined;
     const value = only && only.k === 'out' ? this.expr(only.expr) : undefined;
-    return { source: this.source, value, render, required: [...this.required], usesLocals: this.usesLocals, reads: this.usesGlobals ? undefined : [...this.reads] };
+    return {
+      source: this.source,
+      value,
+      render,
+      required: [...this.required],
+      usesLocals: this.usesLocals,
+      reads: this.usesGlobals ? undefined : [...this.reads],
+    };
   }
 
   private body(nodes: Node[]): Render {
@@ -404,7 +411,7 @@ function assign(s: Scope, targets: string[], value: unknown): void {
 /** Jinja getattr: attribute (whitelisted method / value attribute) first, then item. */
 export function getAttr(obj: unknown, name: string): unknown {
   if (obj === undefined) throw new UndefinedError(`undefined value has no attribute '${name}'`);
-  if (obj === null || typeof obj !== 'object' && typeof obj !== 'string') return undefined;
+  if (obj === null || (typeof obj !== 'object' && typeof obj !== 'string')) return undefined;
   if (isPlainObject(obj)) {
     if (hasMethod(obj, name)) return boundMethod(obj, name);
     return Object.hasOwn(obj, name) ? obj[name] : undefined;

@@ -269,7 +269,7 @@ function isoWeek(w: WallFields): { year: number; week: number } {
   d.setUTCDate(d.getUTCDate() - dow + 3);
   const isoYear = d.getUTCFullYear();
   const firstThursday = new Date(Date.UTC(isoYear, 0, 4));
-  const week = 1 + Math.round((d.getTime() - firstThursday.getTime()) / 86_400_000 / 7 - ((firstThursday.getUTCDay() + 6) % 7 - 3) / 7);
+  const week = 1 + Math.round((d.getTime() - firstThursday.getTime()) / 86_400_000 / 7 - (((firstThursday.getUTCDay() + 6) % 7) - 3) / 7);
   return { year: isoYear, week };
 }
 
@@ -368,11 +368,13 @@ export function compileStrftime(fmt: string): Piece {
     pieces.push(() => lit);
   }
   const compiled: Piece =
-    pieces.length === 1 ? pieces[0]! : (w, us) => {
-      let out = '';
-      for (const p of pieces) out += p(w, us);
-      return out;
-    };
+    pieces.length === 1
+      ? pieces[0]!
+      : (w, us) => {
+          let out = '';
+          for (const p of pieces) out += p(w, us);
+          return out;
+        };
   if (strftimeCache.size < 2000) strftimeCache.set(fmt, compiled);
   return compiled;
 }
@@ -550,8 +552,7 @@ export function parseDatetime(value: string | number, format: string): PyDateTim
 
 // ── ISO parsing (dateutil.parser.isoparse) ──────────────────────────────────────────────────────
 
-const ISO_RE =
-  /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|(\d{2})(\d{2}))?(?:[^\d](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const ISO_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|(\d{2})(\d{2}))?(?:[^\d](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 /** dateutil isoparse; naive → UTC; the result is converted to UTC. */
 export function strToDatetime(s: string): PyDateTime {

@@ -23,7 +23,15 @@ export class PyDuration {
     return new PyDuration(0, Math.round(us));
   }
 
-  static fromParts(p: { days?: number; hours?: number; minutes?: number; seconds?: number; microseconds?: number; milliseconds?: number; weeks?: number }): PyDuration {
+  static fromParts(p: {
+    days?: number;
+    hours?: number;
+    minutes?: number;
+    seconds?: number;
+    microseconds?: number;
+    milliseconds?: number;
+    weeks?: number;
+  }): PyDuration {
     const us =
       ((p.weeks ?? 0) * 7 + (p.days ?? 0)) * US_PER_DAY +
       ((p.hours ?? 0) * 3600 + (p.minutes ?? 0) * 60 + (p.seconds ?? 0)) * US_PER_SECOND +

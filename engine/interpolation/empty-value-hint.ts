@@ -8,7 +8,8 @@ import { distance } from 'fastest-levenshtein';
 import type { Obj } from '../types.js';
 
 /** `name.key`, `name['key']`, `name.get('key')` chains inside `{{ }}`; a method call (`.strip()`) ends a chain. */
-const CHAIN = /\b([A-Za-z_]\w*)((?:\s*\.\s*get\(\s*(?:'[^']*'|"[^"]*")\s*(?:,[^)]*)?\)|\s*\.\s*[A-Za-z_]\w*(?!\w|\s*\()|\s*\[\s*(?:'[^']*'|"[^"]*"|\d+)\s*\])+)/g;
+const CHAIN =
+  /\b([A-Za-z_]\w*)((?:\s*\.\s*get\(\s*(?:'[^']*'|"[^"]*")\s*(?:,[^)]*)?\)|\s*\.\s*[A-Za-z_]\w*(?!\w|\s*\()|\s*\[\s*(?:'[^']*'|"[^"]*"|\d+)\s*\])+)/g;
 const STEP = /\.\s*get\(\s*(?:'([^']*)'|"([^"]*)")\s*(?:,[^)]*)?\)|\.\s*([A-Za-z_]\w*)(?!\w|\s*\()|\[\s*(?:'([^']*)'|"([^"]*)"|(\d+))\s*\]/g;
 /** What a variable is called in templates → where it sits in the evaluation context. */
 const ALIASES: Record<string, string> = { stream_partition: 'stream_slice', stream_interval: 'stream_slice' };

@@ -145,7 +145,17 @@ export const TESTS: Record<string, Test> = {
   upper: (v) => typeof v === 'string' && v === v.toUpperCase(),
   escaped: () => false,
 };
-Object.assign(TESTS, { '==': TESTS.eq, equalto: TESTS.eq, '!=': TESTS.ne, '<': TESTS.lt, lessthan: TESTS.lt, '<=': TESTS.le, '>': TESTS.gt, greaterthan: TESTS.gt, '>=': TESTS.ge });
+Object.assign(TESTS, {
+  '==': TESTS.eq,
+  equalto: TESTS.eq,
+  '!=': TESTS.ne,
+  '<': TESTS.lt,
+  lessthan: TESTS.lt,
+  '<=': TESTS.le,
+  '>': TESTS.gt,
+  greaterthan: TESTS.gt,
+  '>=': TESTS.ge,
+});
 
 function applyTest(name: unknown, value: unknown, args: unknown[]): boolean {
   if (name === undefined) return truthy(value);
@@ -247,7 +257,10 @@ export const FILTERS: Record<string, Filter> = {
     const s = str(v);
     return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
   },
-  title: (v) => str(v).toLowerCase().replace(/(^|[^A-Za-z])([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()),
+  title: (v) =>
+    str(v)
+      .toLowerCase()
+      .replace(/(^|[^A-Za-z])([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()),
   trim: (v, a) => {
     const s = str(v);
     if (a[0] === undefined || a[0] === null) return s.trim();
@@ -280,7 +293,7 @@ export const FILTERS: Record<string, Filter> = {
     const m = 10 ** precision;
     if (method === 'ceil') return Math.ceil(n * m) / m;
     if (method === 'floor') return Math.floor(n * m) / m;
-    return Math.sign(n) * Math.round(Math.abs(n) * m) / m;
+    return (Math.sign(n) * Math.round(Math.abs(n) * m)) / m;
   },
   abs: (v) => Math.abs(Number(v)),
   sort: (v, a, kw) => sortItems(v, a, kw),
@@ -323,7 +336,9 @@ export const FILTERS: Record<string, Filter> = {
   hmac: (v, a, kw) => {
     const type = String(arg(a, kw, 1, 'hash_type', 'sha256'));
     if (type !== 'sha256') throw new TemplateRuntimeError('Only SHA256 is supported by the hmac filter');
-    return createHmac('sha256', str(arg(a, kw, 0, 'key'))).update(str(v)).digest('hex');
+    return createHmac('sha256', str(arg(a, kw, 0, 'key')))
+      .update(str(v))
+      .digest('hex');
   },
   base64encode: (v) => Buffer.from(str(v), 'utf8').toString('base64'),
   base64decode: (v) => Buffer.from(str(v), 'base64').toString('utf8'),
@@ -346,7 +361,6 @@ export function getFilter(name: string): Filter | undefined {
 export function getTest(name: string): Test | undefined {
   return Object.hasOwn(TESTS, name) ? TESTS[name] : undefined;
 }
-
 
 /** Every filter name a template may use (for "did you mean" hints). */
 export function filterNames(): string[] {

@@ -301,6 +301,5 @@ export function interpolate(template: string, ctx: InterpolationContext, default
   const t = compileOrThrow(template);
   const v = evalTyped(t, ctx, (ctx.parameters as Obj | undefined) ?? EMPTY);
   if (v !== undefined) return v;
-  return defaultTemplate === undefined ? null : InterpolatedString.create(defaultTemplate).eval(ctx) ?? null;
+  return defaultTemplate === undefined ? null : (InterpolatedString.create(defaultTemplate).eval(ctx) ?? null);
 }
-

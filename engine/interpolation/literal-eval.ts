@@ -184,22 +184,52 @@ class LiteralParser {
         }
         this.pos += 2;
         switch (n) {
-          case 'n': out += '\n'; break;
-          case 't': out += '\t'; break;
-          case 'r': out += '\r'; break;
-          case '0': out += '\0'; break;
-          case 'a': out += '\x07'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'v': out += '\v'; break;
-          case '\\': out += '\\'; break;
-          case "'": out += "'"; break;
-          case '"': out += '"'; break;
-          case '\n': break;
-          case 'x': out += String.fromCharCode(parseInt(this.take(2), 16)); break;
-          case 'u': out += String.fromCharCode(parseInt(this.take(4), 16)); break;
-          case 'U': out += String.fromCodePoint(parseInt(this.take(8), 16)); break;
-          default: out += `\\${n}`;
+          case 'n':
+            out += '\n';
+            break;
+          case 't':
+            out += '\t';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case '0':
+            out += '\0';
+            break;
+          case 'a':
+            out += '\x07';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'v':
+            out += '\v';
+            break;
+          case '\\':
+            out += '\\';
+            break;
+          case "'":
+            out += "'";
+            break;
+          case '"':
+            out += '"';
+            break;
+          case '\n':
+            break;
+          case 'x':
+            out += String.fromCharCode(parseInt(this.take(2), 16));
+            break;
+          case 'u':
+            out += String.fromCharCode(parseInt(this.take(4), 16));
+            break;
+          case 'U':
+            out += String.fromCodePoint(parseInt(this.take(8), 16));
+            break;
+          default:
+            out += `\\${n}`;
         }
         continue;
       }

@@ -67,7 +67,10 @@ const MACROS: Record<string, (args: unknown[], kwargs: Kwargs) => unknown> = {
   duration: (a, k) => PyDuration.parse(String(kw(a, k, 0, 'datestring'))),
   format_datetime: (a, k) => formatDatetimeMacro(kw(a, k, 0, 'dt'), String(kw(a, k, 1, 'format')), kw(a, k, 2, 'input_format')),
   sanitize_url: (a, k) => urlQuote(kw(a, k, 0, 'value'), '', true),
-  camel_case_to_snake_case: (a, k) => String(kw(a, k, 0, 'value')).replace(/(?!^)(?=[A-Z])/g, '_').toLowerCase(),
+  camel_case_to_snake_case: (a, k) =>
+    String(kw(a, k, 0, 'value'))
+      .replace(/(?!^)(?=[A-Z])/g, '_')
+      .toLowerCase(),
   generate_uuid: () => randomUUID(),
 };
 

@@ -369,9 +369,15 @@ class Parser {
     switch (t.t) {
       case 'name':
         switch (t.v) {
-          case 'True': case 'true': return { k: 'lit', v: true };
-          case 'False': case 'false': return { k: 'lit', v: false };
-          case 'None': case 'none': return { k: 'lit', v: null };
+          case 'True':
+          case 'true':
+            return { k: 'lit', v: true };
+          case 'False':
+          case 'false':
+            return { k: 'lit', v: false };
+          case 'None':
+          case 'none':
+            return { k: 'lit', v: null };
         }
         return { k: 'name', name: t.v };
       case 'num':

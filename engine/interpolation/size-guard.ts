@@ -8,7 +8,10 @@ import { templateSizeLimit } from '../limits/limits.js';
 import { TemplateRuntimeError } from './python-values.js';
 
 export class TemplateSizeError extends TemplateRuntimeError {
-  constructor(readonly size: number, what: string) {
+  constructor(
+    readonly size: number,
+    what: string,
+  ) {
     super(`${what} would have ${formatSize(size)} ${what.startsWith('a list') ? 'items' : 'characters'}, more than the template budget allows`);
     this.name = 'TemplateSizeError';
   }

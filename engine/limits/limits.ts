@@ -52,8 +52,10 @@ export function resolveLimits(partial?: Partial<Limits>): Limits {
   const out: Limits = { ...DEFAULT_LIMITS };
   for (const [name, value] of Object.entries(partial ?? {}) as Array<[keyof Limits, unknown]>) {
     if (value === undefined) continue;
-    if (!(name in DEFAULT_LIMITS)) throw new ManifoldError(`Unknown limit "${name}" (known: ${Object.keys(DEFAULT_LIMITS).join(', ')})`, { failureType: 'config_error' });
-    if (typeof value !== 'number' || !(value > 0)) throw new ManifoldError(`limits.${name} must be a positive number (got ${JSON.stringify(value)})`, { failureType: 'config_error' });
+    if (!(name in DEFAULT_LIMITS))
+      throw new ManifoldError(`Unknown limit "${name}" (known: ${Object.keys(DEFAULT_LIMITS).join(', ')})`, { failureType: 'config_error' });
+    if (typeof value !== 'number' || !(value > 0))
+      throw new ManifoldError(`limits.${name} must be a positive number (got ${JSON.stringify(value)})`, { failureType: 'config_error' });
     out[name] = value;
   }
   return out;
@@ -74,7 +76,11 @@ export class LimitExceededError extends ManifoldError {
     message: string,
     options: { failureType?: FailureType; location?: SourceLocation | undefined; stream?: string | undefined } = {},
   ) {
-    super(`${message} (${limitHint(limit, value)})`, { failureType: options.failureType ?? 'config_error', location: options.location, stream: options.stream });
+    super(`${message} (${limitHint(limit, value)})`, {
+      failureType: options.failureType ?? 'config_error',
+      location: options.location,
+      stream: options.stream,
+    });
     this.name = 'LimitExceededError';
   }
 }

@@ -110,9 +110,7 @@ class Transformer {
     if (!('type' in node)) {
       for (const [field, value] of Object.entries(node)) {
         node[field] =
-          isMapping(value) && value.type
-            ? this.component(value, parentField, parameters, childPath(path, field))
-            : deepCopy(value, childPath(path, field));
+          isMapping(value) && value.type ? this.component(value, parentField, parameters, childPath(path, field)) : deepCopy(value, childPath(path, field));
       }
       return node;
     }
@@ -130,9 +128,7 @@ class Transformer {
       const childParameters = Object.hasOwn(parameters, field) ? withoutKey(parameters, field) : parameters;
       if (Array.isArray(value)) {
         const list = value.map((element, i) =>
-          isMapping(element)
-            ? this.component(element, identifier, childParameters, childPath(fieldPath, i))
-            : deepCopy(element, childPath(fieldPath, i)),
+          isMapping(element) ? this.component(element, identifier, childParameters, childPath(fieldPath, i)) : deepCopy(element, childPath(fieldPath, i)),
         );
         copyOrigin(value, list, fieldPath);
         node[field] = list;
@@ -143,12 +139,7 @@ class Transformer {
         const map = shallowCopy(value, fieldPath);
         for (const [name, entry] of Object.entries(map)) {
           if (!isMapping(entry)) continue;
-          map[name] = this.component(
-            'type' in entry ? entry : { ...entry, type: mapType },
-            identifier,
-            childParameters,
-            childPath(fieldPath, name),
-          );
+          map[name] = this.component('type' in entry ? entry : { ...entry, type: mapType }, identifier, childParameters, childPath(fieldPath, name));
         }
         node[field] = map;
       } else {

@@ -80,9 +80,7 @@ function loadParsed(obj: unknown, file: string | undefined, limits: ManifestLimi
       if (!('type' in resolved)) resolved.type = 'DeclarativeSource';
       const partial = propagateTypesAndParameters(resolved) as ManifestNode;
       const broken = problems.map((p) => p.location.path ?? '').filter(Boolean);
-      more = validateManifest({ file, root: partial }).filter(
-        (p) => !broken.some((b) => (p.location.path ?? '').startsWith(b)),
-      );
+      more = validateManifest({ file, root: partial }).filter((p) => !broken.some((b) => (p.location.path ?? '').startsWith(b)));
     } catch {
       // The partial tree may be too broken to check; the reference problems still stand.
     }
@@ -109,7 +107,13 @@ function checkSize(tree: unknown, file: string | undefined, limits: ManifestLimi
   throw sizeError('maxManifestNodes', limits, `the manifest has more than ${limits.maxManifestNodes} nodes ${when}`, file, locate(tree, path));
 }
 
-function sizeError(limit: keyof ManifestLimits, limits: ManifestLimits, message: string, file: string | undefined, location: ManifestProblem['location'] | undefined): ManifestError {
+function sizeError(
+  limit: keyof ManifestLimits,
+  limits: ManifestLimits,
+  message: string,
+  file: string | undefined,
+  location: ManifestProblem['location'] | undefined,
+): ManifestError {
   const detail = new LimitExceededError(limit, limits[limit], message).message;
   return new ManifestError([{ message: detail, location: { file, ...location } }], file);
 }

@@ -29,7 +29,10 @@ class Resolver {
   private readonly done = new Map<string, unknown>();
   private readonly inProgress = new Set<string>();
 
-  constructor(private readonly root: unknown, private readonly problems: ManifestProblem[]) {}
+  constructor(
+    private readonly root: unknown,
+    private readonly problems: ManifestProblem[],
+  ) {}
 
   evaluate(node: unknown, path: string, site: Site | undefined): unknown {
     if (Array.isArray(node)) {

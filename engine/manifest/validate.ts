@@ -162,7 +162,11 @@ class Validation {
     const rootType = typeof root.type === 'string' ? root.type : 'DeclarativeSource';
     if (rootType !== 'DeclarativeSource' && rootType !== 'DeclarativeDestination') {
       const hint = suggestTypes(rootType, ['DeclarativeSource', 'DeclarativeDestination']);
-      this.add(`the manifest root must have type DeclarativeSource or DeclarativeDestination, got ${rootType}${hint.length ? `; did you mean ${hint[0]}?` : ''}`, root, 'type');
+      this.add(
+        `the manifest root must have type DeclarativeSource or DeclarativeDestination, got ${rootType}${hint.length ? `; did you mean ${hint[0]}?` : ''}`,
+        root,
+        'type',
+      );
       return this.problems;
     }
     const queue: FoundChild[] = [{ node: root, type: rootType }];
@@ -215,7 +219,10 @@ class Validation {
 
   private add(message: string, node: object, field?: string | number): void {
     const loc: SourceLocation = locationOf(node, field) ?? {};
-    this.problems.push({ message, location: { ...loc, file: loc.file ?? this.file, path: loc.path || (field !== undefined ? childPath('', field) : '(root)') } });
+    this.problems.push({
+      message,
+      location: { ...loc, file: loc.file ?? this.file, path: loc.path || (field !== undefined ? childPath('', field) : '(root)') },
+    });
   }
 }
 
@@ -236,7 +243,10 @@ function dedupe(children: FoundChild[]): FoundChild[] {
 
 /** The object an error is about, and the field within it (if the error is about a field). */
 function target(node: Mapping, e: ErrorObject): { parent: object; field?: string | number } {
-  const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let parent: unknown = node;
   for (let i = 0; i < segments.length - 1; i++) parent = (parent as Mapping)[segments[i]!];
   const last = segments.at(-1);
@@ -266,7 +276,7 @@ function describe(e: ErrorObject, type: string, branches: ErrorObject[]): string
     case 'type':
       return `${subject}expected ${(e.params as { type: string }).type}, got ${kindOf(e.data)}`;
     case 'enum':
-      return `${subject}must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}; got ${JSON.stringify(e.data)}`;
+      return `${subject}must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}; got ${JSON.stringify(e.data)}`;
     case 'const':
       return `${subject}must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}; got ${JSON.stringify(e.data)}`;
     case COMPONENT_KEYWORD:
@@ -289,13 +299,22 @@ function describeSchema(s: Schema): string {
   if (Array.isArray(s[COMPONENT_KEYWORD])) return `a ${(s[COMPONENT_KEYWORD] as string[]).join('/')} component`;
   if (Array.isArray(s.required) && s.required.length === 1 && Object.keys(s).length === 1) return `field ${String(s.required[0])}`;
   if (Array.isArray(s.enum)) return `one of ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (s.type === 'array') return s.items && typeof s.items === 'object' ? `a list of ${describeSchema(s.items as Schema).replace(/^an? /, '').replace(/([^s])$/, '$1s')}` : 'a list';
+  if (s.type === 'array')
+    return s.items && typeof s.items === 'object'
+      ? `a list of ${describeSchema(s.items as Schema)
+          .replace(/^an? /, '')
+          .replace(/([^s])$/, '$1s')}`
+      : 'a list';
   if (typeof s.type === 'string') return s.type === 'object' ? 'a mapping' : `${/^[aeiou]/.test(s.type) ? 'an' : 'a'} ${s.type}`;
   return 'a valid value';
 }
 
 function fieldName(instancePath: string): string {
-  return instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
 }
 
 function kindOf(v: unknown): string {

@@ -65,7 +65,8 @@ function checkAliases(doc: Document, file: string | undefined, at: (offset: numb
     doc.toJS({ maxAliasCount: limits.maxYamlAliases });
   } catch (e) {
     if (!(e instanceof ReferenceError) || !/alias count/i.test(e.message)) return;
-    const message = new LimitExceededError('maxYamlAliases', limits.maxYamlAliases, 'YAML aliases expand the manifest too much (an alias of an alias of …)').message;
+    const message = new LimitExceededError('maxYamlAliases', limits.maxYamlAliases, 'YAML aliases expand the manifest too much (an alias of an alias of …)')
+      .message;
     throw new ManifestError([{ message, location: { file, ...at(first.range?.[0]) } }], file);
   }
 }
@@ -73,11 +74,16 @@ function checkAliases(doc: Document, file: string | undefined, at: (offset: numb
 function checkBudget(node: Node, budget: Budget, depth: number): void {
   const { limits } = budget;
   if (depth > limits.maxManifestDepth) {
-    const message = new LimitExceededError('maxManifestDepth', limits.maxManifestDepth, `the manifest nests more than ${limits.maxManifestDepth} levels deep`).message;
+    const message = new LimitExceededError('maxManifestDepth', limits.maxManifestDepth, `the manifest nests more than ${limits.maxManifestDepth} levels deep`)
+      .message;
     throw new ManifestError([{ message, location: { file: budget.file, ...budget.at(node.range?.[0]) } }], budget.file);
   }
   if (++budget.nodes > limits.maxManifestNodes) {
-    const message = new LimitExceededError('maxManifestNodes', limits.maxManifestNodes, `the manifest has more than ${limits.maxManifestNodes} nodes once its YAML aliases are expanded`).message;
+    const message = new LimitExceededError(
+      'maxManifestNodes',
+      limits.maxManifestNodes,
+      `the manifest has more than ${limits.maxManifestNodes} nodes once its YAML aliases are expanded`,
+    ).message;
     throw new ManifestError([{ message, location: { file: budget.file, ...budget.at(node.range?.[0]) } }], budget.file);
   }
 }

@@ -36,10 +36,7 @@ export class CursorPagination implements PaginationStrategy {
         : new InterpolatedBoolean(options.stopCondition, parameters);
     const raw = options.pageSize;
     // A templated page size can only read config here: Airbyte evaluates it once, up front.
-    const evaluated =
-      typeof raw === 'string' && raw.includes('{{')
-        ? InterpolatedString.create(raw, { parameters }).eval({ config, parameters })
-        : raw;
+    const evaluated = typeof raw === 'string' && raw.includes('{{') ? InterpolatedString.create(raw, { parameters }).eval({ config, parameters }) : raw;
     this.size = toPageSize(evaluated, 'CursorPagination');
   }
 

@@ -23,9 +23,7 @@ export class OffsetIncrement implements PaginationStrategy {
 
   nextPageToken(response: HttpResponse, lastPageSize: number, _lastRecord: DataRecord | undefined, lastToken: unknown): unknown {
     if (lastPageSize === 0) return undefined;
-    const ctx = this.size.isTemplate
-      ? { config: this.config, parameters: this.parameters, response: decodedBody(response) }
-      : { config: this.config };
+    const ctx = this.size.isTemplate ? { config: this.config, parameters: this.parameters, response: decodedBody(response) } : { config: this.config };
     const size = this.size.eval(ctx);
     if (size !== undefined && lastPageSize < size) return undefined;
     // A first request sent without an offset was offset 0.

@@ -9,14 +9,9 @@ import { toPageSize } from './page-size.js';
 export class PageIncrement implements PaginationStrategy {
   private readonly size: number | undefined;
 
-  constructor(
-    options: { pageSize?: unknown; startFromPage?: number; injectOnFirstRequest?: boolean },
-    config: Obj,
-    parameters: Obj,
-  ) {
+  constructor(options: { pageSize?: unknown; startFromPage?: number; injectOnFirstRequest?: boolean }, config: Obj, parameters: Obj) {
     const raw = options.pageSize;
-    const evaluated =
-      typeof raw === 'string' && raw.includes('{{') ? InterpolatedString.create(raw, { parameters }).eval({ config, parameters }) : raw;
+    const evaluated = typeof raw === 'string' && raw.includes('{{') ? InterpolatedString.create(raw, { parameters }).eval({ config, parameters }) : raw;
     this.size = toPageSize(evaluated, 'PageIncrement');
     this.startFromPage = options.startFromPage ?? 0;
     this.injectOnFirstRequest = options.injectOnFirstRequest ?? false;

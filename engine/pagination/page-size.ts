@@ -20,7 +20,11 @@ export class PageSize {
   private readonly template: InterpolatedString | undefined;
   private readonly fixed: number | undefined;
 
-  constructor(value: unknown, parameters: Obj, private readonly where: string) {
+  constructor(
+    value: unknown,
+    parameters: Obj,
+    private readonly where: string,
+  ) {
     if (typeof value === 'string' && value.includes('{{')) {
       this.template = InterpolatedString.create(value, { parameters });
     } else {
@@ -48,10 +52,7 @@ export function decodedBody(response: { body: Buffer; json(): unknown }): unknow
 }
 
 /** Response headers as templates see them: case-insensitive, with `link` = the parsed Link header. */
-export function templateHeaders(response: {
-  headers: Record<string, string | string[] | undefined>;
-  links(): Record<string, Record<string, string>>;
-}): Obj {
+export function templateHeaders(response: { headers: Record<string, string | string[] | undefined>; links(): Record<string, Record<string, string>> }): Obj {
   const headers: Obj = {};
   for (const [k, v] of Object.entries(response.headers)) headers[k.toLowerCase()] = v;
   headers.link = response.links();

@@ -93,4 +93,8 @@ export function buildPaginationReset(node: ManifestNode, ctx: BuildContext): Pag
   return new PaginationReset(action, recordLimit);
 }
 
-registerComponent('PaginationReset', buildPaginationReset, 'Restarts a slice\'s pagination (RESET or SPLIT_USING_CURSOR) on RESET_PAGINATION or a record limit.');
+registerComponent(
+  'PaginationReset',
+  buildPaginationReset,
+  "Restarts a slice's pagination (RESET or SPLIT_USING_CURSOR) on RESET_PAGINATION or a record limit.",
+);

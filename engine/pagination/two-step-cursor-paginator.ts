@@ -82,9 +82,7 @@ export function buildTwoStepCursorPaginator(node: ManifestNode, ctx: BuildContex
   const parameters = ctx.parameters;
   const cursorValue = InterpolatedString.create(node.cursor_value, { parameters });
   const nextCursorValue =
-    node.next_cursor_value === undefined || node.next_cursor_value === null
-      ? cursorValue
-      : InterpolatedString.create(node.next_cursor_value, { parameters });
+    node.next_cursor_value === undefined || node.next_cursor_value === null ? cursorValue : InterpolatedString.create(node.next_cursor_value, { parameters });
   const stop =
     node.stop_condition === undefined || node.stop_condition === null || node.stop_condition === ''
       ? undefined
@@ -100,8 +98,4 @@ export function buildTwoStepCursorPaginator(node: ManifestNode, ctx: BuildContex
   );
 }
 
-registerComponent(
-  'TwoStepCursorPaginator',
-  buildTwoStepCursorPaginator,
-  'Step 1 request returns a cursor; the stream pages with it until no cursor is left.',
-);
+registerComponent('TwoStepCursorPaginator', buildTwoStepCursorPaginator, 'Step 1 request returns a cursor; the stream pages with it until no cursor is left.');

@@ -52,7 +52,11 @@ function group(batch: StreamSlice[]): StreamSlice {
     if (!first) return undefined;
     return Object.fromEntries(Object.keys(first).map((k) => [k, batch.map((s) => pick(s)?.[k])]));
   };
-  return makeSlice(collect((s) => s.partition) ?? {}, {}, collect((s) => s.extra_fields));
+  return makeSlice(
+    collect((s) => s.partition) ?? {},
+    {},
+    collect((s) => s.extra_fields),
+  );
 }
 
 export function buildGroupingPartitionRouter(node: ManifestNode, ctx: BuildContext): GroupingPartitionRouter {

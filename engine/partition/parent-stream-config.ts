@@ -38,7 +38,9 @@ function missingKeyReporter(parentKey: string, where: string, logger: Logger): (
       if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
       if (!Object.hasOwn(node, key)) {
         reported = true;
-        logger.warn(`${where}: parent_key ${JSON.stringify(parentKey)} is not in the parent's records, which then give no partition: ${missingKeyHint(at, node as Obj, key)}`);
+        logger.warn(
+          `${where}: parent_key ${JSON.stringify(parentKey)} is not in the parent's records, which then give no partition: ${missingKeyHint(at, node as Obj, key)}`,
+        );
         return;
       }
       node = (node as Obj)[key];
@@ -75,9 +77,7 @@ export function buildParentStreamConfig(node: ManifestNode, ctx: BuildContext): 
   if (!parentKey) throw ctx.error('ParentStreamConfig needs a parent_key', 'parent_key');
   const partitionField = render('partition_field');
   if (!partitionField) throw ctx.error('ParentStreamConfig needs a partition_field', 'partition_field');
-  const extraFields = Array.isArray(node.extra_fields)
-    ? node.extra_fields.map((p) => (Array.isArray(p) ? p.map(String) : String(p).split('.')))
-    : [];
+  const extraFields = Array.isArray(node.extra_fields) ? node.extra_fields.map((p) => (Array.isArray(p) ? p.map(String) : String(p).split('.'))) : [];
   if (node.lazy_read_pointer) ctx.services.logger.debug(`${ctx.path}: lazy_read_pointer is ignored; the child stream requests every parent's records`);
   return {
     stream: ctx.build<Stream>(node.stream, 'stream', 'DeclarativeStream'),

@@ -34,7 +34,9 @@ export class UnionPartitionRouter implements PartitionRouter {
         }
         const { [this.partitionField]: value, ...carried } = slice.partition;
         if (value !== null && typeof value === 'object') {
-          throw new ConfigError(`${this.where}: a UnionPartitionRouter partition value must be a scalar, got ${JSON.stringify(value)} for "${this.partitionField}"`);
+          throw new ConfigError(
+            `${this.where}: a UnionPartitionRouter partition value must be a scalar, got ${JSON.stringify(value)} for "${this.partitionField}"`,
+          );
         }
         const key = JSON.stringify(value);
         if (seen.has(key)) continue;
@@ -56,7 +58,8 @@ export class UnionPartitionRouter implements PartitionRouter {
       const state = router.parentState?.();
       if (!state) continue;
       const shared = Object.keys(state).filter((name) => merged && Object.hasOwn(merged, name));
-      if (shared.length) this.logger.warn(`${this.where}: routers of one UnionPartitionRouter read the same parent stream (${shared.join(', ')}); the last one's state is kept`);
+      if (shared.length)
+        this.logger.warn(`${this.where}: routers of one UnionPartitionRouter read the same parent stream (${shared.join(', ')}); the last one's state is kept`);
       merged = { ...merged, ...state };
     }
     return merged;
@@ -68,7 +71,10 @@ export class UnionPartitionRouter implements PartitionRouter {
 }
 
 export function buildUnionPartitionRouter(node: ManifestNode, ctx: BuildContext): UnionPartitionRouter {
-  const field = InterpolatedString.create(node.partition_field ?? '', { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters });
+  const field = InterpolatedString.create(node.partition_field ?? '', { parameters: ctx.parameters }).evalString({
+    config: ctx.config,
+    parameters: ctx.parameters,
+  });
   if (!field) throw ctx.error('UnionPartitionRouter needs a partition_field', 'partition_field');
   const nodes = node.partition_routers;
   if (!Array.isArray(nodes) || nodes.length < 2) throw ctx.error('UnionPartitionRouter needs at least two partition_routers', 'partition_routers');

@@ -10,7 +10,8 @@ export function missingPrimaryKeyFields(record: Obj, primaryKey: readonly (reado
   const missing: string[] = [];
   for (const path of primaryKey) {
     let node: unknown = record;
-    for (const key of path) node = node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, key) ? (node as Obj)[key] : undefined;
+    for (const key of path)
+      node = node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, key) ? (node as Obj)[key] : undefined;
     if (node === undefined || node === null) missing.push(path.join('.'));
   }
   return missing;

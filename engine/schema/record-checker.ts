@@ -41,7 +41,10 @@ export class RecordChecker {
 }
 
 function mismatch(e: ErrorObject, record: DataRecord): SchemaMismatch {
-  const path = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   const field = path.length ? path.join('.') : '(record)';
   const value = path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Obj)[k] : undefined), record);
   switch (e.keyword) {

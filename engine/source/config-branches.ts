@@ -52,7 +52,8 @@ export function errorsOfChosenBranches(errors: ErrorObject[], spec: Schema, conf
     if (!Array.isArray(branches)) continue;
     const prefix = `${e.schemaPath}/`;
     const index = chosenBranch(branches, value);
-    const keep = (x: ErrorObject | string) => typeof x === 'string' || !x.schemaPath.startsWith(prefix) || (index >= 0 && x.schemaPath.startsWith(`${prefix}${index}/`));
+    const keep = (x: ErrorObject | string) =>
+      typeof x === 'string' || !x.schemaPath.startsWith(prefix) || (index >= 0 && x.schemaPath.startsWith(`${prefix}${index}/`));
     const kept = out.filter(keep);
     out.length = 0;
     out.push(...kept);
@@ -68,7 +69,9 @@ function choices(branches: unknown[]): string {
   return branches
     .map((b) => {
       const props = isObject(b) && isObject(b.properties) ? (b.properties as Obj) : {};
-      const consts = Object.entries(props).filter(([, p]) => isObject(p) && 'const' in p).map(([k, p]) => `${k}: ${JSON.stringify((p as Obj).const)}`);
+      const consts = Object.entries(props)
+        .filter(([, p]) => isObject(p) && 'const' in p)
+        .map(([k, p]) => `${k}: ${JSON.stringify((p as Obj).const)}`);
       const title = isObject(b) && typeof b.title === 'string' ? `"${b.title}"` : 'an option';
       return consts.length ? `${title} (${consts.join(', ')})` : title;
     })

@@ -28,9 +28,7 @@ export function validateConfig(spec: Obj | undefined, config: Obj): void {
   fillBranchDefaults(spec, config);
   if (validate(config)) return;
   const problems = errorsOfChosenBranches(validate.errors ?? [], spec, config).map((e) => (typeof e === 'string' ? e : describeSchemaError(e)));
-  throw new ConfigError(
-    `Config does not match the connector spec:\n${[...new Set(problems)].map((p) => `  - ${p}`).join('\n')}`,
-  );
+  throw new ConfigError(`Config does not match the connector spec:\n${[...new Set(problems)].map((p) => `  - ${p}`).join('\n')}`);
 }
 
 /** One ajv error as `<where>: <what>`, where `base` names the validated value (default: the config). */

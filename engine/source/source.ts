@@ -7,14 +7,7 @@ import { loadComponentsFor } from '../components.js';
 import type { Stream } from '../contracts.js';
 import type { ConnectionCheck } from '../check/check-stream.js';
 import { ConfigError, ManifestError, ManifoldError, isManifoldError } from '../errors/manifold-error.js';
-import {
-  buildComponent,
-  loadManifestFile,
-  loadManifestObject,
-  loadManifestText,
-  validateManifest,
-  type LoadedManifest,
-} from '../manifest/index.js';
+import { buildComponent, loadManifestFile, loadManifestObject, loadManifestText, validateManifest, type LoadedManifest } from '../manifest/index.js';
 import { parseInputState } from '../incremental/state.js';
 import {
   errorTrace,
@@ -61,7 +54,7 @@ export function injectedManifestSpec(): AirbyteSpecMessage['spec'] {
         [INJECTED_MANIFEST_KEY]: {
           title: 'Declarative manifest',
           type: 'object',
-          description: 'The connector manifest (type: DeclarativeSource) to run; the rest of the config is that manifest\'s own config.',
+          description: "The connector manifest (type: DeclarativeSource) to run; the rest of the config is that manifest's own config.",
         },
       },
     },
@@ -213,9 +206,7 @@ export class Source {
       const overrides = (this.root.check as Obj | undefined)?.config_overrides;
       const run = this.prepare(config, { onControl: options.onMessage, onLog: options.onLog }, isPlainObject(overrides) ? overrides : undefined);
       run.services.unreachableHostAttempts = UNREACHABLE_HOST_ATTEMPTS;
-      const check = this.root.check
-        ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream')
-        : undefined;
+      const check = this.root.check ? buildComponent<ConnectionCheck>(this.root.check, 'check', run.config, run.services, 'CheckStream') : undefined;
       if (!check) return { status: 'SUCCEEDED', message: 'The manifest declares no check' };
       const streams = await run.streams();
       const result = await check.run(streams, signal, { generated: run.generated });
@@ -250,12 +241,7 @@ export class Source {
    * Airbyte messages. Failures of one stream are reported as TRACE errors and the others go on; the
    * run ends with a final error TRACE if any stream failed.
    */
-  async *read(
-    config: Obj,
-    catalog?: ConfiguredAirbyteCatalog,
-    state?: unknown,
-    options: ReadOptions = {},
-  ): AsyncGenerator<AirbyteMessage> {
+  async *read(config: Obj, catalog?: ConfiguredAirbyteCatalog, state?: unknown, options: ReadOptions = {}): AsyncGenerator<AirbyteMessage> {
     for await (const batch of this.readBatches(config, catalog, state, options)) yield* batch;
   }
 
@@ -263,14 +249,19 @@ export class Source {
    * The messages of read(), in the same order, grouped (a page's RECORDs come as one array). Lets
    * a consumer that writes messages out (the CLI) pay one await per page instead of per record.
    */
-  async *readBatches(
-    config: Obj,
-    catalog?: ConfiguredAirbyteCatalog,
-    state?: unknown,
-    options: ReadOptions = {},
-  ): AsyncGenerator<AirbyteMessage[]> {
+  async *readBatches(config: Obj, catalog?: ConfiguredAirbyteCatalog, state?: unknown, options: ReadOptions = {}): AsyncGenerator<AirbyteMessage[]> {
     if ((options.threads ?? 1) > 1 && !options.shard) {
-      const plan = workerPlan({ root: this.root, origin: this.origin, sourceOptions: this.options, config, catalog, state, read: options, streamNames: () => this.streamNames(), defaultConcurrency: DEFAULT_CONCURRENCY });
+      const plan = workerPlan({
+        root: this.root,
+        origin: this.origin,
+        sourceOptions: this.options,
+        config,
+        catalog,
+        state,
+        read: options,
+        streamNames: () => this.streamNames(),
+        defaultConcurrency: DEFAULT_CONCURRENCY,
+      });
       if (plan) {
         const { readInWorkers } = await import('../workers/read-in-workers.js');
         yield* readInWorkers({ ...plan, closingTrace: failedStreamsTrace });
@@ -306,7 +297,8 @@ export class Source {
     let configured: ConfiguredAirbyteStream[];
     let states: Map<string, Obj>;
     try {
-      configured = catalog === undefined ? [...streams.keys()].map((name) => ({ stream: { name }, sync_mode: 'full_refresh' as const })) : configuredStreams(catalog);
+      configured =
+        catalog === undefined ? [...streams.keys()].map((name) => ({ stream: { name }, sync_mode: 'full_refresh' as const })) : configuredStreams(catalog);
       states = parseInputState(state);
     } catch (e) {
       if (!quiet) yield [this.traceFor(e)];
@@ -387,7 +379,11 @@ export class Source {
     collectSecrets(specSchema, rawConfig, this.secrets);
     const side = io.side;
     const services = runServices(this.manifest, this.options, this.secrets, {
-      logSink: side ? (level, message) => side.push(logMessage(level, message)) : io.onLog ? (level, message) => io.onLog!(logMessage(level, message)) : undefined,
+      logSink: side
+        ? (level, message) => side.push(logMessage(level, message))
+        : io.onLog
+          ? (level, message) => io.onLog!(logMessage(level, message))
+          : undefined,
       emit: (message) => {
         if (side) side.push(message);
         else if (message.type === 'CONTROL') io.onControl?.(message);
@@ -447,7 +443,10 @@ function catalogWarnings(configured: ConfiguredAirbyteStream[], streams: Map<str
     }
   }
   for (const name of states.keys()) {
-    if (!streams.has(name)) warnings.push(`The input state has an entry for stream "${name}", which the manifest does not define (streams: ${[...streams.keys()].join(', ')}); it is ignored`);
+    if (!streams.has(name))
+      warnings.push(
+        `The input state has an entry for stream "${name}", which the manifest does not define (streams: ${[...streams.keys()].join(', ')}); it is ignored`,
+      );
   }
   return warnings;
 }

@@ -4,13 +4,7 @@
  * INCOMPLETE. A failure stays inside the stream so the others go on.
  */
 import type { ReadStreamOptions, Stream, StreamBatchEvent, StreamEvent } from '../contracts.js';
-import {
-  logMessage,
-  recordMessage,
-  streamStateMessage,
-  streamStatusTrace,
-  type AirbyteMessage,
-} from '../protocol/messages.js';
+import { logMessage, recordMessage, streamStateMessage, streamStatusTrace, type AirbyteMessage } from '../protocol/messages.js';
 import type { Obj, StreamSlice } from '../types.js';
 import { missingPrimaryKeyFields, missingPrimaryKeyMessage } from '../schema/primary-key.js';
 
@@ -44,9 +38,7 @@ export async function* streamMessages(
       signal: opts.signal,
       limits: opts.limits,
       concurrency: opts.concurrency,
-      onPage: opts.onPage
-        ? (e) => opts.onPage!({ stream: name, records: e.records, url: e.url, status: e.status, slice: e.slice })
-        : undefined,
+      onPage: opts.onPage ? (e) => opts.onPage!({ stream: name, records: e.records, url: e.url, status: e.status, slice: e.slice }) : undefined,
     };
     const events = stream.readBatches ? stream.readBatches(readOptions) : recordsAsBatches(stream.read(readOptions));
     for await (const event of events) {

@@ -105,7 +105,9 @@ export class AsyncRetriever implements Retriever {
           { stream: args.stream, failureType: failed ? 'config_error' : 'transient_error' },
         );
       }
-      this.o.services.logger.warn(`Stream "${args.stream}": async job ${job.status === 'failed' ? 'failed' : 'timed out'}; starting it again (attempt ${attempt + 1} of ${MAX_JOB_ATTEMPTS})`);
+      this.o.services.logger.warn(
+        `Stream "${args.stream}": async job ${job.status === 'failed' ? 'failed' : 'timed out'}; starting it again (attempt ${attempt + 1} of ${MAX_JOB_ATTEMPTS})`,
+      );
       if (job.status === 'failed' && this.o.failedRetryWaitMs > 0) await wait(this.o.failedRetryWaitMs * scale, args.signal);
     }
   }
@@ -171,7 +173,9 @@ export class AsyncRetriever implements Retriever {
         if (!response) break;
         const stats = { extracted: 0 };
         const ctx: SelectContext = { slice: args.slice, nextPageToken: token, response, decoder: this.o.downloadDecoder, schema: args.schema, stats };
-        const selected = this.o.recordSelector.selectAsync ? await this.o.recordSelector.selectAsync(response, ctx) : this.o.recordSelector.select(response, ctx);
+        const selected = this.o.recordSelector.selectAsync
+          ? await this.o.recordSelector.selectAsync(response, ctx)
+          : this.o.recordSelector.select(response, ctx);
         const records = Array.isArray(selected) ? (selected as DataRecord[]) : [...selected];
         args.onPage?.({ slice: args.slice, records: records.length, url: response.url, status: response.status });
         if (records.length) yield records;
@@ -190,8 +194,18 @@ export class AsyncRetriever implements Retriever {
     let response = job.pollingResponse!;
     if (this.o.downloadTargetRequester) {
       const slice = makeSlice({}, {}, { polling_response: polling, creation_response: job.jobSlice.extra_fields!.creation_response });
-      const got = await this.o.downloadTargetRequester.send({ stream: args.stream, slice, nextPageToken: undefined, extra: [], signal: args.signal, trustedOrigin: this.trustedOrigin(args) });
-      if (!got) throw new ManifoldError(`Stream "${args.stream}": the download_target_requester got no response (the error handler ignored it)`, { stream: args.stream });
+      const got = await this.o.downloadTargetRequester.send({
+        stream: args.stream,
+        slice,
+        nextPageToken: undefined,
+        extra: [],
+        signal: args.signal,
+        trustedOrigin: this.trustedOrigin(args),
+      });
+      if (!got)
+        throw new ManifoldError(`Stream "${args.stream}": the download_target_requester got no response (the error handler ignored it)`, {
+          stream: args.stream,
+        });
       response = got;
     }
     const ctx = { slice: job.jobSlice, nextPageToken: undefined, response, decoder: this.o.decoder };
@@ -233,7 +247,10 @@ function responseContext(response: HttpResponse): Obj {
 
 function minutesOrSeconds(value: unknown, ctx: BuildContext, field: string, fallback: number): number {
   if (value === undefined || value === null || value === '') return fallback;
-  const evaluated = typeof value === 'string' ? InterpolatedString.create(value, { parameters: ctx.parameters }).eval({ config: ctx.config, parameters: ctx.parameters }) : value;
+  const evaluated =
+    typeof value === 'string'
+      ? InterpolatedString.create(value, { parameters: ctx.parameters }).eval({ config: ctx.config, parameters: ctx.parameters })
+      : value;
   const n = Number(evaluated);
   if (!Number.isFinite(n) || n < 0) throw ctx.error(`${field} must be a non-negative number (got ${JSON.stringify(evaluated)})`, field);
   return n;
@@ -262,9 +279,11 @@ export function buildAsyncRetriever(node: ManifestNode, ctx: BuildContext): Asyn
     statusMapping: parseStatusMapping(node.status_mapping, ctx),
     downloadTargetExtractor: ctx.buildOptional<RecordExtractor>(node.download_target_extractor, 'download_target_extractor', 'DpathExtractor'),
     downloadPaginator:
-      ctx.buildOptional<Paginator>(node.download_paginator, 'download_paginator', 'DefaultPaginator') ?? ctx.build<Paginator>({ type: 'NoPagination' }, 'download_paginator'),
+      ctx.buildOptional<Paginator>(node.download_paginator, 'download_paginator', 'DefaultPaginator') ??
+      ctx.build<Paginator>({ type: 'NoPagination' }, 'download_paginator'),
     decoder: ctx.buildOptional<Decoder>(node.decoder, 'decoder', 'JsonDecoder') ?? ctx.build<Decoder>({ type: 'JsonDecoder' }, 'decoder'),
-    downloadDecoder: ctx.buildOptional<Decoder>(node.download_decoder, 'download_decoder', 'JsonDecoder') ?? ctx.build<Decoder>({ type: 'JsonDecoder' }, 'download_decoder'),
+    downloadDecoder:
+      ctx.buildOptional<Decoder>(node.download_decoder, 'download_decoder', 'JsonDecoder') ?? ctx.build<Decoder>({ type: 'JsonDecoder' }, 'download_decoder'),
     recordSelector: ctx.build<RecordSelector>(selectorNode, 'record_selector', 'RecordSelector'),
     partitionRouter: Array.isArray(node.partition_router) ? undefined : ctx.buildOptional<PartitionRouter>(node.partition_router, 'partition_router'),
     jobTimeoutMs: minutesOrSeconds(node.polling_job_timeout, ctx, 'polling_job_timeout', DEFAULT_TIMEOUT_MINUTES) * 60_000,

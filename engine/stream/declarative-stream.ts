@@ -168,7 +168,9 @@ export class DeclarativeStream implements Stream {
 
   /** Slices in order: for each partition, its cursor's windows. */
   private async *units(run: ReadRun): AsyncIterable<SliceUnit> {
-    const partitions: AsyncIterable<StreamSlice> = run.router ? run.router.partitions({ signal: run.signal, readAhead: readsAhead(run.options) }) : single(EMPTY_SLICE);
+    const partitions: AsyncIterable<StreamSlice> = run.router
+      ? run.router.partitions({ signal: run.signal, readAhead: readsAhead(run.options) })
+      : single(EMPTY_SLICE);
     for await (const partition of partitions) {
       const cursor = run.perPartition ? run.perPartition.cursorFor(partition.partition) : this.cursor;
       const windows: Iterable<Obj> = cursor ? cursor.slices() : [{}];
@@ -204,7 +206,18 @@ export class DeclarativeStream implements Stream {
     // The page limit of a test read is per slice, like the Connector Builder's: the retriever stops requesting.
     // A data feed is newest first: the page holding a record older than the state is the last one.
     const lastPageIf = dataFeed ? (records: DataRecord[]) => records.some((r) => extras!.isOlderThanState!(r)) : undefined;
-    const args = { stream: this.name, slice, extra, schema, signal: run.signal, onPage, cursor, maxPages: limits?.pages, readAhead: readsAhead(run.options), lastPageIf };
+    const args = {
+      stream: this.name,
+      slice,
+      extra,
+      schema,
+      signal: run.signal,
+      onPage,
+      cursor,
+      maxPages: limits?.pages,
+      readAhead: readsAhead(run.options),
+      lastPageIf,
+    };
     const pages = this.retriever.readPages ? this.retriever.readPages(args) : onePerPage(this.retriever.readSlice(args));
     // Per-record bookkeeping stays per record; only the hand-over to the consumer is per page.
     pageLoop: for await (const page of pages) {

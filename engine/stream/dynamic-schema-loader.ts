@@ -63,7 +63,8 @@ export class DynamicSchemaLoader implements SchemaLoader {
       const kept: Obj = {};
       for (const [key, value] of Object.entries(properties)) {
         const entry = { [key]: value };
-        if (this.filter.matchesAsync ? await this.filter.matchesAsync(entry, recordContext) : this.filter.matches(entry, recordContext)) Object.assign(kept, entry);
+        if (this.filter.matchesAsync ? await this.filter.matchesAsync(entry, recordContext) : this.filter.matches(entry, recordContext))
+          Object.assign(kept, entry);
       }
       properties = kept;
     }
@@ -82,11 +83,14 @@ export class DynamicSchemaLoader implements SchemaLoader {
 
   private extract(body: unknown, pointer: InterpolatedString[] | undefined): unknown {
     if (!pointer || pointer.length === 0) return body;
-    return getPath(body, pointer.map((p) => p.evalString({ config: this.config })));
+    return getPath(
+      body,
+      pointer.map((p) => p.evalString({ config: this.config })),
+    );
   }
 
   private typeOf(field: Obj): Obj {
-    const raw = this.pointers.type ? this.extract(field, this.pointers.type) ?? 'string' : 'string';
+    const raw = this.pointers.type ? (this.extract(field, this.pointers.type) ?? 'string') : 'string';
     const mapped = this.typesMapping.find((m) => sameType(raw, m.current) && m.condition.eval({ config: this.config, raw_schema: field }))?.target ?? raw;
     if (Array.isArray(mapped) && mapped.length === 2 && mapped.every((t) => typeof t === 'string')) {
       return { oneOf: [this.airbyteType(mapped[0]!), this.airbyteType(mapped[1]!)] };
@@ -129,11 +133,13 @@ export function buildDynamicSchemaLoader(node: ManifestNode, ctx: BuildContext):
   };
   const key = pointer(identifier.key_pointer, 'key_pointer');
   if (!key) throw ctx.error('SchemaTypeIdentifier needs a key_pointer', 'schema_type_identifier');
-  const typesMapping = (Array.isArray(identifier.types_mapping) ? (identifier.types_mapping as ManifestNode[]) : []).map((m): TypesMap => ({
-    target: m.target_type as TargetType,
-    current: m.current_type,
-    condition: new InterpolatedBoolean(m.condition ?? 'True', ctx.parameters),
-  }));
+  const typesMapping = (Array.isArray(identifier.types_mapping) ? (identifier.types_mapping as ManifestNode[]) : []).map(
+    (m): TypesMap => ({
+      target: m.target_type as TargetType,
+      current: m.current_type,
+      condition: new InterpolatedBoolean(m.condition ?? 'True', ctx.parameters),
+    }),
+  );
   const transformations = Array.isArray(node.schema_transformations)
     ? node.schema_transformations.map((t, i) => ctx.build<RecordTransformation>(t, `schema_transformations[${i}]`))
     : [];

@@ -60,7 +60,9 @@ export class JsonFileSchemaLoader implements SchemaLoader {
       throw new ConfigError(`cannot read schema file ${this.filePath}: ${(e as Error).message}`, { location: this.location, cause: e });
     }
     if (jsonDepthExceeds(text, this.maxDepth)) {
-      throw new LimitExceededError('maxRecordDepth', this.maxDepth, `schema file ${this.filePath} nests deeper than ${this.maxDepth} levels`, { location: this.location });
+      throw new LimitExceededError('maxRecordDepth', this.maxDepth, `schema file ${this.filePath} nests deeper than ${this.maxDepth} levels`, {
+        location: this.location,
+      });
     }
     try {
       return JSON.parse(text) as Obj;

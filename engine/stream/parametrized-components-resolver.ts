@@ -40,4 +40,8 @@ export function buildParametrizedComponentsResolver(node: ManifestNode, ctx: Bui
   return new ParametrizedComponentsResolver(list as Obj[], buildMappings(node, ctx), ctx.config, ctx.parameters);
 }
 
-registerComponent('ParametrizedComponentsResolver', buildParametrizedComponentsResolver, 'Makes one stream per entry of a literal list of parameters (dynamic streams).');
+registerComponent(
+  'ParametrizedComponentsResolver',
+  buildParametrizedComponentsResolver,
+  'Makes one stream per entry of a literal list of parameters (dynamic streams).',
+);

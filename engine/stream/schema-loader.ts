@@ -6,4 +6,9 @@ export interface SchemaLoader {
 }
 
 /** Accepts anything: used when the real schema is unknown until read time. */
-export const PERMISSIVE_SCHEMA: Obj = Object.freeze({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: {}, additionalProperties: true }) as Obj;
+export const PERMISSIVE_SCHEMA: Obj = Object.freeze({
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object',
+  properties: {},
+  additionalProperties: true,
+}) as Obj;

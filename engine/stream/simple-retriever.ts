@@ -232,7 +232,6 @@ export class SimpleRetriever implements Retriever {
       return RESET;
     }
   }
-
 }
 
 type ReadSliceArgs = Parameters<Retriever['readSlice']>[0];
@@ -318,12 +317,17 @@ export function buildSimpleRetriever(node: ManifestNode, ctx: BuildContext): Sim
   // The stream's transformations run inside the selector (Airbyte's factory wires them the same way).
   const selectorNode =
     Array.isArray(node.transformations) && node.transformations.length > 0
-      ? { ...(node.record_selector as Obj), transformations: [...((node.record_selector as Obj).transformations as unknown[] ?? []), ...node.transformations] }
+      ? {
+          ...(node.record_selector as Obj),
+          transformations: [...(((node.record_selector as Obj).transformations as unknown[]) ?? []), ...node.transformations],
+        }
       : node.record_selector;
   return new SimpleRetriever({
     requester: ctx.build<Requester>(node.requester, 'requester', 'HttpRequester'),
     recordSelector: ctx.build<RecordSelector>(selectorNode, 'record_selector', 'RecordSelector'),
-    paginator: ctx.buildOptional<Paginator>(node.paginator, 'paginator', DEFAULT_MODEL_TYPES['SimpleRetriever.paginator']) ?? ctx.build<Paginator>({ type: 'NoPagination' }, 'paginator'),
+    paginator:
+      ctx.buildOptional<Paginator>(node.paginator, 'paginator', DEFAULT_MODEL_TYPES['SimpleRetriever.paginator']) ??
+      ctx.build<Paginator>({ type: 'NoPagination' }, 'paginator'),
     decoder: ctx.buildOptional<Decoder>(node.decoder, 'decoder', 'JsonDecoder'),
     partitionRouter: ctx.buildOptional<PartitionRouter>(node.partition_router, 'partition_router'),
     ignoreSlicerParamsOnPaginatedRequests: node.ignore_stream_slicer_parameters_on_paginated_requests === true,

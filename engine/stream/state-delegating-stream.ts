@@ -52,9 +52,11 @@ export class StateDelegatingStream implements Stream {
     }
     const age = this.cursorAge(state);
     if (age !== 'fresh') {
-      this.logger.warn(age === 'expired'
-        ? `Stream "${this.name}": the state's cursor is older than api_retention_period; reading it in full again`
-        : `Stream "${this.name}": the state has no cursor value to compare with api_retention_period; reading it in full again`);
+      this.logger.warn(
+        age === 'expired'
+          ? `Stream "${this.name}": the state's cursor is older than api_retention_period; reading it in full again`
+          : `Stream "${this.name}": the state has no cursor value to compare with api_retention_period; reading it in full again`,
+      );
       yield { kind: 'state', state: {} };
       yield* this.fullRefresh.read({ ...options, state: undefined });
       return;
@@ -91,15 +93,20 @@ export function buildStateDelegatingStream(node: ManifestNode, ctx: BuildContext
   }
   const fullRefresh = ctx.build<Stream>(node.full_refresh_stream, 'full_refresh_stream', 'DeclarativeStream');
   const incremental = ctx.build<Stream>(node.incremental_stream, 'incremental_stream', 'DeclarativeStream');
-  for (const [field, stream] of [['full_refresh_stream', fullRefresh], ['incremental_stream', incremental]] as const) {
+  for (const [field, stream] of [
+    ['full_refresh_stream', fullRefresh],
+    ['incremental_stream', incremental],
+  ] as const) {
     // The state is stored under the catalog name: both halves must read and write it as one stream.
     if (stream.name !== name) throw ctx.error(`${field} must be named "${name}" like the StateDelegatingStream (got "${stream.name}")`, field);
   }
   let retention: PyDuration | undefined;
-  const period = node.api_retention_period === undefined || node.api_retention_period === null
-    ? ''
-    : InterpolatedString.create(String(node.api_retention_period), { parameters: ctx.parameters })
-      .evalString({ config: ctx.config, parameters: ctx.parameters }).trim();
+  const period =
+    node.api_retention_period === undefined || node.api_retention_period === null
+      ? ''
+      : InterpolatedString.create(String(node.api_retention_period), { parameters: ctx.parameters })
+          .evalString({ config: ctx.config, parameters: ctx.parameters })
+          .trim();
   if (period) {
     try {
       retention = PyDuration.parse(period);
@@ -112,4 +119,8 @@ export function buildStateDelegatingStream(node: ManifestNode, ctx: BuildContext
   return new StateDelegatingStream(name, fullRefresh, incremental, retention, ctx.services.logger, partitioned);
 }
 
-registerComponent('StateDelegatingStream', buildStateDelegatingStream, 'Reads full_refresh_stream without state and incremental_stream with it (api_retention_period).');
+registerComponent(
+  'StateDelegatingStream',
+  buildStateDelegatingStream,
+  'Reads full_refresh_stream without state and incremental_stream with it (api_retention_period).',
+);

@@ -43,7 +43,9 @@ export async function openDestination(url: string): Promise<SqlDestination> {
   }
   const path = url.startsWith('duckdb:') ? url.slice('duckdb:'.length) : /\.(duckdb|db)$/i.test(url) ? url : undefined;
   if (path === undefined || path === '') {
-    throw new ConfigError(`Unknown destination "${maskUrl(url)}": use duckdb:PATH (a DuckDB file) or postgres://user:password@host:port/database[?schema=NAME]`);
+    throw new ConfigError(
+      `Unknown destination "${maskUrl(url)}": use duckdb:PATH (a DuckDB file) or postgres://user:password@host:port/database[?schema=NAME]`,
+    );
   }
   const { openDuckDb } = await import('./duckdb-destination.js');
   return openDuckDb(path);

@@ -119,7 +119,9 @@ export class StreamLoader {
       }
       if (this.plan.primaryKey.length && this.db.kind === 'postgres') {
         const keys = this.plan.primaryKey.map((f) => quoteIdent(this.byField.get(f)?.column ?? f)).join(', ');
-        await this.db.run(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${this.plan.table}_manifold_key`.slice(0, this.db.maxIdentifierLength))} ON ${table} (${keys})`);
+        await this.db.run(
+          `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${this.plan.table}_manifold_key`.slice(0, this.db.maxIdentifierLength))} ON ${table} (${keys})`,
+        );
       }
     } else {
       this.previous = await this.db.tableColumns(this.plan.table);
@@ -287,7 +289,10 @@ export class StreamLoader {
     await this.db.transaction(async () => {
       if (this.staged > 0) {
         if (this.plan.mode === 'append_dedup') await this.merge();
-        else this.summary.inserted += await this.db.run(`INSERT INTO ${this.db.table(this.plan.table)} (${this.columnList()}) SELECT ${this.columnList()} FROM ${this.db.table(this.stage)}`);
+        else
+          this.summary.inserted += await this.db.run(
+            `INSERT INTO ${this.db.table(this.plan.table)} (${this.columnList()}) SELECT ${this.columnList()} FROM ${this.db.table(this.stage)}`,
+          );
         if (!last) await this.db.run(`DELETE FROM ${this.db.table(this.stage)}`);
       }
       if (state !== undefined) await this.saveState(state);

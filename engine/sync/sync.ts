@@ -51,7 +51,10 @@ export interface SyncResult {
 }
 
 /** The configured catalog a sync would use (also `manifold catalog`). */
-export async function syncCatalogFor(source: Source, options: Pick<SyncOptions, 'config' | 'streams' | 'fullRefresh' | 'catalog'>): Promise<ConfiguredAirbyteCatalog> {
+export async function syncCatalogFor(
+  source: Source,
+  options: Pick<SyncOptions, 'config' | 'streams' | 'fullRefresh' | 'catalog'>,
+): Promise<ConfiguredAirbyteCatalog> {
   const discovered = await source.discover(options.config);
   if (!options.catalog) return syncCatalog(discovered, { streams: options.streams, fullRefresh: options.fullRefresh });
   // A hand-written catalog may leave out the schemas: take them from discover.
@@ -97,7 +100,18 @@ export async function sync(source: Source, destination: SqlDestination, options:
       maxIdentifierLength: destination.maxIdentifierLength,
     });
     const generation = (saved.get(stream.name)?.generation ?? 0) + (mode === 'overwrite' ? 1 : 0);
-    loaders.set(stream.name, new StreamLoader(destination, store, plan, generation, options.fullRefresh ? undefined : saved.get(stream.name)?.state, { ...CHECKPOINT_DEFAULTS, ...options.checkpointEvery }, options.onCheckpoint));
+    loaders.set(
+      stream.name,
+      new StreamLoader(
+        destination,
+        store,
+        plan,
+        generation,
+        options.fullRefresh ? undefined : saved.get(stream.name)?.state,
+        { ...CHECKPOINT_DEFAULTS, ...options.checkpointEvery },
+        options.onCheckpoint,
+      ),
+    );
   }
   try {
     // One transaction for every stream's table setup: one commit, not a few per stream.
@@ -156,4 +170,3 @@ function connectorName(source: Source): string {
   const file = source.manifest.file;
   return file && !file.startsWith('<') ? basename(file, extname(file)) : 'manifold';
 }
-

@@ -12,10 +12,14 @@ import { isEmptyCondition, RecordTemplateContexts } from './context.js';
 export type ValueType = 'string' | 'number' | 'integer' | 'boolean';
 
 const VALUE_TYPES: Record<string, ValueType> = {
-  string: 'string', str: 'string',
-  number: 'number', float: 'number',
-  integer: 'integer', int: 'integer',
-  boolean: 'boolean', bool: 'boolean',
+  string: 'string',
+  str: 'string',
+  number: 'number',
+  float: 'number',
+  integer: 'integer',
+  int: 'integer',
+  boolean: 'boolean',
+  bool: 'boolean',
 };
 
 export interface AddedField {
@@ -43,7 +47,9 @@ export class AddFields implements RecordTransformation {
       const template = compiled && !compiled.isStatic ? compiled : undefined;
       if (!template) return { path: f.path, template, constant: cast(f.value, f.valueType, undefined), valueType: f.valueType };
       const folded = template.readsOnlyConfigAndParameters ? evalOnce(template, f.valueType, { config, parameters }) : undefined;
-      return folded ? { path: f.path, template: undefined, constant: folded.value, valueType: f.valueType } : { path: f.path, template, constant: undefined, valueType: f.valueType };
+      return folded
+        ? { path: f.path, template: undefined, constant: folded.value, valueType: f.valueType }
+        : { path: f.path, template, constant: undefined, valueType: f.valueType };
     });
     this.condition = isEmptyCondition(condition) ? undefined : new InterpolatedBoolean(condition, parameters);
     this.needsContext = this.fields.some((f) => f.template) || this.condition !== undefined;
@@ -119,4 +125,3 @@ export function buildAddFields(node: ManifestNode, ctx: BuildContext): AddFields
 
 registerComponent('AddFields', buildAddFields, 'Adds fields (static values or templates) to each record.');
 registerComponent('AddedFieldDefinition', (node: ManifestNode) => node, 'One field of AddFields.');
-

@@ -31,7 +31,10 @@ export class RecordTemplateContexts {
   private slice: unknown;
   private token: unknown;
 
-  constructor(private readonly config: Obj, private readonly parameters: Obj) {}
+  constructor(
+    private readonly config: Obj,
+    private readonly parameters: Obj,
+  ) {}
 
   for(record: DataRecord, ctx: RecordContext | undefined): InterpolationContext {
     const slice = ctx?.slice;

@@ -43,7 +43,9 @@ export function buildDpathFlattenFields(node: ManifestNode, ctx: BuildContext): 
   if (!Array.isArray(node.field_path) || node.field_path.length === 0) throw ctx.error('field_path must be a non-empty list of keys', 'field_path');
   const kt = (node.key_transformation ?? {}) as Obj;
   const render = (v: unknown): string =>
-    v === undefined || v === null ? '' : InterpolatedString.create(v, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters });
+    v === undefined || v === null
+      ? ''
+      : InterpolatedString.create(v, { parameters: ctx.parameters }).evalString({ config: ctx.config, parameters: ctx.parameters });
   return new DpathFlattenFields(resolvePath(node.field_path, ctx, 'field_path'), {
     deleteOrigin: node.delete_origin_value === true,
     replaceRecord: node.replace_record === true,

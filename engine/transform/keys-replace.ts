@@ -10,7 +10,12 @@ export class KeysReplace implements RecordTransformation {
   private readonly oldKey: InterpolatedString;
   private readonly newKey: InterpolatedString;
 
-  constructor(oldKey: unknown, newKey: unknown, private readonly config: Obj, private readonly parameters: Obj) {
+  constructor(
+    oldKey: unknown,
+    newKey: unknown,
+    private readonly config: Obj,
+    private readonly parameters: Obj,
+  ) {
     this.oldKey = InterpolatedString.create(oldKey, { parameters });
     this.newKey = InterpolatedString.create(newKey, { parameters });
   }

@@ -10,7 +10,12 @@ export class RemoveFields implements RecordTransformation {
   private readonly condition: InterpolatedBoolean | undefined;
   private readonly deleters: Array<ReturnType<typeof deleterFor>>;
 
-  constructor(pointers: PathKey[][], condition: unknown, private readonly config: Obj, private readonly parameters: Obj) {
+  constructor(
+    pointers: PathKey[][],
+    condition: unknown,
+    private readonly config: Obj,
+    private readonly parameters: Obj,
+  ) {
     this.condition = isEmptyCondition(condition) ? undefined : new InterpolatedBoolean(condition, parameters);
     this.deleters = pointers.map(deleterFor);
   }
@@ -18,8 +23,7 @@ export class RemoveFields implements RecordTransformation {
   transform(record: DataRecord, ctx?: RecordContext): void {
     const cond = this.condition;
     const veto = cond
-      ? (property: unknown) =>
-          cond.eval({ config: this.config, parameters: this.parameters, property, stream_slice: sliceView(ctx?.slice) })
+      ? (property: unknown) => cond.eval({ config: this.config, parameters: this.parameters, property, stream_slice: sliceView(ctx?.slice) })
       : undefined;
     for (const remove of this.deleters) remove(record, veto);
   }

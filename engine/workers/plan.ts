@@ -48,7 +48,7 @@ export function workerPlan(input: PlanInput): Omit<WorkerReadPlan, 'closingTrace
     if (!transport) return undefined;
   }
   const units = input.catalog
-    ? input.catalog.streams?.length ?? 0
+    ? (input.catalog.streams?.length ?? 0)
     : Array.isArray(root.dynamic_streams) && root.dynamic_streams.length > 0
       ? 1
       : input.streamNames().length;

@@ -45,8 +45,26 @@ const requesterWith = (authenticator: Obj, config: Obj, services = makeServices(
 describe('static authenticators', () => {
   it('ApiKeyAuthenticator injects into a header or a query parameter; the old header field works', async () => {
     const seen = api();
-    await send(requesterWith({ type: 'ApiKeyAuthenticator', api_token: 'Token {{ config.key }}', inject_into: { type: 'RequestOption', inject_into: 'header', field_name: 'X-Api-Key' } }, { key: 'k-1234' }));
-    await send(requesterWith({ type: 'ApiKeyAuthenticator', api_token: '{{ config.key }}', inject_into: { type: 'RequestOption', inject_into: 'request_parameter', field_name: 'apikey' } }, { key: 'k-1234' }));
+    await send(
+      requesterWith(
+        {
+          type: 'ApiKeyAuthenticator',
+          api_token: 'Token {{ config.key }}',
+          inject_into: { type: 'RequestOption', inject_into: 'header', field_name: 'X-Api-Key' },
+        },
+        { key: 'k-1234' },
+      ),
+    );
+    await send(
+      requesterWith(
+        {
+          type: 'ApiKeyAuthenticator',
+          api_token: '{{ config.key }}',
+          inject_into: { type: 'RequestOption', inject_into: 'request_parameter', field_name: 'apikey' },
+        },
+        { key: 'k-1234' },
+      ),
+    );
     await send(requesterWith({ type: 'ApiKeyAuthenticator', api_token: '{{ config.key }}', header: 'Auth' }, { key: 'k-1234' }));
     expect(seen[0]!.headers.get('x-api-key')).toBe('Token k-1234');
     expect(seen[1]!.url.searchParams.get('apikey')).toBe('k-1234');
@@ -118,7 +136,13 @@ describe('OAuthAuthenticator', () => {
     await Promise.all([send(streamA), send(streamA), send(streamB), send(streamB)]);
     await send(streamB);
     expect(calls).toHaveLength(1);
-    expect(Object.fromEntries(calls[0]!)).toEqual({ grant_type: 'refresh_token', client_id: 'cid', client_secret: 'csecret-1', refresh_token: 'rtok-1', scopes: 'write' });
+    expect(Object.fromEntries(calls[0]!)).toEqual({
+      grant_type: 'refresh_token',
+      client_id: 'cid',
+      client_secret: 'csecret-1',
+      refresh_token: 'rtok-1',
+      scopes: 'write',
+    });
     expect(calls[0]!.getAll('scopes')).toEqual(['read', 'write']);
     expect(seen).toHaveLength(5);
     expect(seen.every((s) => s.headers.get('authorization') === 'Bearer atok-1')).toBe(true);
@@ -128,7 +152,18 @@ describe('OAuthAuthenticator', () => {
   it('client_credentials grant with custom names and a nested token; no refresh_token sent', async () => {
     const calls = tokenEndpoint(() => HttpResponse.json({ data: { token: 'atok-cc', ttl: 60 } }));
     const seen = api();
-    await send(requesterWith(oauth({ grant_type: 'client_credentials', access_token_name: 'token', expires_in_name: 'ttl', client_id_name: 'app_id', refresh_request_body: { audience: 'api' } }), config()));
+    await send(
+      requesterWith(
+        oauth({
+          grant_type: 'client_credentials',
+          access_token_name: 'token',
+          expires_in_name: 'ttl',
+          client_id_name: 'app_id',
+          refresh_request_body: { audience: 'api' },
+        }),
+        config(),
+      ),
+    );
     expect(Object.fromEntries(calls[0]!)).toEqual({ grant_type: 'client_credentials', app_id: 'cid', client_secret: 'csecret-1', audience: 'api' });
     expect(seen[0]!.headers.get('authorization')).toBe('Bearer atok-cc');
   });
@@ -209,7 +244,10 @@ describe('SessionTokenAuthenticator', () => {
       {
         type: 'SessionTokenAuthenticator',
         login_requester: {
-          type: 'HttpRequester', url_base: 'http://login.test', path: 'session', http_method: 'POST',
+          type: 'HttpRequester',
+          url_base: 'http://login.test',
+          path: 'session',
+          http_method: 'POST',
           request_body_json: { user: '{{ config.user }}', password: '{{ config.password }}' },
         },
         session_token_path: ['data', 'session'],

@@ -46,8 +46,7 @@ async function read(source: Source, config: Record<string, unknown>): Promise<Ai
   return out;
 }
 
-const warnings = (messages: AirbyteMessage[]) =>
-  messages.flatMap((m) => (m.type === 'LOG' && m.log.level === 'WARN' ? [m.log.message] : []));
+const warnings = (messages: AirbyteMessage[]) => messages.flatMap((m) => (m.type === 'LOG' && m.log.level === 'WARN' ? [m.log.message] : []));
 
 describe('a credential that renders empty', () => {
   it('is sent as rendered when the config passes the spec, with one WARN naming the field', async () => {

@@ -45,7 +45,12 @@ streams:
       record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [] } }
 `;
 
-interface Seen { method: string; path: string; session: string | null; body: string }
+interface Seen {
+  method: string;
+  path: string;
+  session: string | null;
+  body: string;
+}
 const seen: Seen[] = [];
 const VALID = new Set(['cfg-token', 'login-token']);
 const server = setupServer(
@@ -85,10 +90,7 @@ describe('LegacySessionTokenAuthenticator', () => {
   it('uses a valid session token from config after validating it', async () => {
     const out = await read({ session_token: 'cfg-token' });
     expect(out.records).toEqual([{ id: 10 }, { id: 11 }]);
-    expect(seen.map((s) => `${s.method} ${s.path} ${s.session}`)).toEqual([
-      'GET /api/user/current cfg-token',
-      'GET /api/card cfg-token',
-    ]);
+    expect(seen.map((s) => `${s.method} ${s.path} ${s.session}`)).toEqual(['GET /api/user/current cfg-token', 'GET /api/card cfg-token']);
   });
 
   it('logs in with username/password when the config token is rejected', async () => {

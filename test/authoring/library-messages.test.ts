@@ -93,13 +93,12 @@ describe('library types', () => {
 
 describe('validation of a $ref used in several places', () => {
   it('reports a mistake in the definition once, listing where it is used', () => {
-    const manifest = loadManifestText(
-      SCHEMA_FILE_MANIFEST.replace('requester: { type: HttpRequester,', 'requester: { type: HttpRequestr,'),
-      'm.yaml',
-    );
+    const manifest = loadManifestText(SCHEMA_FILE_MANIFEST.replace('requester: { type: HttpRequester,', 'requester: { type: HttpRequestr,'), 'm.yaml');
     const problems = validateManifest(manifest);
     expect(problems).toHaveLength(1);
-    expect(problems[0]!.message).toMatch(/unknown component type HttpRequestr; did you mean HttpRequester.*\(used in 2 places: streams\[0\]\.retriever\.requester\.type, streams\[1\]\.retriever\.requester\.type\)$/);
+    expect(problems[0]!.message).toMatch(
+      /unknown component type HttpRequestr; did you mean HttpRequester.*\(used in 2 places: streams\[0\]\.retriever\.requester\.type, streams\[1\]\.retriever\.requester\.type\)$/,
+    );
     expect(problems[0]!.location.line).toBe(10);
   });
 });

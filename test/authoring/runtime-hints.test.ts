@@ -59,7 +59,9 @@ function api(): void {
     http.get('http://api.test/projects', ({ request }) => {
       requested.push(request.url);
       const cursor = new URL(request.url).searchParams.get('cursor');
-      return cursor === 'p2' ? HttpResponse.json({ data: [{ id: 2, name: 'b' }], next_cursor: null }) : HttpResponse.json({ data: [{ id: 1, name: 'a' }], next_cursor: 'p2' });
+      return cursor === 'p2'
+        ? HttpResponse.json({ data: [{ id: 2, name: 'b' }], next_cursor: null })
+        : HttpResponse.json({ data: [{ id: 1, name: 'a' }], next_cursor: 'p2' });
     }),
     http.get('http://api.test/projects/*', ({ request }) => {
       requested.push(request.url);
@@ -86,7 +88,9 @@ describe('runtime hints for templates that name a missing key', () => {
     // Pagination stops after page 1, as before; now it says why.
     expect(records).toHaveLength(1);
     expect(warnings).toEqual([
-      expect.stringContaining('cursor_value "{{ response.nextCursor }}" gave no next page token, so pagination stopped: response.nextCursor is undefined: response has no key "nextCursor" (response has: data, next_cursor); did you mean next_cursor?'),
+      expect.stringContaining(
+        'cursor_value "{{ response.nextCursor }}" gave no next page token, so pagination stopped: response.nextCursor is undefined: response has no key "nextCursor" (response has: data, next_cursor); did you mean next_cursor?',
+      ),
     ]);
     expect(warnings[0]).toMatch(/^streams\[0\]\.retriever\.paginator\.pagination_strategy: /);
   });
@@ -109,7 +113,9 @@ describe('runtime hints for templates that name a missing key', () => {
     const { records, warnings } = await read(manifest({ parentKey: 'project_id' }), ['tasks']);
     expect(records).toEqual([]);
     expect(warnings).toEqual([
-      expect.stringContaining('parent_key "project_id" is not in the parent\'s records, which then give no partition: the parent record has no key "project_id" (the parent record has: id, name)'),
+      expect.stringContaining(
+        'parent_key "project_id" is not in the parent\'s records, which then give no partition: the parent record has no key "project_id" (the parent record has: id, name)',
+      ),
     ]);
   });
 

@@ -58,7 +58,9 @@ function header(text: string): ManifestCase {
   };
 }
 
-const files = readdirSync(CASES).filter((f) => !f.startsWith('_')).sort();
+const files = readdirSync(CASES)
+  .filter((f) => !f.startsWith('_'))
+  .sort();
 const yamlCases = files.filter((f) => f.endsWith('.yaml'));
 const jsonCases = files.filter((f) => f.endsWith('.json'));
 
@@ -82,7 +84,8 @@ afterAll(async () => {
 function allText(result: CliResult): string {
   const parts = [result.stderr];
   for (const m of result.messages) {
-    if (m.type === 'TRACE' && m.trace.type === 'ERROR') parts.push(m.trace.error.message, m.trace.error.internal_message ?? '', m.trace.error.stack_trace ?? '');
+    if (m.type === 'TRACE' && m.trace.type === 'ERROR')
+      parts.push(m.trace.error.message, m.trace.error.internal_message ?? '', m.trace.error.stack_trace ?? '');
     if (m.type === 'CONNECTION_STATUS') parts.push(m.connectionStatus.message ?? '');
     if (m.type === 'LOG') parts.push(m.log.message);
     if (m.raw) parts.push(m.raw);

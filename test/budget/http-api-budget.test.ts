@@ -42,7 +42,18 @@ describe('MovingWindowCallRatePolicy admission', () => {
   it('enforces several rates at once (3/s and 10/min, like cin7)', async () => {
     const clock = new ManualClock();
     const budget = budgetFrom(
-      { policies: [{ type: 'MovingWindowCallRatePolicy', rates: [{ limit: 3, interval: 'PT1S' }, { limit: 10, interval: 'PT1M' }], matchers: [] }] },
+      {
+        policies: [
+          {
+            type: 'MovingWindowCallRatePolicy',
+            rates: [
+              { limit: 3, interval: 'PT1S' },
+              { limit: 10, interval: 'PT1M' },
+            ],
+            matchers: [],
+          },
+        ],
+      },
       clock,
     );
     const { sent, done } = burst(budget, clock, times(25, 'https://api.x.com/a'));
@@ -109,7 +120,9 @@ describe('MovingWindowCallRatePolicy admission', () => {
     const clock = new ManualClock();
     const t0 = clock.now();
     const budget = budgetFrom(
-      { policies: [{ type: 'MovingWindowCallRatePolicy', rates: [{ limit: 10, interval: 'PT1S' }], matchers: [{ url_path_pattern: 'search', weight: 5 }, {}] }] },
+      {
+        policies: [{ type: 'MovingWindowCallRatePolicy', rates: [{ limit: 10, interval: 'PT1S' }], matchers: [{ url_path_pattern: 'search', weight: 5 }, {}] }],
+      },
       clock,
     );
     const { sent, done } = burst(budget, clock, [...times(3, 'https://api.x.com/search'), ...times(2, 'https://api.x.com/items')]);

@@ -56,7 +56,10 @@ describe('CheckDynamicStream', () => {
   });
 
   it('with use_check_availability: false, resolves the streams without reading any', async () => {
-    const source = await Source.fromText(manifest('{ type: CheckDynamicStream, stream_count: 1, use_check_availability: false }'), 'm.yaml', { logLevel: 'ERROR', backoffScale: 0 });
+    const source = await Source.fromText(manifest('{ type: CheckDynamicStream, stream_count: 1, use_check_availability: false }'), 'm.yaml', {
+      logLevel: 'ERROR',
+      backoffScale: 0,
+    });
     expect(await source.check(config)).toEqual({ status: 'SUCCEEDED' });
     expect(requests).toEqual([]);
   });
@@ -74,7 +77,9 @@ describe('CheckStream.dynamic_streams_check_configs', () => {
     (await Source.fromText(text, 'm.yaml', { logLevel: 'ERROR', backoffScale: 0 })).check(cfg as Record<string, unknown>);
 
   it('reads the first stream_count streams the named entry generated', async () => {
-    const result = await check(named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: per_item, stream_count: 2 }] }'));
+    const result = await check(
+      named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: per_item, stream_count: 2 }] }'),
+    );
     expect({ result, requests }).toEqual({ result: { status: 'SUCCEEDED' }, requests: ['a', 'b'] });
   });
 
@@ -82,12 +87,18 @@ describe('CheckStream.dynamic_streams_check_configs', () => {
     await check(named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: per_item }] }'));
     expect(requests).toEqual(['a', 'b', 'c']);
     requests.length = 0;
-    await check(named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: per_item, stream_count: 10 }] }'));
+    await check(
+      named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: per_item, stream_count: 10 }] }'),
+    );
     expect(requests).toEqual(['a', 'b', 'c']);
   });
 
   it('an unnamed entry is dynamic_stream_<index>; a name the manifest does not define fails the check before any read', async () => {
-    const ok = await check(manifest('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: dynamic_stream_0, stream_count: 1 }] }'));
+    const ok = await check(
+      manifest(
+        '{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: dynamic_stream_0, stream_count: 1 }] }',
+      ),
+    );
     expect({ ok, requests }).toEqual({ ok: { status: 'SUCCEEDED' }, requests: ['a'] });
     requests.length = 0;
     const missing = await check(named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: nope }] }'));
@@ -98,7 +109,9 @@ describe('CheckStream.dynamic_streams_check_configs', () => {
 
   it('a generated stream that fails fails the check', async () => {
     server.use(http.get('http://api.test/items/b', () => HttpResponse.json({ error: 'forbidden' }, { status: 403 })));
-    const result = await check(named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: per_item }] }'));
+    const result = await check(
+      named('{ type: CheckStream, dynamic_streams_check_configs: [{ type: DynamicStreamCheckConfig, dynamic_stream_name: per_item }] }'),
+    );
     expect(result.status).toBe('FAILED');
     expect(requests).toEqual(['a']);
   });

@@ -49,8 +49,24 @@ describe('infer-schema', () => {
 describe('SchemaInferrer formats', () => {
   it('declares date and date-time only when every string of the field has that shape', () => {
     const inferrer = new SchemaInferrer();
-    inferrer.add({ day: '2024-01-31', at: '2024-01-31T10:00:00Z', mixed: '2024-01-31', nested: { at: '2024-01-31T10:00:00.5+02:00' }, list: ['2024-02-01'], naive: '2024-01-31T10:00:00', bad: '2024-02-30' });
-    inferrer.add({ day: null, at: '2024-02-01 11:00:00+00:00', mixed: 'soon', nested: { at: '2024-02-01T00:00:00Z' }, list: ['2024-02-02'], naive: '2024-01-31T10:00:00', bad: '2024-02-28' });
+    inferrer.add({
+      day: '2024-01-31',
+      at: '2024-01-31T10:00:00Z',
+      mixed: '2024-01-31',
+      nested: { at: '2024-01-31T10:00:00.5+02:00' },
+      list: ['2024-02-01'],
+      naive: '2024-01-31T10:00:00',
+      bad: '2024-02-30',
+    });
+    inferrer.add({
+      day: null,
+      at: '2024-02-01 11:00:00+00:00',
+      mixed: 'soon',
+      nested: { at: '2024-02-01T00:00:00Z' },
+      list: ['2024-02-02'],
+      naive: '2024-01-31T10:00:00',
+      bad: '2024-02-28',
+    });
     const props = inferrer.result().properties as Record<string, any>;
     expect(props.day.format).toBe('date');
     expect(props.at.format).toBe('date-time');
@@ -66,7 +82,19 @@ describe('SchemaInferrer formats', () => {
 describe('sync --stream', () => {
   it('syncs only the named streams (repeatable)', async () => {
     const f = files(api, []);
-    const result = await runCli(['sync', '--manifest', f.manifest, '--config', f.config, '--to', `duckdb:${join(f.dir, 'db.duckdb')}`, '--stream', 'items', '--stream', 'notes']);
+    const result = await runCli([
+      'sync',
+      '--manifest',
+      f.manifest,
+      '--config',
+      f.config,
+      '--to',
+      `duckdb:${join(f.dir, 'db.duckdb')}`,
+      '--stream',
+      'items',
+      '--stream',
+      'notes',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/items → items: 7 read/);
     expect(result.stderr).toMatch(/notes → notes: 2 read/);
@@ -77,7 +105,7 @@ describe('sync --stream', () => {
 describe('progress', () => {
   const sink = () => ({ write: () => true, columns: 80, rows: 24 }) as unknown as NodeJS.WriteStream;
 
-  it("a finished stream keeps its final rate instead of a falling one; 1 retry, 1 page, 1 record", () => {
+  it('a finished stream keeps its final rate instead of a falling one; 1 retry, 1 page, 1 record', () => {
     const progress = new Progress(sink());
     for (let i = 0; i < 1; i++) progress.record('a');
     progress.page('a');

@@ -73,7 +73,12 @@ describe('infer-schema', () => {
     expect(result.code).toBe(0);
     // Only the first page (numbers only): price has no string type yet.
     expect(JSON.parse(result.stdout).properties.price.type).toEqual(['null', 'number']);
-    expect(api.requestsTo('/api/items').slice(before).map((r) => r.query.page)).toEqual(['1']);
+    expect(
+      api
+        .requestsTo('/api/items')
+        .slice(before)
+        .map((r) => r.query.page),
+    ).toEqual(['1']);
   });
 
   it('a --limit-records that is not a whole number ≥ 1 is a config error, not a silent 1000', async () => {
@@ -202,9 +207,28 @@ describe('--help', () => {
     check: ['--manifest', '--config', '--log-level', '--quiet', '--record', '--replay'],
     discover: ['--manifest', '--config', '--log-level', '--quiet', '--record', '--replay'],
     read: [
-      '--manifest', '--config', '--catalog', '--state', '--concurrency', '--limit-records', '--limit-pages', '--limit-slices',
-      '--show-http', '--output', '--check-schema', '--progress', '--no-progress', '--log-level', '--quiet', '--record', '--replay',
-      '--stream', '--overwrite', '--fail-fast', '--max-retries', '--max-backoff',
+      '--manifest',
+      '--config',
+      '--catalog',
+      '--state',
+      '--concurrency',
+      '--limit-records',
+      '--limit-pages',
+      '--limit-slices',
+      '--show-http',
+      '--output',
+      '--check-schema',
+      '--progress',
+      '--no-progress',
+      '--log-level',
+      '--quiet',
+      '--record',
+      '--replay',
+      '--stream',
+      '--overwrite',
+      '--fail-fast',
+      '--max-retries',
+      '--max-backoff',
     ],
     write: ['--manifest', '--config', '--catalog', '--dry-run', '--show-http', '--log-level', '--quiet'],
     validate: ['--manifest', '--strict'],

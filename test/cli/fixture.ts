@@ -210,7 +210,12 @@ export async function startApi(): Promise<Api> {
       if (req.query.token !== QUERY_TOKEN) return json(res, 401, { error: 'bad token' });
       // Every other call fails once: each read sees one 500 and one retry.
       if (notesCalls++ % 2 === 0) return json(res, 500, { error: 'temporary' });
-      json(res, 200, { data: [{ id: 1, text: 'hello' }, { id: 2, text: 'world' }] });
+      json(res, 200, {
+        data: [
+          { id: 1, text: 'hello' },
+          { id: 2, text: 'world' },
+        ],
+      });
     },
   });
   return {

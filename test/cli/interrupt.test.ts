@@ -69,12 +69,27 @@ const statesOf = (messages: Message[]): Message[] => messages.filter((m) => m.ty
  * Part-way: `n` daily checkpoints written (records reach stdout in chunks, and at the latest with
  * the STATE that follows them).
  */
-const afterStates = (n: number) => (messages: Message[]): boolean => messages.filter((m) => m.type === 'STATE').length >= n;
+const afterStates =
+  (n: number) =>
+  (messages: Message[]): boolean =>
+    messages.filter((m) => m.type === 'STATE').length >= n;
 
 async function resumeFrom(f: ReturnType<typeof files>, state: Message): Promise<DataItem[]> {
   const statePath = join(f.dir, 'state.json');
   writeFileSync(statePath, JSON.stringify([state.state]));
-  const resumed = await runCli(['read', '-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!, '--concurrency', '1', '--state', statePath]);
+  const resumed = await runCli([
+    'read',
+    '-m',
+    f['manifest.yaml']!,
+    '-c',
+    f['config.json']!,
+    '--catalog',
+    f['catalog.json']!,
+    '--concurrency',
+    '1',
+    '--state',
+    statePath,
+  ]);
   expect(resumed.code).toBe(0);
   return recordsOf(resumed.messages);
 }
@@ -101,7 +116,11 @@ describe('interrupting a read', () => {
   ] as const)('%s: stops requesting, ends with an interrupted TRACE, exit %i, and a resume skips nothing (--threads %s)', async (signal, exitCode, threads) => {
     server.setFaultPicker(() => ({ kind: 'slow', delayMs: 40 }));
     const f = files();
-    const stopped = await readUntil(['-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!, '--concurrency', '1', '--threads', threads], afterStates(1), signal);
+    const stopped = await readUntil(
+      ['-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!, '--concurrency', '1', '--threads', threads],
+      afterStates(1),
+      signal,
+    );
     expect(stopped.code).toBe(exitCode);
     const last = stopped.messages.at(-1)!;
     expect(last.type).toBe('TRACE');
@@ -120,7 +139,11 @@ describe('interrupting a read', () => {
   it.each(['1', '2'])('kill -9 mid-read: a run resumed from the last STATE written delivers every record at least once (--threads %s)', async (threads) => {
     server.setFaultPicker(() => ({ kind: 'slow', delayMs: 40 }));
     const f = files();
-    const killed = await readUntil(['-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!, '--concurrency', '1', '--threads', threads], afterStates(2), 'SIGKILL');
+    const killed = await readUntil(
+      ['-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!, '--concurrency', '1', '--threads', threads],
+      afterStates(2),
+      'SIGKILL',
+    );
     expect(killed.signal).toBe('SIGKILL');
     const firstRun = recordsOf(killed.messages);
     expect(firstRun.length).toBeLessThan(server.records.length);

@@ -19,8 +19,22 @@ describe('read --output DIR with a file that cannot be written', () => {
   // A full-refresh stream's file is replaced (renamed over) when the stream ends, an incremental
   // one's appended to as records come: a full disk is only met by appending.
   it.each([
-    ['is a directory', 'items', 'full_refresh' as const, (path: string) => mkdirSync(path), /--output file \S+items\.jsonl cannot be written \(EISDIR/, 'config_error'],
-    ['is on a full disk (/dev/full)', 'events', 'incremental' as const, (path: string) => symlinkSync('/dev/full', path), /--output file \S+events\.jsonl cannot be written \(ENOSPC/, 'system_error'],
+    [
+      'is a directory',
+      'items',
+      'full_refresh' as const,
+      (path: string) => mkdirSync(path),
+      /--output file \S+items\.jsonl cannot be written \(EISDIR/,
+      'config_error',
+    ],
+    [
+      'is on a full disk (/dev/full)',
+      'events',
+      'incremental' as const,
+      (path: string) => symlinkSync('/dev/full', path),
+      /--output file \S+events\.jsonl cannot be written \(ENOSPC/,
+      'system_error',
+    ],
   ])('stops with an error naming the file when it %s', async (_what, stream, mode, prepare, expected, failureType) => {
     const f = files(api, [stream], mode);
     const out = join(f.dir, 'out');

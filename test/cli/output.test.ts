@@ -36,7 +36,10 @@ describe('LineWriter', () => {
   it("writes a read worker's serialised records byte for byte, in order with the messages around them", async () => {
     const { RecordLines, splitLines } = await import('../../engine/workers/serialised-record.js');
     const page = (from: number, n: number) =>
-      Array.from({ length: n }, (_, i) => ({ type: 'RECORD' as const, record: { stream: 'users', data: { id: from + i, name: `Zoë ${'x'.repeat(i % 90)} \u2028` }, emitted_at: 7 } }));
+      Array.from({ length: n }, (_, i) => ({
+        type: 'RECORD' as const,
+        record: { stream: 'users', data: { id: from + i, name: `Zoë ${'x'.repeat(i % 90)} \u2028` }, emitted_at: 7 },
+      }));
     // What a worker sends: one UTF-8 buffer of lines per page.
     const wire = (records: ReturnType<typeof page>): unknown[] => {
       const lines = new RecordLines();

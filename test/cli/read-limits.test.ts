@@ -10,7 +10,10 @@ beforeAll(async () => {
 afterAll(async () => api.server.close());
 
 function since(path: string, from: number): Array<string | undefined> {
-  return api.requestsTo(path).slice(from).map((r) => r.query.since);
+  return api
+    .requestsTo(path)
+    .slice(from)
+    .map((r) => r.query.since);
 }
 
 describe('read limits', () => {
@@ -24,13 +27,12 @@ describe('read limits', () => {
     const sent = api.server.requests.slice(before);
     expect(sent.filter((r) => r.path === '/api/items').map((r) => r.query.page)).toEqual(['1', '2', '3', '4']);
     // Five one-day windows, 2024-01-01 .. 2024-01-05 (requested concurrently: in any order).
-    expect(sent.filter((r) => r.path === '/api/events').map((r) => r.query.since?.slice(0, 10)).sort()).toEqual([
-      '2024-01-01',
-      '2024-01-02',
-      '2024-01-03',
-      '2024-01-04',
-      '2024-01-05',
-    ]);
+    expect(
+      sent
+        .filter((r) => r.path === '/api/events')
+        .map((r) => r.query.since?.slice(0, 10))
+        .sort(),
+    ).toEqual(['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05']);
   });
 
   it('--limit-records N emits N records and stops requesting pages once it has them', async () => {
@@ -40,7 +42,12 @@ describe('read limits', () => {
     expect(result.code).toBe(0);
     expect(records(result, 'items').map((r) => r.id)).toEqual([1, 2, 3]);
     // Record 3 is on page 2: pages 3 and 4 are never asked for.
-    expect(api.requestsTo('/api/items').slice(before).map((r) => r.query.page)).toEqual(['1', '2']);
+    expect(
+      api
+        .requestsTo('/api/items')
+        .slice(before)
+        .map((r) => r.query.page),
+    ).toEqual(['1', '2']);
   });
 
   it('--limit-records applies to each stream separately', async () => {
@@ -59,7 +66,12 @@ describe('read limits', () => {
     const f = files(api, ['items']);
     const result = await runCli(['read', ...f.args, '--limit-pages', '2']);
     expect(result.code).toBe(0);
-    expect(api.requestsTo('/api/items').slice(before).map((r) => r.query.page)).toEqual(['1', '2']);
+    expect(
+      api
+        .requestsTo('/api/items')
+        .slice(before)
+        .map((r) => r.query.page),
+    ).toEqual(['1', '2']);
     expect(records(result, 'items').map((r) => r.id)).toEqual([1, 2, 3, 4]);
   });
 
@@ -93,14 +105,22 @@ describe('read limits', () => {
     const f = files(api, ['events']);
     const result = await runCli(['read', ...f.args, '--limit-slices', '2']);
     expect(result.code).toBe(0);
-    expect(since('/api/events', before).map((s) => s?.slice(0, 10)).sort()).toEqual(['2024-01-01', '2024-01-02']);
+    expect(
+      since('/api/events', before)
+        .map((s) => s?.slice(0, 10))
+        .sort(),
+    ).toEqual(['2024-01-01', '2024-01-02']);
     expect(sortedIds(records(result, 'events'))).toEqual([1, 2]);
   });
 
   it('rejects a limit that is not a whole number ≥ 1 before sending anything', async () => {
     const before = api.server.requests.length;
     const f = files(api, ['items']);
-    for (const [flag, value] of [['--limit-records', '0'], ['--limit-pages', 'two'], ['--limit-slices', '1.5']]) {
+    for (const [flag, value] of [
+      ['--limit-records', '0'],
+      ['--limit-pages', 'two'],
+      ['--limit-slices', '1.5'],
+    ]) {
       const result = await runCli(['read', ...f.args, flag!, value!]);
       expect(result.code).toBe(1);
       const trace = result.messages.find((m) => m.trace?.type === 'ERROR');

@@ -76,7 +76,11 @@ describe('read --output DIR', () => {
     expect(first.messages.some((m) => m.trace?.stream_status?.status === 'COMPLETE')).toBe(true);
     expect(first.stderr.trim()).toBe(`manifold: wrote items: 7 (replaced), events: 3 (appended) to ${out} (state in ${join(out, 'state.json')})`);
 
-    const lines = (stream: string) => readFileSync(join(out, `${stream}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (stream: string) =>
+      readFileSync(join(out, `${stream}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
     expect(readdirSync(out).sort()).toEqual(['events.jsonl', 'items.jsonl', 'state.json']);
     expect(lines('items')).toEqual(ITEMS);
     expect(lines('events').sort((a, b) => a.id - b.id)).toEqual(INITIAL_EVENTS);

@@ -38,7 +38,17 @@ describe('commands through a slowly read stdout pipe', () => {
   it.each(['1', '2'])('read: exit 0 and every record, over many runs and output sizes (--threads %s)', async (threads) => {
     for (const server of servers) {
       const f = files(server);
-      const result = await runCliThroughSlowPipe(['read', '-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!, '--threads', threads]);
+      const result = await runCliThroughSlowPipe([
+        'read',
+        '-m',
+        f['manifest.yaml']!,
+        '-c',
+        f['config.json']!,
+        '--catalog',
+        f['catalog.json']!,
+        '--threads',
+        threads,
+      ]);
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
       const ids = result.messages.filter((m) => m.type === 'RECORD').map((m) => m.record.data.id);
       expect(ids).toEqual(server.records.map((r) => r.id));
@@ -50,7 +60,17 @@ describe('commands through a slowly read stdout pipe', () => {
     for (const server of servers.slice(0, 3)) {
       const f = files(server);
       const dir = join(f.dir, 'out');
-      const result = await runCliThroughSlowPipe(['read', '-m', f['manifest.yaml']!, '-c', f['config.json']!, '--catalog', f['catalog.json']!, '--output', dir]);
+      const result = await runCliThroughSlowPipe([
+        'read',
+        '-m',
+        f['manifest.yaml']!,
+        '-c',
+        f['config.json']!,
+        '--catalog',
+        f['catalog.json']!,
+        '--output',
+        dir,
+      ]);
       expect(result.code).toBe(0);
       const lines = readFileSync(join(dir, 'items.jsonl'), 'utf8').trimEnd().split('\n');
       expect(lines.map((l) => JSON.parse(l).id)).toEqual(server.records.map((r) => r.id));
@@ -74,9 +94,14 @@ describe('commands through a slowly read stdout pipe', () => {
       const lines: string[] = [];
       for (let i = 1; i <= count; i++) {
         lines.push(JSON.stringify({ type: 'RECORD', record: { stream: 'update_listing', data: { id: `L${i}`, title: `Listing ${i}` }, emitted_at: 1 } }));
-        if (i % 10 === 0) lines.push(JSON.stringify({ type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'update_listing' }, stream_state: { n: i } } } }));
+        if (i % 10 === 0)
+          lines.push(
+            JSON.stringify({ type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'update_listing' }, stream_state: { n: i } } } }),
+          );
       }
-      const result = await runCliThroughSlowPipe(['write', '--dry-run', '-m', manifest, '-c', f['config.json']!, '--catalog', f['catalog.json']!], { stdin: lines.join('\n') + '\n' });
+      const result = await runCliThroughSlowPipe(['write', '--dry-run', '-m', manifest, '-c', f['config.json']!, '--catalog', f['catalog.json']!], {
+        stdin: lines.join('\n') + '\n',
+      });
       expect(result.code).toBe(0);
       expect(result.messages.filter((m) => m.type === 'LOG' && String(m.log.message).startsWith('DRY RUN'))).toHaveLength(count);
       // A dry run echoes no STATE (nothing was written); its last line is the operation's summary.

@@ -17,7 +17,11 @@ beforeAll(async () => {
 });
 afterAll(async () => api.server.close());
 
-const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 const logs = (result: { messages: Array<Record<string, any>> }) => result.messages.filter((m) => m.type === 'LOG').map((m) => m.log.message as string);
 
 describe('read --record DIR', () => {
@@ -73,21 +77,22 @@ describe('read --record DIR', () => {
 });
 
 describe('limited test reads emit no state', () => {
-  it.each([['--limit-pages', '1'], ['--limit-records', '2'], ['--limit-slices', '1']])(
-    '%s %s --output writes no state.json, says so, and keeps the state file already there',
-    async (flag, value) => {
-      const f = files(api, ['items', 'events'], 'incremental');
-      const out = join(f.dir, 'out');
-      mkdirSync(out);
-      writeFileSync(join(out, 'state.json'), '[]');
-      const result = await runCli(['read', ...f.args, '--output', out, flag, value]);
-      expect(result.code).toBe(0);
-      expect(readFileSync(join(out, 'state.json'), 'utf8')).toBe('[]');
-      expect(result.stderr).toContain('(a test read: no state saved)');
-      expect(result.stderr).not.toContain('state.json');
-      expect(logs(result)).toContainEqual(expect.stringContaining(`Test read (${flag} ${value}): no STATE is emitted or saved`));
-    },
-  );
+  it.each([
+    ['--limit-pages', '1'],
+    ['--limit-records', '2'],
+    ['--limit-slices', '1'],
+  ])('%s %s --output writes no state.json, says so, and keeps the state file already there', async (flag, value) => {
+    const f = files(api, ['items', 'events'], 'incremental');
+    const out = join(f.dir, 'out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'state.json'), '[]');
+    const result = await runCli(['read', ...f.args, '--output', out, flag, value]);
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(out, 'state.json'), 'utf8')).toBe('[]');
+    expect(result.stderr).toContain('(a test read: no state saved)');
+    expect(result.stderr).not.toContain('state.json');
+    expect(logs(result)).toContainEqual(expect.stringContaining(`Test read (${flag} ${value}): no STATE is emitted or saved`));
+  });
 
   it('without --output, no STATE message reaches stdout', async () => {
     const f = files(api, ['events'], 'incremental');
@@ -187,7 +192,8 @@ spec:
     server = await startServer({
       'GET /down': (_req, res) => json(res, 503, { error: 'down for maintenance' }),
       // A long Retry-After the first time: the default would wait an hour.
-      'GET /throttled': (_req, res) => (throttled++ % 2 === 0 ? json(res, 429, { error: 'slow down' }, { 'retry-after': '3600' }) : json(res, 200, { data: [{ id: 1 }] })),
+      'GET /throttled': (_req, res) =>
+        throttled++ % 2 === 0 ? json(res, 429, { error: 'slow down' }, { 'retry-after': '3600' }) : json(res, 200, { data: [{ id: 1 }] }),
     });
   });
   afterAll(async () => server.close());
@@ -197,7 +203,8 @@ spec:
     return runCli(['read', '--manifest', f['manifest.yaml']!, '--config', f['config.json']!, ...flags]);
   }
   const sent = (path: string) => server.requests.filter((r) => r.path === path).length;
-  const error = (result: { messages: Array<Record<string, any>> }) => result.messages.find((m) => m.trace?.type === 'ERROR' && m.trace.error.stream_descriptor)?.trace.error;
+  const error = (result: { messages: Array<Record<string, any>> }) =>
+    result.messages.find((m) => m.trace?.type === 'ERROR' && m.trace.error.stream_descriptor)?.trace.error;
 
   it('--fail-fast: the first failed request fails the stream, naming it', async () => {
     const before = sent('/down');

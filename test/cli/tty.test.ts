@@ -50,7 +50,10 @@ const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').repl
     const shown = plain(await onTerminal(['read', ...f.args], out));
     expect(shown).toMatch(/✔ items: 7 records, 4 pages, \d+ rec\/s, 0 retries/);
     expect(shown).toMatch(/✔ notes: 2 records, 1 page, \d+ rec\/s, 1 retry/);
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((m) => m.type === 'RECORD')).toHaveLength(9);
     expect(readFileSync(out, 'utf8')).not.toContain('rec/s');
   });
@@ -67,7 +70,11 @@ const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').repl
     const command = `${quote(process.execPath)} ${[CLI, 'read', ...f.args, '--output', out].map(quote).join(' ')}`;
     const shown = plain(
       await new Promise<string>((resolve, reject) => {
-        const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: REPO, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn('script', ['-qec', command, '/dev/null'], {
+          cwd: REPO,
+          env: { ...process.env, NODE_OPTIONS: '' },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
         let text = '';
         child.stdout.setEncoding('utf8').on('data', (d: string) => (text += d));
         child.on('error', reject);

@@ -22,7 +22,13 @@ const spec: Obj = {
             kind: { const: 'custom' },
             method: { type: 'string', enum: ['POST', 'PUT'], default: 'POST' },
             url: { type: 'string' },
-            grouping: { type: 'object', oneOf: [{ title: 'Wrap', properties: { algo: { const: 'wrap' }, property: { type: 'string', default: 'items' } } }, { title: 'Code', properties: { algo: { const: 'code' } } }] },
+            grouping: {
+              type: 'object',
+              oneOf: [
+                { title: 'Wrap', properties: { algo: { const: 'wrap' }, property: { type: 'string', default: 'items' } } },
+                { title: 'Code', properties: { algo: { const: 'code' } } },
+              ],
+            },
           },
         },
       ],
@@ -56,6 +62,8 @@ describe('config with alternatives', () => {
   });
 
   it('names the choices when the config picks none', () => {
-    expect(problemsOf({ mode: { kind: 'other' } })).toBe('Config does not match the connector spec:\n  - config.mode: must be one of "Simple" (kind: "simple"), "Custom" (kind: "custom")');
+    expect(problemsOf({ mode: { kind: 'other' } })).toBe(
+      'Config does not match the connector spec:\n  - config.mode: must be one of "Simple" (kind: "simple"), "Custom" (kind: "custom")',
+    );
   });
 });

@@ -44,8 +44,12 @@ async function run(config: Obj, messages: Obj[], options: { catalog?: Configured
   for await (const m of destination.write(full, options.catalog ?? catalogOf('hubspot_deals'), input(), { dryRun: options.dryRun === true })) out.push(m);
   return out;
 }
-const errorsOf = (out: AirbyteMessage[]) => out.filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR').map((m) => (m as { trace: { error: { message: string; failure_type: string } } }).trace.error);
-const statesOf = (out: AirbyteMessage[]) => out.filter((m) => m.type === 'STATE').map((m) => (m as unknown as { state: { stream: { stream_state: unknown } } }).state.stream.stream_state);
+const errorsOf = (out: AirbyteMessage[]) =>
+  out
+    .filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR')
+    .map((m) => (m as { trace: { error: { message: string; failure_type: string } } }).trace.error);
+const statesOf = (out: AirbyteMessage[]) =>
+  out.filter((m) => m.type === 'STATE').map((m) => (m as unknown as { state: { stream: { stream_state: unknown } } }).state.stream.stream_state);
 const sent = () => api.calls().map((c) => [c.method, c.url.pathname, c.body ? JSON.parse(c.body) : undefined]);
 
 describe('Clazar destination: Endpoint templates, ID from the config', () => {
@@ -96,7 +100,10 @@ describe('Clazar destination: ID from a record field (bulk updates)', () => {
     ['delete_private_offer', 'DELETE', ['/private_offers/po_77', '/private_offers/po_78']],
   ])('%s sends each record to its own object', async (endpointType, method, paths) => {
     const ids = endpointType === 'update_listing' ? ['lst_01H8', 'lst_02K4'] : ['po_77', 'po_78'];
-    const out = await run({ endpoint: { endpoint_type: endpointType, id_field: 'clazar_id', exclude_attributes: 'clazar_id' } }, ids.map((id) => rec('hubspot_deals', { clazar_id: id, note: 'x' })));
+    const out = await run(
+      { endpoint: { endpoint_type: endpointType, id_field: 'clazar_id', exclude_attributes: 'clazar_id' } },
+      ids.map((id) => rec('hubspot_deals', { clazar_id: id, note: 'x' })),
+    );
     expect(errorsOf(out)).toEqual([]);
     expect(api.calls().map((c) => [c.method, c.url.pathname])).toEqual(paths.map((p) => [method, p]));
     if (method !== 'DELETE') expect(api.calls().map((c) => JSON.parse(c.body))).toEqual([{ note: 'x' }, { note: 'x' }]);
@@ -112,13 +119,17 @@ describe('Clazar destination: ID from a record field (bulk updates)', () => {
   it('a record without the ID field fails that record, named by its key, and nothing is sent', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clazar-'));
     const dead = join(dir, 'dead.jsonl');
-    const out = await run(
-      { endpoint: { endpoint_type: 'update_listing', id_field: 'clazar_id' }, on_failure: 'dead_letter', dead_letter_path: dead },
-      [rec('hubspot_deals', { title: 'no id' }), rec('hubspot_deals', { clazar_id: 'lst_01H8', title: 'ok' }), state(1)],
-    );
+    const out = await run({ endpoint: { endpoint_type: 'update_listing', id_field: 'clazar_id' }, on_failure: 'dead_letter', dead_letter_path: dead }, [
+      rec('hubspot_deals', { title: 'no id' }),
+      rec('hubspot_deals', { clazar_id: 'lst_01H8', title: 'ok' }),
+      state(1),
+    ]);
     expect(api.calls().map((c) => c.url.pathname)).toEqual(['/listings/lst_01H8']);
     expect(statesOf(out)).toEqual([{ n: 1 }]);
-    const lines = readFileSync(dead, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(dead, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.operation, l.record])).toEqual([['update_listing', { title: 'no id' }]]);
     expect(lines[0].error).toMatch(/no "clazar_id" value/);
   });
@@ -141,12 +152,19 @@ describe('Clazar destination: failures', () => {
 
   it('4xx in stop mode: error TRACE with method, URL, status and body; no STATE after it', async () => {
     const out = await run({ endpoint: { endpoint_type: 'update_listing', id_field: 'id' } }, [
-      rec('hubspot_deals', { id: 'lst_01H8' }), state(1), rec('hubspot_deals', { id: 'lst_missing' }), state(2), rec('hubspot_deals', { id: 'lst_02K4' }), state(3),
+      rec('hubspot_deals', { id: 'lst_01H8' }),
+      state(1),
+      rec('hubspot_deals', { id: 'lst_missing' }),
+      state(2),
+      rec('hubspot_deals', { id: 'lst_02K4' }),
+      state(3),
     ]);
     expect(statesOf(out)).toEqual([{ n: 1 }]);
     expect(api.calls().map((c) => c.url.pathname)).toEqual(['/listings/lst_01H8', '/listings/lst_missing']);
     const [error] = errorsOf(out);
-    expect(error!.message).toMatch(/^Operation update_listing failed for stream "hubspot_deals", record "lst_missing": PUT https:\/\/api\.clazar\.io\/listings\/lst_missing returned HTTP 404.*Not found/);
+    expect(error!.message).toMatch(
+      /^Operation update_listing failed for stream "hubspot_deals", record "lst_missing": PUT https:\/\/api\.clazar\.io\/listings\/lst_missing returned HTTP 404.*Not found/,
+    );
   });
 
   it('5xx: an update (PUT) is retried, a create (POST) is not', async () => {
@@ -166,7 +184,11 @@ describe('Clazar destination: failures', () => {
   it('429: waits as Retry-After says and sends again, a create included (the server did not act)', async () => {
     let n = 0;
     // ratelimit-reset: 0.01 (s) ends the api_budget's pause at once (it would otherwise wait for its one-minute window).
-    api.inject(() => (++n === 1 ? HttpResponse.json({ detail: 'Request was throttled.' }, { status: 429, headers: { 'retry-after': '2', 'ratelimit-reset': '0.01' } }) : undefined));
+    api.inject(() =>
+      ++n === 1
+        ? HttpResponse.json({ detail: 'Request was throttled.' }, { status: 429, headers: { 'retry-after': '2', 'ratelimit-reset': '0.01' } })
+        : undefined,
+    );
     const out = await run({ endpoint: { endpoint_type: 'create_listing' } }, [rec('hubspot_deals', { title: 'A' }), state(1)]);
     expect(errorsOf(out)).toEqual([]);
     expect(api.calls().map((c) => c.method)).toEqual(['POST', 'POST']);
@@ -178,12 +200,26 @@ describe('Clazar destination: failures', () => {
     const dir = mkdtempSync(join(tmpdir(), 'clazar-'));
     const dead = join(dir, 'dead.jsonl');
     const capture = join(dir, 'capture.jsonl');
-    const out = await run({ endpoint: { endpoint_type: 'update_listing', id_field: 'id' }, on_failure: 'dead_letter', dead_letter_path: dead, response_capture_path: capture }, [
-      rec('hubspot_deals', { id: 'lst_01H8', title: 'a' }), rec('hubspot_deals', { id: 'nope', title: 'b' }), rec('hubspot_deals', { id: 'lst_02K4', title: 'c' }), state(1),
-    ]);
+    const out = await run(
+      { endpoint: { endpoint_type: 'update_listing', id_field: 'id' }, on_failure: 'dead_letter', dead_letter_path: dead, response_capture_path: capture },
+      [
+        rec('hubspot_deals', { id: 'lst_01H8', title: 'a' }),
+        rec('hubspot_deals', { id: 'nope', title: 'b' }),
+        rec('hubspot_deals', { id: 'lst_02K4', title: 'c' }),
+        state(1),
+      ],
+    );
     expect(statesOf(out)).toEqual([{ n: 1 }]);
-    expect(readFileSync(dead, 'utf8').trim().split('\n').map((l) => JSON.parse(l).key)).toEqual(['nope']);
-    const captured = readFileSync(capture, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(
+      readFileSync(dead, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).key),
+    ).toEqual(['nope']);
+    const captured = readFileSync(capture, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(captured.map((c) => [c.operation, c.stream, c.status, c.key, c.body?.title ?? c.body?.detail])).toEqual([
       ['update_listing', 'hubspot_deals', 200, 'lst_01H8', 'a'],
       ['update_listing', 'hubspot_deals', 404, 'nope', 'Not found.'],
@@ -201,25 +237,44 @@ describe('Clazar destination: Manual', () => {
   const manual = (settings: Obj): Obj => ({ endpoint: { endpoint_type: 'manual', ...settings } });
 
   it('method, URL with the ID at the end, request headers and excluded attributes', async () => {
-    const out = await run(manual({ method: 'PUT', url: 'https://api.clazar.io/private_offers/po_77', request_headers: 'X-Team:sales, X-Trace:t1', exclude_attributes: 'internal,secret_note' }), [
-      rec('hubspot_deals', { terms: 'net 30', internal: 1, secret_note: 'n' }),
-    ]);
+    const out = await run(
+      manual({
+        method: 'PUT',
+        url: 'https://api.clazar.io/private_offers/po_77',
+        request_headers: 'X-Team:sales, X-Trace:t1',
+        exclude_attributes: 'internal,secret_note',
+      }),
+      [rec('hubspot_deals', { terms: 'net 30', internal: 1, secret_note: 'n' })],
+    );
     expect(errorsOf(out)).toEqual([]);
     expect(sent()).toEqual([['PUT', '/private_offers/po_77', { terms: 'net 30' }]]);
     const h = api.calls()[0]!.headers;
-    expect([h['x-team'], h['x-trace'], h['content-type']?.split(';')[0], h.authorization?.startsWith('Bearer ')]).toEqual(['sales', 't1', 'application/json', true]);
+    expect([h['x-team'], h['x-trace'], h['content-type']?.split(';')[0], h.authorization?.startsWith('Bearer ')]).toEqual([
+      'sales',
+      't1',
+      'application/json',
+      true,
+    ]);
   });
 
   it('a path instead of a full URL, with the ID taken from each record (ID Field); DELETE has no body', async () => {
-    const out = await run(manual({ method: 'DELETE', url: '/private_offers', id_field: 'offer' }), [rec('hubspot_deals', { offer: 'po_77' }), rec('hubspot_deals', { offer: 'po_78' })]);
+    const out = await run(manual({ method: 'DELETE', url: '/private_offers', id_field: 'offer' }), [
+      rec('hubspot_deals', { offer: 'po_77' }),
+      rec('hubspot_deals', { offer: 'po_78' }),
+    ]);
     expect(errorsOf(out)).toEqual([]);
-    expect(sent()).toEqual([['DELETE', '/private_offers/po_77', undefined], ['DELETE', '/private_offers/po_78', undefined]]);
+    expect(sent()).toEqual([
+      ['DELETE', '/private_offers/po_77', undefined],
+      ['DELETE', '/private_offers/po_78', undefined],
+    ]);
   });
 
   it('Authorization or Content-Type in Request Headers is refused, nothing is sent', async () => {
     for (const headers of ['Authorization:Bearer mine', 'X-Ok:1,content-type:text/plain']) {
       const out = await run(manual({ method: 'POST', url: '/listings', request_headers: headers }), [rec('hubspot_deals', { a: 1 })]);
-      expect(errorsOf(out).map((e) => [e.failure_type, e.message])).toEqual([['config_error', expect.stringMatching(/request_headers: the (Authorization|Content-Type) header is set by the connector/)]]);
+      expect(errorsOf(out).map((e) => [e.failure_type, e.message])).toEqual([
+        ['config_error', expect.stringMatching(/request_headers: the (Authorization|Content-Type) header is set by the connector/)],
+      ]);
       expect(JSON.stringify(out)).not.toContain('Bearer mine');
     }
     expect(api.log.entries).toEqual([]);
@@ -234,7 +289,13 @@ describe('Clazar destination: Manual', () => {
   it('Record Batching, Property inside JSON object: Batch Size records per request, with the other props', async () => {
     api.inject((e) => (e.url.pathname === '/private_offers/bulk' ? HttpResponse.json({ ok: true }) : undefined));
     const out = await run(
-      manual({ method: 'POST', url: '/private_offers/bulk', record_batching: true, batch_size: 2, grouping_algorithm: { algorithm: 'property', property_name: 'offers', other_props: '{"source":"hubspot"}' } }),
+      manual({
+        method: 'POST',
+        url: '/private_offers/bulk',
+        record_batching: true,
+        batch_size: 2,
+        grouping_algorithm: { algorithm: 'property', property_name: 'offers', other_props: '{"source":"hubspot"}' },
+      }),
       [1, 2, 3].map((n) => rec('hubspot_deals', { n })).concat([state(1)]),
     );
     expect(errorsOf(out)).toEqual([]);
@@ -248,15 +309,27 @@ describe('Clazar destination: Manual', () => {
   it('Record Batching, Code: a JSONata expression over the batch; Batch Size defaults to 100', async () => {
     api.inject((e) => (e.url.pathname === '/bulk' ? HttpResponse.json({ ok: true }) : undefined));
     const records = Array.from({ length: 101 }, (_, i) => rec('hubspot_deals', { n: i + 1 }));
-    const out = await run(manual({ method: 'POST', url: '/bulk', record_batching: true, grouping_algorithm: { algorithm: 'code', code: '{"count": $count($), "first": $[0].n}' } }), records);
+    const out = await run(
+      manual({ method: 'POST', url: '/bulk', record_batching: true, grouping_algorithm: { algorithm: 'code', code: '{"count": $count($), "first": $[0].n}' } }),
+      records,
+    );
     expect(errorsOf(out)).toEqual([]);
-    expect(sent().map((s) => s[2])).toEqual([{ count: 100, first: 1 }, { count: 1, first: 101 }]);
+    expect(sent().map((s) => s[2])).toEqual([
+      { count: 100, first: 1 },
+      { count: 1, first: 101 },
+    ]);
   });
 
   it('without Record Batching each record is its own request', async () => {
-    const out = await run(manual({ method: 'POST', url: '/listings', batch_size: 50 }), [rec('hubspot_deals', { title: 'a' }), rec('hubspot_deals', { title: 'b' })]);
+    const out = await run(manual({ method: 'POST', url: '/listings', batch_size: 50 }), [
+      rec('hubspot_deals', { title: 'a' }),
+      rec('hubspot_deals', { title: 'b' }),
+    ]);
     expect(errorsOf(out)).toEqual([]);
-    expect(sent()).toEqual([['POST', '/listings', { title: 'a' }], ['POST', '/listings', { title: 'b' }]]);
+    expect(sent()).toEqual([
+      ['POST', '/listings', { title: 'a' }],
+      ['POST', '/listings', { title: 'b' }],
+    ]);
   });
 });
 
@@ -264,13 +337,17 @@ describe('Clazar destination: routing by stream name (advanced)', () => {
   beforeAll(freshApi);
 
   it('each stream goes to the template named like it, with IDs from the ID Field; other streams are not written', async () => {
-    const out = await run({ endpoint: { endpoint_type: 'stream_routing', id_field: 'id', exclude_attributes: 'id' } }, [
-      rec('create_listing', { title: 'New' }),
-      rec('update_listing', { id: 'lst_01H8', title: 'Upd' }),
-      rec('publish_private_offer', { id: 'po_77' }),
-      rec('delete_private_offer', { id: 'po_78' }),
-      rec('hubspot_deals', { id: 'x' }),
-    ], { catalog: catalogOf('create_listing', 'update_listing', 'publish_private_offer', 'delete_private_offer', 'hubspot_deals') });
+    const out = await run(
+      { endpoint: { endpoint_type: 'stream_routing', id_field: 'id', exclude_attributes: 'id' } },
+      [
+        rec('create_listing', { title: 'New' }),
+        rec('update_listing', { id: 'lst_01H8', title: 'Upd' }),
+        rec('publish_private_offer', { id: 'po_77' }),
+        rec('delete_private_offer', { id: 'po_78' }),
+        rec('hubspot_deals', { id: 'x' }),
+      ],
+      { catalog: catalogOf('create_listing', 'update_listing', 'publish_private_offer', 'delete_private_offer', 'hubspot_deals') },
+    );
     expect(errorsOf(out)).toEqual([]);
     expect(sent()).toEqual([
       ['POST', '/listings', { title: 'New' }],
@@ -286,7 +363,9 @@ describe('Clazar destination: dry run and preview send nothing', () => {
   beforeAll(freshApi);
 
   it('dry run: no request, not even the token; secrets masked; no STATE', async () => {
-    const out = await run({ endpoint: { endpoint_type: 'update_listing', listing_id: 'lst_01H8' } }, [rec('hubspot_deals', { title: 'T' }), state(1)], { dryRun: true });
+    const out = await run({ endpoint: { endpoint_type: 'update_listing', listing_id: 'lst_01H8' } }, [rec('hubspot_deals', { title: 'T' }), state(1)], {
+      dryRun: true,
+    });
     expect(api.log.entries).toEqual([]);
     const dry = out.filter((m) => m.type === 'LOG' && m.log.message.startsWith('DRY RUN')).map((m) => (m as { log: { message: string } }).log.message);
     expect(dry).toEqual([expect.stringContaining('"url":"https://api.clazar.io/listings/lst_01H8"')]);
@@ -299,14 +378,42 @@ describe('Clazar destination: dry run and preview send nothing', () => {
     async function* input(): AsyncGenerator<unknown> {
       for (let n = 1; n <= 10; n++) yield rec('hubspot_deals', { n, api_key: 'clz-secret-value' });
     }
-    const config = { ...api.credentials, endpoint: { endpoint_type: 'manual', method: 'POST', url: '/bulk', request_headers: 'X-Api-Key:k-123,X-Tenant-Token:t-9,X-Team:sales', record_batching: true, batch_size: 2 } };
+    const config = {
+      ...api.credentials,
+      endpoint: {
+        endpoint_type: 'manual',
+        method: 'POST',
+        url: '/bulk',
+        request_headers: 'X-Api-Key:k-123,X-Tenant-Token:t-9,X-Team:sales',
+        record_batching: true,
+        batch_size: 2,
+      },
+    };
     const { requests, messages } = await destination.preview(config, undefined, input(), 3);
     expect(messages.filter((m) => m.type === 'TRACE')).toEqual([]);
     expect(requests.map((r) => [r.operation, r.stream, r.request.method, r.request.url, r.request.headers['X-Api-Key'], r.request.body])).toEqual([
-      ['manual', 'hubspot_deals', 'POST', 'https://api.clazar.io/bulk', '****', { items: [{ n: 1, api_key: '****' }, { n: 2, api_key: '****' }] }],
+      [
+        'manual',
+        'hubspot_deals',
+        'POST',
+        'https://api.clazar.io/bulk',
+        '****',
+        {
+          items: [
+            { n: 1, api_key: '****' },
+            { n: 2, api_key: '****' },
+          ],
+        },
+      ],
       ['manual', 'hubspot_deals', 'POST', 'https://api.clazar.io/bulk', '****', { items: [{ n: 3, api_key: '****' }] }],
     ]);
-    expect(requests[0]!.request.headers).toEqual({ 'X-Manifold-Auth': expect.any(String), 'X-Api-Key': '****', 'X-Tenant-Token': '****', 'X-Team': 'sales', 'Content-Type': 'application/json' });
+    expect(requests[0]!.request.headers).toEqual({
+      'X-Manifold-Auth': expect.any(String),
+      'X-Api-Key': '****',
+      'X-Tenant-Token': '****',
+      'X-Team': 'sales',
+      'Content-Type': 'application/json',
+    });
     expect(api.log.entries).toEqual([]);
   });
 });
@@ -315,10 +422,20 @@ describe('Clazar destination manifest', () => {
   it('declares the eight templates and Manual, selected by the Endpoint setting', async () => {
     const destination = await Destination.fromFile(MANIFEST);
     expect(destination.operationNames()).toEqual([
-      'create_listing', 'update_listing', 'create_opportunity', 'update_opportunity',
-      'create_private_offer', 'update_private_offer', 'publish_private_offer', 'delete_private_offer', 'manual',
+      'create_listing',
+      'update_listing',
+      'create_opportunity',
+      'update_opportunity',
+      'create_private_offer',
+      'update_private_offer',
+      'publish_private_offer',
+      'delete_private_offer',
+      'manual',
     ]);
-    const spec = destination.spec().connectionSpecification as { required: string[]; properties: { endpoint: { oneOf: Array<{ title: string; properties: Obj }> } } };
+    const spec = destination.spec().connectionSpecification as {
+      required: string[];
+      properties: { endpoint: { oneOf: Array<{ title: string; properties: Obj }> } };
+    };
     expect(spec.required).toEqual(['client_id', 'client_secret', 'endpoint']);
     expect(spec.properties.endpoint.oneOf.map((b) => [b.title, Object.keys(b.properties)])).toEqual([
       ['Create Listing', ['endpoint_type', 'exclude_attributes']],
@@ -329,7 +446,21 @@ describe('Clazar destination manifest', () => {
       ['Update Private Offer', ['endpoint_type', 'private_offer_id', 'id_field', 'exclude_attributes']],
       ['Publish Private Offer', ['endpoint_type', 'private_offer_id', 'id_field', 'exclude_attributes']],
       ['Delete Private Offer', ['endpoint_type', 'private_offer_id', 'id_field']],
-      ['Manual', ['endpoint_type', 'method', 'content_format', 'url', 'id_field', 'request_headers', 'exclude_attributes', 'record_batching', 'batch_size', 'grouping_algorithm']],
+      [
+        'Manual',
+        [
+          'endpoint_type',
+          'method',
+          'content_format',
+          'url',
+          'id_field',
+          'request_headers',
+          'exclude_attributes',
+          'record_batching',
+          'batch_size',
+          'grouping_algorithm',
+        ],
+      ],
       ['Route by stream name (advanced)', ['endpoint_type', 'id_field', 'exclude_attributes']],
     ]);
   });

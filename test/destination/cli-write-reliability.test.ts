@@ -32,7 +32,9 @@ on_failure: "{{ config.on_failure or 'stop' }}"
 dead_letter_path: "{{ config.dead_letter_path or '' }}"
 `;
 
-const catalog = { streams: [{ stream: { name: 'items', json_schema: {} }, sync_mode: 'full_refresh', destination_sync_mode: 'append', primary_key: [['id']] }] };
+const catalog = {
+  streams: [{ stream: { name: 'items', json_schema: {} }, sync_mode: 'full_refresh', destination_sync_mode: 'append', primary_key: [['id']] }],
+};
 const line = (m: object): string => JSON.stringify(m) + '\n';
 const rec = (id: string): string => line({ type: 'RECORD', record: { stream: 'items', data: { id }, emitted_at: 1 } });
 const state = (n: number): string => line({ type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'items' }, stream_state: { n } } } });
@@ -91,10 +93,11 @@ describe('manifold write: malformed input lines', () => {
 describe('manifold write: a dead-letter file that cannot be written', () => {
   it('on a full disk: stops with a clear error and no STATE past the lost record, exit 1, no crash', async () => {
     // /dev/full is a device: the file policy lets a manifest write there only when allowed by name.
-    const result = await write([rec('ok-1'), state(1), rec('bad-1'), rec('ok-2'), state(2)].join(''), { on_failure: 'dead_letter', dead_letter_path: '/dev/full' }, [
-      '--allow-path',
-      '/dev/full',
-    ]);
+    const result = await write(
+      [rec('ok-1'), state(1), rec('bad-1'), rec('ok-2'), state(2)].join(''),
+      { on_failure: 'dead_letter', dead_letter_path: '/dev/full' },
+      ['--allow-path', '/dev/full'],
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).not.toMatch(/Unhandled/);
     expect(server.requests.map((r) => r.path)).toEqual(['/items/ok-1', '/items/bad-1']);
@@ -105,7 +108,10 @@ describe('manifold write: a dead-letter file that cannot be written', () => {
 
   it('a directory: refused by the file policy before anything is sent, exit 1', async () => {
     const dir = tempFiles({}).dir;
-    const result = await write([rec('ok-1'), state(1), rec('bad-1'), state(2)].join(''), { on_failure: 'dead_letter', dead_letter_path: dir }, ['--allow-path', dirname(dir)]);
+    const result = await write([rec('ok-1'), state(1), rec('bad-1'), state(2)].join(''), { on_failure: 'dead_letter', dead_letter_path: dir }, [
+      '--allow-path',
+      dirname(dir),
+    ]);
     expect(result.code).toBe(1);
     expect(server.requests).toEqual([]);
     expect(states(result)).toEqual([]);

@@ -15,7 +15,9 @@ const MANIFEST = join(REPO, 'manifests/clazar-destination.yaml');
 const line = (m: object): string => JSON.stringify(m) + '\n';
 const rec = (stream: string, data: object) => line({ type: 'RECORD', record: { stream, data, emitted_at: 1 } });
 const state = (n: number) => line({ type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'update_listing' }, stream_state: { n } } } });
-const catalogOf = (...names: string[]) => ({ streams: names.map((name) => ({ stream: { name, json_schema: {} }, sync_mode: 'full_refresh', destination_sync_mode: 'append' })) });
+const catalogOf = (...names: string[]) => ({
+  streams: names.map((name) => ({ stream: { name, json_schema: {} }, sync_mode: 'full_refresh', destination_sync_mode: 'append' })),
+});
 
 let server: TestServer;
 beforeAll(async () => {
@@ -37,7 +39,10 @@ const configWith = (endpoint: object) => ({ client_id: 'cid', client_secret: 'e2
 
 describe('manifold write (CLI) with the Clazar destination', () => {
   it('writes piped records routed by stream name, echoes states after them and ignores streams outside the catalog', async () => {
-    const files = tempFiles({ 'config.json': configWith({ endpoint_type: 'stream_routing', exclude_attributes: 'id' }), 'catalog.json': catalogOf('create_listing', 'update_listing') });
+    const files = tempFiles({
+      'config.json': configWith({ endpoint_type: 'stream_routing', exclude_attributes: 'id' }),
+      'catalog.json': catalogOf('create_listing', 'update_listing'),
+    });
     const stdin = [
       'not json at all\n',
       rec('create_listing', { title: 'New' }),
@@ -66,8 +71,12 @@ describe('manifold write (CLI) with the Clazar destination', () => {
   });
 
   it('--sample N prints the requests of the first N records and sends nothing, not even the token request', async () => {
-    const files = tempFiles({ 'config.json': configWith({ endpoint_type: 'update_listing', id_field: 'listing', exclude_attributes: 'listing', }) });
-    const stdin = [rec('hubspot_products', { listing: 'L1', title: 'One', note: 'e2e-secret' }), rec('hubspot_products', { listing: 'L2', title: 'Two' }), rec('hubspot_products', { listing: 'L3', title: 'Three' })].join('');
+    const files = tempFiles({ 'config.json': configWith({ endpoint_type: 'update_listing', id_field: 'listing', exclude_attributes: 'listing' }) });
+    const stdin = [
+      rec('hubspot_products', { listing: 'L1', title: 'One', note: 'e2e-secret' }),
+      rec('hubspot_products', { listing: 'L2', title: 'Two' }),
+      rec('hubspot_products', { listing: 'L3', title: 'Three' }),
+    ].join('');
     const result = await runCli(['write', '--sample', '2', '--manifest', MANIFEST, '--config', files['config.json']!], { stdin });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -101,7 +110,10 @@ describe('manifold write (CLI) with the Clazar destination', () => {
     const result = await runCli(['write', '--test-record', files['record.json']!, '--manifest', MANIFEST, '--config', files['config.json']!]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(server.requests.map((r) => [r.method, r.path])).toEqual([['POST', '/authenticate/'], ['PUT', '/listings/L1']]);
+    expect(server.requests.map((r) => [r.method, r.path])).toEqual([
+      ['POST', '/authenticate/'],
+      ['PUT', '/listings/L1'],
+    ]);
     expect(result.stdout).toContain(`PUT ${server.url}/listings/L1\n`);
     expect(result.stdout).toMatch(/authorization: \*\*\*\*/i);
     expect(result.stdout).toContain('# response\nHTTP 200\n{\n  "id": "L1",\n  "title": "Edited by hand"\n}');
@@ -130,7 +142,10 @@ describe('manifold write (CLI) with the Clazar destination', () => {
 
     const confirmed = await runCli([...args, '--yes']);
     expect(confirmed.code).toBe(0);
-    expect(server.requests.map((r) => [r.method, r.path, r.body])).toEqual([['POST', '/authenticate/', expect.any(String)], ['DELETE', '/private_offers/po_77', '']]);
+    expect(server.requests.map((r) => [r.method, r.path, r.body])).toEqual([
+      ['POST', '/authenticate/', expect.any(String)],
+      ['DELETE', '/private_offers/po_77', ''],
+    ]);
     expect(confirmed.stdout).toContain('# response\nHTTP 204\n');
   });
 });

@@ -59,22 +59,25 @@ function response(req: SentRequest, status: number, body: unknown): HttpResponse
 }
 
 export function installFakeRequester(): void {
-  registerComponent('CustomRequester', (node): Requester => ({
-  async send(args) {
-    const req = toRequest(node, args);
-    sent.push(req);
-    const { status, body } = answer(req);
-    if (status >= 400) throw new ManifoldError(`${req.method} ${req.url} failed with HTTP ${status}`, { failureType: 'transient_error' });
-    return response(req, status, body);
-  },
-  async prepare(args): Promise<HttpRequest> {
-    const req = toRequest(node, args);
-    return {
-      method: req.method,
-      url: req.url,
-      headers: { ...req.headers, Authorization: 'Bearer fake-token-123' },
-      body: req.body === undefined ? undefined : JSON.stringify(req.body),
-    };
-  },
-}));
+  registerComponent(
+    'CustomRequester',
+    (node): Requester => ({
+      async send(args) {
+        const req = toRequest(node, args);
+        sent.push(req);
+        const { status, body } = answer(req);
+        if (status >= 400) throw new ManifoldError(`${req.method} ${req.url} failed with HTTP ${status}`, { failureType: 'transient_error' });
+        return response(req, status, body);
+      },
+      async prepare(args): Promise<HttpRequest> {
+        const req = toRequest(node, args);
+        return {
+          method: req.method,
+          url: req.url,
+          headers: { ...req.headers, Authorization: 'Bearer fake-token-123' },
+          body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        };
+      },
+    }),
+  );
 }

@@ -30,7 +30,10 @@ function manifest(extra: Obj = {}): Obj {
     operations: [
       { type: 'DestinationOperation', name: 'create', streams: ['create'], path: '/things' },
       {
-        type: 'DestinationOperation', name: 'archive', streams: ['archive'], path: '/things/{{ object_id }}/archive',
+        type: 'DestinationOperation',
+        name: 'archive',
+        streams: ['archive'],
+        path: '/things/{{ object_id }}/archive',
         object_id: { value: "{{ config['thing_id'] }}", record_field: "{{ config['id_field'] }}" },
         request_headers: "{{ config['headers'] }}",
       },
@@ -49,7 +52,8 @@ async function write(config: Obj, messages: Obj[], m: Obj = manifest()): Promise
   return out;
 }
 const rec = (stream: string, data: Obj): Obj => ({ type: 'RECORD', record: { stream, data, emitted_at: 1 } });
-const errors = (out: AirbyteMessage[]) => out.filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR').map((m) => (m as { trace: { error: { message: string } } }).trace.error.message);
+const errors = (out: AirbyteMessage[]) =>
+  out.filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR').map((m) => (m as { trace: { error: { message: string } } }).trace.error.message);
 
 describe('select_operation', () => {
   it('sends every configured stream to the operation the config names', async () => {

@@ -48,7 +48,10 @@ beforeEach(() => {
 
 const catalog: ConfiguredAirbyteCatalog = { streams: [{ stream: { name: 'hubspot_products' }, sync_mode: 'full_refresh', destination_sync_mode: 'append' }] };
 const rec = (data: Obj): Obj => ({ type: 'RECORD', record: { stream: 'hubspot_products', data, emitted_at: 1 } });
-const state = (n: number): Obj => ({ type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'hubspot_products' }, stream_state: { n } } } });
+const state = (n: number): Obj => ({
+  type: 'STATE',
+  state: { type: 'STREAM', stream: { stream_descriptor: { name: 'hubspot_products' }, stream_state: { n } } },
+});
 
 async function sync(extra: Obj, messages: Obj[]): Promise<AirbyteMessage[]> {
   const destination = await Destination.fromFile(MANIFEST, { backoffScale: 0.001, allowPaths: [tmpdir()] });
@@ -68,12 +71,18 @@ async function sync(extra: Obj, messages: Obj[]): Promise<AirbyteMessage[]> {
   return out;
 }
 const states = (out: AirbyteMessage[]) => out.filter((m) => m.type === 'STATE').length;
-const warnings = (out: AirbyteMessage[]) => out.filter((m) => m.type === 'LOG' && m.log.level === 'WARN').map((m) => (m as { log: { message: string } }).log.message);
+const warnings = (out: AirbyteMessage[]) =>
+  out.filter((m) => m.type === 'LOG' && m.log.level === 'WARN').map((m) => (m as { log: { message: string } }).log.message);
 const hooked = () => webhook.requests.map((r) => JSON.parse(r.body));
 
 describe('response webhook', () => {
   it('posts every response, the failed one included, as {operation, stream, status, key, body}, secrets masked', async () => {
-    const out = await sync({ on_failure: 'dead_letter', dead_letter_path: join(mkdtempSync(join(tmpdir(), 'hook-')), 'dead.jsonl') }, [rec({ id: 'L1', title: 'One' }), rec({ id: 'L2', title: '' }), rec({ id: 'L3', title: 'Three' }), state(1)]);
+    const out = await sync({ on_failure: 'dead_letter', dead_letter_path: join(mkdtempSync(join(tmpdir(), 'hook-')), 'dead.jsonl') }, [
+      rec({ id: 'L1', title: 'One' }),
+      rec({ id: 'L2', title: '' }),
+      rec({ id: 'L3', title: 'Three' }),
+      state(1),
+    ]);
     expect(states(out)).toBe(1);
     expect(hooked()).toEqual([
       { operation: 'update_listing', stream: 'hubspot_products', status: 200, key: 'L1', body: { id: 'L1', title: 'One' } },

@@ -47,7 +47,10 @@ async function write(m: Obj, messages: Obj[], config: Obj = {}, dryRun = false):
 }
 
 const states = (out: AirbyteMessage[]): unknown[] => out.filter((m) => m.type === 'STATE').map((m) => (m as unknown as Obj).state);
-const errors = (out: AirbyteMessage[]) => out.filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR').map((m) => (m as { trace: { error: { message: string; stream_descriptor?: { name: string } } } }).trace.error);
+const errors = (out: AirbyteMessage[]) =>
+  out
+    .filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR')
+    .map((m) => (m as { trace: { error: { message: string; stream_descriptor?: { name: string } } } }).trace.error);
 
 beforeEach(() => resetFake());
 
@@ -69,7 +72,9 @@ describe('operations', () => {
   });
 
   it('never lets a record value made of dots walk up the path', async () => {
-    await write(manifest([{ name: 'update', streams: ['listings'], http_method: 'PUT', path: '/listings/{{ record.id }}' }]), [record('listings', { id: '..' })]);
+    await write(manifest([{ name: 'update', streams: ['listings'], http_method: 'PUT', path: '/listings/{{ record.id }}' }]), [
+      record('listings', { id: '..' }),
+    ]);
     expect(sent[0]!.url).toBe('https://api.test/listings/%2E%2E');
   });
 
@@ -112,8 +117,19 @@ describe('operations', () => {
 
 describe('batching', () => {
   it('wraps batches of batch_size into a property with extra fields, flushing the rest at the end', async () => {
-    const ops = [{ name: 'bulk', streams: ['listings'], path: '/bulk', batching: { batch_size: 2, wrap: { property: 'items', extra: { mode: 'upsert' } } }, exclude_fields: ['x'] }];
-    await write(manifest(ops), [1, 2, 3].map((id) => record('listings', { id, x: 0 })));
+    const ops = [
+      {
+        name: 'bulk',
+        streams: ['listings'],
+        path: '/bulk',
+        batching: { batch_size: 2, wrap: { property: 'items', extra: { mode: 'upsert' } } },
+        exclude_fields: ['x'],
+      },
+    ];
+    await write(
+      manifest(ops),
+      [1, 2, 3].map((id) => record('listings', { id, x: 0 })),
+    );
     expect(sent.map((s) => s.body)).toEqual([
       { mode: 'upsert', items: [{ id: 1 }, { id: 2 }] },
       { mode: 'upsert', items: [{ id: 3 }] },
@@ -137,7 +153,15 @@ describe('batching', () => {
 
 describe('state and failures', () => {
   const ops = [{ name: 'update', streams: ['listings'], http_method: 'PUT', path: '/listings/{{ record.id }}' }];
-  const input = [record('listings', { id: 1 }), state(1), record('listings', { id: 2 }), record('listings', { id: 3 }), state(2), record('listings', { id: 4 }), state(3)];
+  const input = [
+    record('listings', { id: 1 }),
+    state(1),
+    record('listings', { id: 2 }),
+    record('listings', { id: 3 }),
+    state(2),
+    record('listings', { id: 4 }),
+    state(3),
+  ];
 
   it('echoes every STATE once the records before it are written', async () => {
     const out = await write(manifest(ops), input);
@@ -165,7 +189,10 @@ describe('state and failures', () => {
     expect(errors(out)).toEqual([]);
     expect(states(out)).toEqual([state(1).state, state(2).state, state(3).state]);
     expect(sent).toHaveLength(4);
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([expect.objectContaining({ operation: 'update', stream: 'listings', key: 2, record: { id: 2 } })]);
     expect(lines[0].error).toMatch(/HTTP 422/);
   });
@@ -175,7 +202,10 @@ describe('state and failures', () => {
     const path = join(dir, 'responses.jsonl');
     setAnswer((req) => ({ status: 201, body: { echoed: req.url } }));
     await write(manifest(ops, { response_capture: { jsonl_path: path } }), [record('listings', { id: 1 }), record('listings', { id: 2 })]);
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
       { operation: 'update', stream: 'listings', status: 201, key: 1, body: { echoed: 'https://api.test/listings/1' } },
       { operation: 'update', stream: 'listings', status: 201, key: 2, body: { echoed: 'https://api.test/listings/2' } },
@@ -187,13 +217,25 @@ describe('dry run', () => {
   it('prints the prepared requests with credentials masked and sends nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'manifold-dry-'));
     const capture = join(dir, 'responses.jsonl');
-    const ops = [{ name: 'update', streams: ['listings'], http_method: 'PUT', path: '/listings/{{ record.id }}', request_headers: { 'X-Token': '{{ config.token }}' } }];
-    const out = await write(manifest(ops, { response_capture: { jsonl_path: capture } }), [record('listings', { id: 1, t: 'x' }), state(1)], { token: 'super-secret-token' }, true);
+    const ops = [
+      { name: 'update', streams: ['listings'], http_method: 'PUT', path: '/listings/{{ record.id }}', request_headers: { 'X-Token': '{{ config.token }}' } },
+    ];
+    const out = await write(
+      manifest(ops, { response_capture: { jsonl_path: capture } }),
+      [record('listings', { id: 1, t: 'x' }), state(1)],
+      { token: 'super-secret-token' },
+      true,
+    );
     expect(sent).toEqual([]);
     const dry = out.filter((m) => m.type === 'LOG' && m.log.message.startsWith('DRY RUN')).map((m) => (m as { log: { message: string } }).log.message);
     expect(dry).toHaveLength(1);
     const request = JSON.parse(dry[0]!.slice('DRY RUN update '.length));
-    expect(request).toEqual({ method: 'PUT', url: 'https://api.test/listings/1', headers: { 'X-Token': '****', Authorization: '****' }, body: { id: 1, t: 'x' } });
+    expect(request).toEqual({
+      method: 'PUT',
+      url: 'https://api.test/listings/1',
+      headers: { 'X-Token': '****', Authorization: '****' },
+      body: { id: 1, t: 'x' },
+    });
     expect(JSON.stringify(out)).not.toContain('super-secret-token');
     // Nothing was written, so no STATE is echoed (that would tell the platform the records are saved).
     expect(states(out)).toEqual([]);

@@ -37,10 +37,13 @@ const MANIFEST = {
   requester: {
     type: 'HttpRequester',
     url_base: '{{ config.base }}',
-    error_handler: { type: 'DefaultErrorHandler', response_filters: [
-      { type: 'HttpResponseFilter', http_codes: [404], action: 'IGNORE' },
-      { type: 'HttpResponseFilter', http_codes: [422], action: 'FAIL' },
-    ] },
+    error_handler: {
+      type: 'DefaultErrorHandler',
+      response_filters: [
+        { type: 'HttpResponseFilter', http_codes: [404], action: 'IGNORE' },
+        { type: 'HttpResponseFilter', http_codes: [422], action: 'FAIL' },
+      ],
+    },
   },
   operations: [{ type: 'DestinationOperation', name: 'upsert', streams: ['items'], http_method: 'PUT', path: '/items/{{ record.id }}' }],
   on_failure: "{{ config.on_failure or 'stop' }}",
@@ -98,8 +101,12 @@ describe('dead letters', () => {
     expect(out.sent).toEqual(['/items/ok-1', '/items/bad-1', '/items/ok-2']);
     expect(out.states).toEqual([1, 2]);
     expect(onDiskAtState).toEqual([1, 1]);
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(expect.objectContaining({ operation: 'upsert', stream: 'items', key: 'bad-1', record: { id: 'bad-1' } }));
-    expect(out.logs.map((l) => l.message)).toContainEqual(expect.stringMatching(/Operation upsert: 2 record\(s\) written in 3 request\(s\), 1 dead-lettered, 0 failed/));
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(
+      expect.objectContaining({ operation: 'upsert', stream: 'items', key: 'bad-1', record: { id: 'bad-1' } }),
+    );
+    expect(out.logs.map((l) => l.message)).toContainEqual(
+      expect.stringMatching(/Operation upsert: 2 record\(s\) written in 3 request\(s\), 1 dead-lettered, 0 failed/),
+    );
   });
 
   // A full disk, a folder that does not exist: the record is neither written nor parked, so the
@@ -141,7 +148,11 @@ describe('IGNOREd responses', () => {
 describe('malformed input', () => {
   const badCases: Array<[string, unknown, RegExp]> = [
     ['a cut RECORD line', new InputLine(3, '{"type":"RECORD","record":{"stream":"items","da'), /^Bad input at line 3: not valid JSON/],
-    ['data that is a string', { type: 'RECORD', record: { stream: 'items', data: 'oops', emitted_at: 1 } }, /^Bad input at input message 3: RECORD of stream "items": "data" is a string, not an object/],
+    [
+      'data that is a string',
+      { type: 'RECORD', record: { stream: 'items', data: 'oops', emitted_at: 1 } },
+      /^Bad input at input message 3: RECORD of stream "items": "data" is a string, not an object/,
+    ],
     ['a RECORD without stream', { type: 'RECORD', record: { data: { id: 'ok-2' }, emitted_at: 1 } }, /^Bad input at input message 3: RECORD has no "stream"/],
     ['an unknown type', { type: 'RECORDS', record: { stream: 'items', data: {} } }, /^Bad input at input message 3: unknown message type "RECORDS"/],
   ];
@@ -164,7 +175,13 @@ describe('malformed input', () => {
   });
 
   it('passes over text lines that are not JSON and messages of types it has no use for', async () => {
-    const out = await write([new InputLine(1, 'starting up'), new InputLine(2, ''), { type: 'LOG', log: { level: 'INFO', message: 'hi' } }, record('ok-1'), state(1)]);
+    const out = await write([
+      new InputLine(1, 'starting up'),
+      new InputLine(2, ''),
+      { type: 'LOG', log: { level: 'INFO', message: 'hi' } },
+      record('ok-1'),
+      state(1),
+    ]);
     expect(out.sent).toEqual(['/items/ok-1']);
     expect(out.states).toEqual([1]);
     expect(out.logs.filter((l) => l.level !== 'INFO')).toEqual([]);
@@ -179,6 +196,8 @@ describe('a malformed catalog', () => {
     for await (const m of destination.write({ base: server.url }, bad, from([record('ok-1'), state(1)]))) out.push(m);
     expect(server.requests).toEqual([]);
     expect(out.filter((m) => m.type === 'STATE')).toEqual([]);
-    expect(out.filter((m) => m.type === 'TRACE').map((m) => [m.trace.error.message, m.trace.error.failure_type])).toEqual([['catalog.streams[1] has no "stream" object (expected {"stream": {"name": "..."}, "sync_mode": "..."})', 'config_error']]);
+    expect(out.filter((m) => m.type === 'TRACE').map((m) => [m.trace.error.message, m.trace.error.failure_type])).toEqual([
+      ['catalog.streams[1] has no "stream" object (expected {"stream": {"name": "..."}, "sync_mode": "..."})', 'config_error'],
+    ]);
   });
 });

@@ -39,7 +39,9 @@ function blockAfter(text: string): string {
 }
 
 /** Every `npx manifold …` command the doc tells readers to run. */
-const DOC_COMMANDS = DOC.split('\n').filter((l) => l.startsWith('npx manifold ')).map((l) => l.trim());
+const DOC_COMMANDS = DOC.split('\n')
+  .filter((l) => l.startsWith('npx manifold '))
+  .map((l) => l.trim());
 
 const covered = new Set<string>();
 let work: string;
@@ -185,15 +187,22 @@ describe('docs/authoring.md walk-through', () => {
     expect(validated.code).toBe(0);
     expect(validated.stdout.trim()).toBe('fixtures/tutorial/bookshop.yaml: valid');
 
-    const discovered = await run('npx manifold discover --manifest fixtures/tutorial/bookshop.yaml --config fixtures/tutorial/config.json --replay fixtures/tutorial/replay');
+    const discovered = await run(
+      'npx manifold discover --manifest fixtures/tutorial/bookshop.yaml --config fixtures/tutorial/config.json --replay fixtures/tutorial/replay',
+    );
     expect(discovered.code).toBe(0);
     const catalog = discovered.messages.find((m) => m.type === 'CATALOG')!.catalog;
     expect(catalog.streams.map((s: { name: string }) => s.name)).toEqual(['authors', 'books']);
     expect(catalog.streams[1].json_schema.properties.title).toEqual({ type: ['null', 'string'] });
 
-    const read = await run('npx manifold read --manifest fixtures/tutorial/bookshop.yaml --config fixtures/tutorial/config.json --replay fixtures/tutorial/replay --output out');
+    const read = await run(
+      'npx manifold read --manifest fixtures/tutorial/bookshop.yaml --config fixtures/tutorial/config.json --replay fixtures/tutorial/replay --output out',
+    );
     expect(read.code).toBe(0);
-    const lines = (f: string) => readFileSync(join(work, 'out', f), 'utf8').trim().split('\n');
+    const lines = (f: string) =>
+      readFileSync(join(work, 'out', f), 'utf8')
+        .trim()
+        .split('\n');
     expect(lines('authors.jsonl')).toHaveLength(4);
     expect(lines('books.jsonl')).toHaveLength(12);
     expect(JSON.parse(lines('books.jsonl')[11]!)).toMatchObject({ id: 112, author_id: 4 });
@@ -206,7 +215,9 @@ describe('docs/authoring.md walk-through', () => {
     expect(finished.spec.connection_specification.properties.api_key.airbyte_secret).toBe(true);
     const key = 'k-9f3c2e71d5';
     writeFileSync(join(work, 'secret-config.json'), JSON.stringify({ api_key: key, base_url: 'http://127.0.0.1:4010/v1' }));
-    const result = await runCli(['read', '--manifest', 'fixtures/tutorial/bookshop.yaml', '--config', 'secret-config.json', '--show-http', ...REPLAY], { cwd: work });
+    const result = await runCli(['read', '--manifest', 'fixtures/tutorial/bookshop.yaml', '--config', 'secret-config.json', '--show-http', ...REPLAY], {
+      cwd: work,
+    });
     expect(records(result)).toHaveLength(16);
     expect(result.stderr).toContain('X-Api-Key: ****');
     expect(result.stdout + result.stderr).not.toContain(key);
@@ -220,7 +231,6 @@ describe('docs/authoring.md walk-through', () => {
     expect(target).toBe(join(REPO, 'engine/manifest/schema/manifest.schema.json'));
     expect(JSON.parse(readFileSync(target, 'utf8')).definitions.DeclarativeSource).toBeDefined();
   });
-
 });
 
 /**
@@ -243,9 +253,14 @@ describe('docs/authoring.md walk-through, part 2', () => {
   const afterStep8 = withErrorHandler(afterStep7);
   /** The stream_state of `name` in a state file written by --output. */
   const savedState = (file: string, name: string) =>
-    JSON.parse(readFileSync(join(work, file), 'utf8')).find((m: { stream: { stream_descriptor: { name: string } } }) => m.stream.stream_descriptor.name === name)
-      .stream.stream_state;
-  const lines = (f: string) => readFileSync(join(work, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    JSON.parse(readFileSync(join(work, file), 'utf8')).find(
+      (m: { stream: { stream_descriptor: { name: string } } }) => m.stream.stream_descriptor.name === name,
+    ).stream.stream_state;
+  const lines = (f: string) =>
+    readFileSync(join(work, f), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
 
   beforeAll(async () => {
     server = await startTutorialServer();
@@ -271,7 +286,9 @@ describe('docs/authoring.md walk-through, part 2', () => {
     expect(catalog.code).toBe(0);
     const entry = JSON.parse(readFileSync(join(work, 'catalog.json'), 'utf8')).streams[0];
     expect(entry).toMatchObject({ sync_mode: 'incremental', cursor_field: ['updated_at'], destination_sync_mode: 'append_dedup', primary_key: [['id']] });
-    expect(DOC).toContain('`"sync_mode": "incremental"`, `"cursor_field": ["updated_at"]`,\n`"destination_sync_mode": "append_dedup"` and `"primary_key": [["id"]]`');
+    expect(DOC).toContain(
+      '`"sync_mode": "incremental"`, `"cursor_field": ["updated_at"]`,\n`"destination_sync_mode": "append_dedup"` and `"primary_key": [["id"]]`',
+    );
 
     const first = await run('npx manifold read --manifest bookshop.yaml --config config.json --catalog catalog.json --output incremental');
     expect(first.code).toBe(0);
@@ -279,11 +296,15 @@ describe('docs/authoring.md walk-through, part 2', () => {
     expect(DOC).toContain('`incremental/orders.jsonl` gets the **6 orders**');
     expect(savedState('incremental/state.json', 'orders')).toEqual(JSON.parse(markedBlock('orders-state')));
 
-    const again = await run('npx manifold read --manifest bookshop.yaml --config config.json --catalog catalog.json --state incremental/state.json --show-http');
+    const again = await run(
+      'npx manifold read --manifest bookshop.yaml --config config.json --catalog catalog.json --state incremental/state.json --show-http',
+    );
     expect(again.code).toBe(0);
     expect(records(again, 'orders').map((o) => o.id)).toEqual([5006]);
     const stderr = asInDoc(again.stderr);
-    const shown = blockAfter('Run\nagain from that state, watching the requests:\n\n```sh\nnpx manifold read --manifest bookshop.yaml --config config.json --catalog catalog.json --state incremental/state.json --show-http\n```');
+    const shown = blockAfter(
+      'Run\nagain from that state, watching the requests:\n\n```sh\nnpx manifold read --manifest bookshop.yaml --config config.json --catalog catalog.json --state incremental/state.json --show-http\n```',
+    );
     for (const line of shown.split('\n')) expect(stderr).toContain(line.split(' in … ms')[0]);
     expect(stderr).toContain('[orders]   retrying GET http://127.0.0.1:4010/v1/orders?updated_since=2024-03-09T10%3A20%3A00Z in 1.0 s');
   });
@@ -292,18 +313,32 @@ describe('docs/authoring.md walk-through, part 2', () => {
     writeFileSync(join(work, 'bookshop.yaml'), afterStep7);
     const catalog = await run('npx manifold catalog --manifest bookshop.yaml --config config.json --streams orders,reviews > catalog.json');
     expect(catalog.code).toBe(0);
-    const read = await run('npx manifold read --manifest bookshop.yaml --config config.json --catalog catalog.json --state incremental/state.json --output incremental');
+    const read = await run(
+      'npx manifold read --manifest bookshop.yaml --config config.json --catalog catalog.json --state incremental/state.json --output incremental',
+    );
     expect(read.code).toBe(0);
-    expect(lines('incremental/reviews.jsonl').map((r) => r.id).sort()).toEqual([9001, 9002, 9003, 9004, 9005]);
+    expect(
+      lines('incremental/reviews.jsonl')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([9001, 9002, 9003, 9004, 9005]);
     expect(DOC).toContain('`incremental/reviews.jsonl` gets the **5 reviews**');
     const reviews = savedState('incremental/state.json', 'reviews');
     expect(reviews.states).toEqual(JSON.parse(markedBlock('reviews-state')));
     expect(savedState('incremental/state.json', 'orders')).toEqual(JSON.parse(markedBlock('orders-state')));
 
-    const again = await run('npx manifold read --manifest bookshop.yaml --config config.json --catalog catalog.json --state incremental/state.json --show-http');
+    const again = await run(
+      'npx manifold read --manifest bookshop.yaml --config config.json --catalog catalog.json --state incremental/state.json --show-http',
+    );
     expect(again.code).toBe(0);
-    expect(records(again, 'reviews').map((r) => r.id).sort()).toEqual([9002, 9004, 9005]);
-    const shown = blockAfter('now shows each author\nasked from its own cursor:\n\n```sh\nnpx manifold read --manifest bookshop.yaml --config config.json --catalog catalog.json --state incremental/state.json --show-http\n```');
+    expect(
+      records(again, 'reviews')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([9002, 9004, 9005]);
+    const shown = blockAfter(
+      'now shows each author\nasked from its own cursor:\n\n```sh\nnpx manifold read --manifest bookshop.yaml --config config.json --catalog catalog.json --state incremental/state.json --show-http\n```',
+    );
     for (const line of shown.split('\n')) expect(asInDoc(again.stderr)).toContain(line);
   });
 
@@ -334,7 +369,15 @@ describe('docs/authoring.md walk-through, part 2', () => {
     const second = await run('npx manifold sync --manifest bookshop.yaml --config config.json --to duckdb:bookshop.duckdb');
     expect(second.code).toBe(0);
     expect(second.stderr).toContain(markedBlock('sync-2').trim());
-    const counts = await runCli(['query', 'duckdb:bookshop.duckdb', 'SELECT (SELECT count(DISTINCT id)::INTEGER FROM orders) AS orders, (SELECT count(*)::INTEGER FROM orders) AS order_rows, (SELECT count(*)::INTEGER FROM reviews) AS reviews', '--json'], { cwd: work });
+    const counts = await runCli(
+      [
+        'query',
+        'duckdb:bookshop.duckdb',
+        'SELECT (SELECT count(DISTINCT id)::INTEGER FROM orders) AS orders, (SELECT count(*)::INTEGER FROM orders) AS order_rows, (SELECT count(*)::INTEGER FROM reviews) AS reviews',
+        '--json',
+      ],
+      { cwd: work },
+    );
     expect(JSON.parse(counts.stdout.trim())).toEqual({ orders: 6, order_rows: 6, reviews: 5 });
     expect(DOC).toContain('The tables still hold 6 orders and 5 reviews, each once.');
   });

@@ -244,9 +244,7 @@ describe('manifold read (end to end)', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
 
-    expect(records(result, 'users')).toEqual(
-      USERS.filter((u) => u.active).map((u) => ({ ...u, origin: 'test-api', name_upper: u.name.toUpperCase() })),
-    );
+    expect(records(result, 'users')).toEqual(USERS.filter((u) => u.active).map((u) => ({ ...u, origin: 'test-api', name_upper: u.name.toUpperCase() })));
     expect(records(result, 'orders').map((r) => r.id)).toEqual([10, 11, 12, 13, 14]);
     expect(records(result, 'events').map((r) => r.id)).toEqual([100, 101, 102]);
     expect(records(result, 'items').map((r) => r.id)).toEqual([201, 202, 203]);

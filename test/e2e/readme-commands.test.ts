@@ -38,26 +38,47 @@ describe('README offline commands', () => {
     expect(list.map((c) => c.args[0]).slice(0, 2)).toEqual(['sync', 'query']);
     const manifests = list.map((c) => c.args[c.args.indexOf('--manifest') + 1]);
     expect(manifests).toEqual(
-      expect.arrayContaining(['manifests/close-com.yaml', 'manifests/clazar.yaml', 'manifests/chartmogul.yaml', 'manifests/clevertap.yaml', 'manifests/clazar-destination.yaml']),
+      expect.arrayContaining([
+        'manifests/close-com.yaml',
+        'manifests/clazar.yaml',
+        'manifests/chartmogul.yaml',
+        'manifests/clevertap.yaml',
+        'manifests/clazar-destination.yaml',
+      ]),
     );
   });
 
-  it.each(list.map((c) => [c.args.slice(0, 3).join(' '), c] as const))('%s runs offline and succeeds', async (_title, c) => {
-    const stdin = c.stdinFile ? readFileSync(join(REPO, c.stdinFile), 'utf8') : undefined;
-    const result = await runCli(c.args, { cwd, ...(stdin === undefined ? {} : { stdin }) });
-    expect(result.code).toBe(0);
-    expect(result.messages.filter((m) => m.trace?.type === 'ERROR')).toEqual([]);
-    if (c.args[0] === 'read') expect(result.messages.filter((m) => m.type === 'RECORD').length).toBeGreaterThan(0);
-    else if (c.args[0] === 'sync') expect(result.stderr).toMatch(/leads → leads: \d+ read, \d+ inserted/);
-    else if (c.args[0] === 'query') expect(result.stdout).toMatch(/^leads\s*\|\s*distinct_ids/);
-    else expect(result.messages.filter((m) => m.type === 'LOG' && String(m.log.message).startsWith('DRY RUN')).length).toBeGreaterThan(0);
-  }, 120_000);
+  it.each(list.map((c) => [c.args.slice(0, 3).join(' '), c] as const))(
+    '%s runs offline and succeeds',
+    async (_title, c) => {
+      const stdin = c.stdinFile ? readFileSync(join(REPO, c.stdinFile), 'utf8') : undefined;
+      const result = await runCli(c.args, { cwd, ...(stdin === undefined ? {} : { stdin }) });
+      expect(result.code).toBe(0);
+      expect(result.messages.filter((m) => m.trace?.type === 'ERROR')).toEqual([]);
+      if (c.args[0] === 'read') expect(result.messages.filter((m) => m.type === 'RECORD').length).toBeGreaterThan(0);
+      else if (c.args[0] === 'sync') expect(result.stderr).toMatch(/leads → leads: \d+ read, \d+ inserted/);
+      else if (c.args[0] === 'query') expect(result.stdout).toMatch(/^leads\s*\|\s*distinct_ids/);
+      else expect(result.messages.filter((m) => m.type === 'LOG' && String(m.log.message).startsWith('DRY RUN')).length).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 
   it('the sync run again adds no duplicates', async () => {
     const [sync] = list;
     const counts = async (): Promise<Array<Record<string, unknown>>> => {
-      const result = await runCli(['query', 'duckdb:manifold.duckdb', 'SELECT count(*) AS n, count(DISTINCT id) AS ids FROM leads UNION ALL SELECT count(*), count(DISTINCT id) FROM email_activities', '--json'], { cwd });
-      return result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const result = await runCli(
+        [
+          'query',
+          'duckdb:manifold.duckdb',
+          'SELECT count(*) AS n, count(DISTINCT id) AS ids FROM leads UNION ALL SELECT count(*), count(DISTINCT id) FROM email_activities',
+          '--json',
+        ],
+        { cwd },
+      );
+      return result.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     };
     const before = await counts();
     expect(Number(before[0]!.n)).toBeGreaterThan(0);

@@ -44,7 +44,10 @@ const containsFilter = (text: string): Obj => ({
 
 describe('default status mapping', () => {
   it('fails 405 at once as a system error (Airbyte maps it to FAIL, it is not retried)', async () => {
-    const calls = sequence(() => new HttpResponse('no', { status: 405 }), () => HttpResponse.json({ ok: 1 }));
+    const calls = sequence(
+      () => new HttpResponse('no', { status: 405 }),
+      () => HttpResponse.json({ ok: 1 }),
+    );
     const error = await send(requester()).then(
       () => undefined,
       (e: unknown) => e,
@@ -59,7 +62,13 @@ describe('default status mapping', () => {
 describe('HttpResponseFilter.error_message_contains', () => {
   it('matches the error message field of a JSON body even when the raw text escapes it', async () => {
     // `\/` is how many APIs serialise "/" in JSON; Airbyte compares with the decoded message.
-    sequence(() => new HttpResponse('{"code":429,"message":"upgrade at https:\\/\\/example.com\\/pricing"}', { status: 200, headers: { 'Content-Type': 'application/json' } }));
+    sequence(
+      () =>
+        new HttpResponse('{"code":429,"message":"upgrade at https:\\/\\/example.com\\/pricing"}', {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+    );
     expect(await send(requester(containsFilter('https://example.com/pricing')))).toBeUndefined();
   });
 
@@ -79,7 +88,11 @@ describe('HttpResponseFilter.error_message_contains', () => {
 
 /** http_response_filter.py: `if self.failure_type and filter_action == ResponseAction.FAIL`. */
 describe('HttpResponseFilter.failure_type', () => {
-  const failing = async (r: Requester): Promise<ManifoldError> => (await send(r).then(() => undefined, (e: unknown) => e)) as ManifoldError;
+  const failing = async (r: Requester): Promise<ManifoldError> =>
+    (await send(r).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as ManifoldError;
   const handler = (filter: Obj): Obj => ({ type: 'DefaultErrorHandler', max_retries: 1, response_filters: [{ type: 'HttpResponseFilter', ...filter }] });
 
   it('types a FAIL', async () => {

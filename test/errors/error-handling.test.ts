@@ -43,7 +43,11 @@ async function failure(p: Promise<unknown>): Promise<ManifoldError> {
 
 describe('DefaultErrorHandler (defaults)', () => {
   it('retries 5xx and returns the eventual success', async () => {
-    const calls = sequence(() => new HttpResponse('oops', { status: 500 }), () => new HttpResponse('bad gateway', { status: 502 }), () => HttpResponse.json({ ok: 1 }));
+    const calls = sequence(
+      () => new HttpResponse('oops', { status: 500 }),
+      () => new HttpResponse('bad gateway', { status: 502 }),
+      () => HttpResponse.json({ ok: 1 }),
+    );
     const response = await send(requester());
     expect(response?.json()).toEqual({ ok: 1 });
     expect(calls.count).toBe(3);
@@ -59,7 +63,10 @@ describe('DefaultErrorHandler (defaults)', () => {
     );
     await send(requester(undefined, services));
     expect(calls.count).toBe(3);
-    const waits = services.logs.map((l) => /retrying in ([\d.]+)s/.exec(l.message)?.[1]).filter(Boolean).map(Number);
+    const waits = services.logs
+      .map((l) => /retrying in ([\d.]+)s/.exec(l.message)?.[1])
+      .filter(Boolean)
+      .map(Number);
     // backoffScale 0.001: 7 s → 0.007; the date 9.5-10.5 s away → 0.010 (0.009 on a machine slow
     // enough to take half a second between answer and log line).
     expect(waits[0]).toBeCloseTo(0.007, 4);
@@ -103,7 +110,10 @@ describe('DefaultErrorHandler (defaults)', () => {
   });
 
   it('retries network errors', async () => {
-    const calls = sequence(() => HttpResponse.error(), () => HttpResponse.json({ ok: 2 }));
+    const calls = sequence(
+      () => HttpResponse.error(),
+      () => HttpResponse.json({ ok: 2 }),
+    );
     const response = await send(requester());
     expect(response?.json()).toEqual({ ok: 2 });
     expect(calls.count).toBe(2);
@@ -125,25 +135,41 @@ describe('HttpResponseFilter and CompositeErrorHandler', () => {
   });
 
   it('a filter without action matches nothing (as in the CDK): the default handling applies, with one WARN', async () => {
-    sequence(() => HttpResponse.json({ message: 'busy, try later' }), () => HttpResponse.json({ ok: true }));
+    sequence(
+      () => HttpResponse.json({ message: 'busy, try later' }),
+      () => HttpResponse.json({ ok: true }),
+    );
     const services = makeServices();
     const filter = { type: 'HttpResponseFilter', error_message_contains: 'try later', error_message: 'never shown' };
     const r = requester({ type: 'DefaultErrorHandler', response_filters: [filter] }, services);
     // A 200 the filter would have claimed is a success; a 404 keeps Airbyte's default (fail, system error).
     expect((await send(r))?.status).toBe(200);
     sequence(() => new HttpResponse('gone', { status: 404 }));
-    const r404 = requester({ type: 'DefaultErrorHandler', response_filters: [{ type: 'HttpResponseFilter', http_codes: [404], error_message: 'never shown' }] });
+    const r404 = requester({
+      type: 'DefaultErrorHandler',
+      response_filters: [{ type: 'HttpResponseFilter', http_codes: [404], error_message: 'never shown' }],
+    });
     const error = await failure(send(r404));
     expect(error.message).not.toContain('never shown');
     expect(error.failureType).toBe('system_error');
-    expect(services.logs.filter((l) => l.level === 'WARN').map((l) => l.message)).toEqual([expect.stringMatching(/response_filters.0: HttpResponseFilter has no action/)]);
+    expect(services.logs.filter((l) => l.level === 'WARN').map((l) => l.message)).toEqual([
+      expect.stringMatching(/response_filters.0: HttpResponseFilter has no action/),
+    ]);
   });
 
   it('FAIL with an interpolated error_message and failure_type', async () => {
     sequence(() => HttpResponse.json({ message: 'plan expired' }, { status: 402 }));
     const r = requester({
       type: 'DefaultErrorHandler',
-      response_filters: [{ type: 'HttpResponseFilter', action: 'FAIL', http_codes: [402], failure_type: 'config_error', error_message: 'Billing problem: {{ response.message }}' }],
+      response_filters: [
+        {
+          type: 'HttpResponseFilter',
+          action: 'FAIL',
+          http_codes: [402],
+          failure_type: 'config_error',
+          error_message: 'Billing problem: {{ response.message }}',
+        },
+      ],
     });
     const error = await failure(send(r));
     expect(error.failureType).toBe('config_error');
@@ -151,8 +177,14 @@ describe('HttpResponseFilter and CompositeErrorHandler', () => {
   });
 
   it('RETRY on error_message_contains for a 200 response', async () => {
-    const calls = sequence(() => HttpResponse.json({ message: 'busy, try later' }), () => HttpResponse.json({ status: 'ok' }));
-    const r = requester({ type: 'DefaultErrorHandler', response_filters: [{ type: 'HttpResponseFilter', action: 'RETRY', error_message_contains: 'try later' }] });
+    const calls = sequence(
+      () => HttpResponse.json({ message: 'busy, try later' }),
+      () => HttpResponse.json({ status: 'ok' }),
+    );
+    const r = requester({
+      type: 'DefaultErrorHandler',
+      response_filters: [{ type: 'HttpResponseFilter', action: 'RETRY', error_message_contains: 'try later' }],
+    });
     expect((await send(r))?.json()).toEqual({ status: 'ok' });
     expect(calls.count).toBe(2);
   });
@@ -171,7 +203,10 @@ describe('HttpResponseFilter and CompositeErrorHandler', () => {
 
   it('RATE_LIMITED filter with ConstantBackoffStrategy', async () => {
     const services = makeServices();
-    const calls = sequence(() => HttpResponse.json({ error: 'quota' }, { status: 400 }), () => HttpResponse.json({ ok: 3 }));
+    const calls = sequence(
+      () => HttpResponse.json({ error: 'quota' }, { status: 400 }),
+      () => HttpResponse.json({ ok: 3 }),
+    );
     const r = requester(
       {
         type: 'DefaultErrorHandler',

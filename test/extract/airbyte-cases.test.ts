@@ -23,10 +23,7 @@ describe('DpathExtractor (Airbyte cases)', () => {
     const records = [...extractor.extract(response, { slice: makeSlice(), nextPageToken: undefined, decoder: decoders[i.decoder as 'json'] })];
     expect(records).toEqual(c.expected);
   });
-
-
 });
-
 
 describe('RecordFilter (Airbyte cases)', () => {
   eachCase(loadCases('extractors.json', 'record_filter'))('%s', (_id, c) => {

@@ -24,7 +24,15 @@ async function select(selectorNode: Obj, body: unknown, config: Obj = {}): Promi
 }
 
 describe('JSONata components', () => {
-  const body = { result: { items: [{ id: 1, price: 5, qty: 2 }, { id: 2, price: 1, qty: 0 }, { id: 3, price: 3, qty: 1 }] } };
+  const body = {
+    result: {
+      items: [
+        { id: 1, price: 5, qty: 2 },
+        { id: 2, price: 1, qty: 0 },
+        { id: 3, price: 3, qty: 1 },
+      ],
+    },
+  };
 
   it('extracts, filters and reshapes records, with $config and $stream_slice bindings', async () => {
     const records = await select(
@@ -86,7 +94,14 @@ describe('decoders', () => {
 
   it('XmlDecoder: xmltodict-like shape', () => {
     expect(decode({ type: 'XmlDecoder' }, '<?xml version="1.0"?><list><item id="1">a</item><item id="2">b</item></list>')).toEqual([
-      { list: { item: [{ '@id': '1', '#text': 'a' }, { '@id': '2', '#text': 'b' }] } },
+      {
+        list: {
+          item: [
+            { '@id': '1', '#text': 'a' },
+            { '@id': '2', '#text': 'b' },
+          ],
+        },
+      },
     ]);
   });
 

@@ -57,7 +57,9 @@ describe('manifold read under faults (CLI)', () => {
     expect(first.code).not.toBe(0);
     const [error] = errorTraces(first);
     expect(error.failure_type).toBe('system_error');
-    expect(error.message).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/items\S* returned HTTP 200 with a body that is not valid JSON \(text\/html\).*Maintenance.*\(gave up after 4 attempts\)/);
+    expect(error.message).toMatch(
+      /GET http:\/\/127\.0\.0\.1:\d+\/items\S* returned HTTP 200 with a body that is not valid JSON \(text\/html\).*Maintenance.*\(gave up after 4 attempts\)/,
+    );
     expect(server.dataRequests().filter((r) => r.fault).length).toBe(4);
     expect(first.stdout + first.stderr).not.toContain(STACK_FRAME);
     expect(first.messages.some((m) => m.trace?.stream_status?.status === 'INCOMPLETE')).toBe(true);

@@ -173,7 +173,10 @@ describe('faults that stop the sync: clear error, resumable state', () => {
     server.addFault({ fault: { kind: 'reset-mid-body' }, times: Infinity, when: (_r, n) => n >= 6 });
     const outcome = await readWithLibrary(server);
     expect(server.dataRequests().filter((r) => r.fault).length).toBe(MAX_ATTEMPTS);
-    await expectFailThenResume(outcome, /items.*(ECONNRESET|premature|aborted|socket|closed|terminated)|(ECONNRESET|premature|aborted|socket|closed|terminated).*items/i);
+    await expectFailThenResume(
+      outcome,
+      /items.*(ECONNRESET|premature|aborted|socket|closed|terminated)|(ECONNRESET|premature|aborted|socket|closed|terminated).*items/i,
+    );
   });
 
   it('a body that stays invalid JSON fails loudly after the retry budget, naming method, URL, status and body', async () => {
@@ -182,7 +185,10 @@ describe('faults that stop the sync: clear error, resumable state', () => {
     expect(server.dataRequests().filter((r) => r.fault).length).toBe(MAX_ATTEMPTS);
     expect(outcome.errors[0]!.failure_type).toBe('system_error');
     expect(outcome.errors[0]!.message).toMatch(/gave up after 6 attempts/);
-    await expectFailThenResume(outcome, /GET http:\/\/127\.0\.0\.1:\d+\/items\S* returned HTTP 200 with a body that is not valid JSON \(application\/json\): \{"data":\[/);
+    await expectFailThenResume(
+      outcome,
+      /GET http:\/\/127\.0\.0\.1:\d+\/items\S* returned HTTP 200 with a body that is not valid JSON \(application\/json\): \{"data":\[/,
+    );
   });
 
   it('a maintenance page with status 200 on every attempt fails with its excerpt', async () => {

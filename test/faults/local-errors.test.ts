@@ -95,6 +95,8 @@ describe('non-retryable local errors', () => {
     const result = await runCli(['check', '-m', f['manifest.yaml']!, '-c', f['config.json']!]);
     const status = result.messages.find((m) => m.type === 'CONNECTION_STATUS')!.connectionStatus;
     expect(status.status).toBe('FAILED');
-    expect(status.message).toMatch(new RegExp(`GET http://127\\.0\\.0\\.1:${port}/items\\S* failed: .*ECONNREFUSED.*the host cannot be reached: gave up after 3 attempts`));
+    expect(status.message).toMatch(
+      new RegExp(`GET http://127\\.0\\.0\\.1:${port}/items\\S* failed: .*ECONNREFUSED.*the host cannot be reached: gave up after 3 attempts`),
+    );
   });
 });

@@ -61,7 +61,5 @@ export function tempFiles(files: Record<string, string | object>): Record<string
 }
 
 export function records(result: CliResult, stream?: string): Array<Record<string, any>> {
-  return result.messages
-    .filter((m) => m.type === 'RECORD' && (stream === undefined || m.record.stream === stream))
-    .map((m) => m.record.data);
+  return result.messages.filter((m) => m.type === 'RECORD' && (stream === undefined || m.record.stream === stream)).map((m) => m.record.data);
 }

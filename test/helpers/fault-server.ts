@@ -163,7 +163,9 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
       case 'html-503':
         res
           .writeHead(503, { 'content-type': 'text/html' })
-          .end('<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>');
+          .end(
+            '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>',
+          );
         return;
       case 'malformed-json':
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": [{"id": 1,, "updated_at": }], next_cursor: nope}');

@@ -61,9 +61,24 @@ describe('HttpRequester', () => {
 
   it('sends JSON and form bodies on POST', async () => {
     const seen = capture();
-    const get = build<Requester>({ type: 'HttpRequester', url_base: 'http://api.test', path: 'search', http_method: 'POST', request_body_json: { query: { size: 10 }, q: '{{ config.q }}' } }, { q: 'x' });
+    const get = build<Requester>(
+      {
+        type: 'HttpRequester',
+        url_base: 'http://api.test',
+        path: 'search',
+        http_method: 'POST',
+        request_body_json: { query: { size: 10 }, q: '{{ config.q }}' },
+      },
+      { q: 'x' },
+    );
     await get.send(args({ extra: [{ bodyJson: { cursor: 'c1' } }] }));
-    const post = build<Requester>({ type: 'HttpRequester', url_base: 'http://api.test', path: 'form', http_method: 'POST', request_body_data: { a: 'b c', list: '[1,2]' } });
+    const post = build<Requester>({
+      type: 'HttpRequester',
+      url_base: 'http://api.test',
+      path: 'form',
+      http_method: 'POST',
+      request_body_data: { a: 'b c', list: '[1,2]' },
+    });
     await post.send(args());
     expect(seen[0]!.method).toBe('POST');
     expect(JSON.parse(seen[0]!.body)).toEqual({ query: { size: 10 }, q: 'x', cursor: 'c1' });
@@ -76,14 +91,23 @@ describe('HttpRequester', () => {
   it('supports request_body variants (GraphQL, plain text)', async () => {
     const seen = capture();
     const gql = build<Requester>({
-      type: 'HttpRequester', url_base: 'http://api.test', path: 'graphql', http_method: 'POST',
+      type: 'HttpRequester',
+      url_base: 'http://api.test',
+      path: 'graphql',
+      http_method: 'POST',
       request_body: { type: 'RequestBodyGraphQL', value: { query: '{ items { id } }' } },
     });
     await gql.send(args());
-    const text = build<Requester>({
-      type: 'HttpRequester', url_base: 'http://api.test', path: 'text', http_method: 'POST',
-      request_body: { type: 'RequestBodyPlainText', value: 'hello {{ config.who }}' },
-    }, { who: 'world' });
+    const text = build<Requester>(
+      {
+        type: 'HttpRequester',
+        url_base: 'http://api.test',
+        path: 'text',
+        http_method: 'POST',
+        request_body: { type: 'RequestBodyPlainText', value: 'hello {{ config.who }}' },
+      },
+      { who: 'world' },
+    );
     await text.send(args());
     expect(JSON.parse(seen[0]!.body)).toEqual({ query: '{ items { id } }' });
     expect(seen[1]!.body).toBe('hello world');
@@ -99,7 +123,10 @@ describe('HttpRequester', () => {
 
   it('keeps interpolated config values from escaping their path segment, and config and slice values from changing the host', async () => {
     const seen = capture();
-    const requester = build<Requester>({ type: 'HttpRequester', url_base: 'http://api.test/v1', path: 'users/{{ config.user }}/items' }, { user: '../admin?x=1#frag' });
+    const requester = build<Requester>(
+      { type: 'HttpRequester', url_base: 'http://api.test/v1', path: 'users/{{ config.user }}/items' },
+      { user: '../admin?x=1#frag' },
+    );
     await requester.send(args());
     expect(seen[0]!.url.pathname).toBe('/v1/users/..%2Fadmin%3Fx%3D1%23frag/items');
     expect(seen[0]!.url.search).toBe('');
@@ -126,7 +153,12 @@ describe('HttpRequester', () => {
     const seen = capture();
     const services = makeServices();
     const requester = build<Requester>(
-      { type: 'HttpRequester', url_base: 'http://api.test/v1', path: 'repos/{{ stream_partition.repository }}/issues', authenticator: { type: 'BearerAuthenticator', api_token: 'tok-1234' } },
+      {
+        type: 'HttpRequester',
+        url_base: 'http://api.test/v1',
+        path: 'repos/{{ stream_partition.repository }}/issues',
+        authenticator: { type: 'BearerAuthenticator', api_token: 'tok-1234' },
+      },
       {},
       services,
     );
@@ -144,9 +176,19 @@ describe('HttpRequester', () => {
 
     // A partition value that makes the whole path another origin's URL gets no credentials.
     const foreign: Seen[] = [];
-    server.use(http.all('http://elsewhere.test/*', ({ request }) => (foreign.push({ method: request.method, url: new URL(request.url), headers: request.headers, body: '' }), HttpResponse.json({}))));
+    server.use(
+      http.all(
+        'http://elsewhere.test/*',
+        ({ request }) => (foreign.push({ method: request.method, url: new URL(request.url), headers: request.headers, body: '' }), HttpResponse.json({})),
+      ),
+    );
     const absolute = build<Requester>(
-      { type: 'HttpRequester', url_base: 'http://api.test/v1', path: '{{ stream_partition.link }}', authenticator: { type: 'BearerAuthenticator', api_token: 'tok-1234' } },
+      {
+        type: 'HttpRequester',
+        url_base: 'http://api.test/v1',
+        path: '{{ stream_partition.link }}',
+        authenticator: { type: 'BearerAuthenticator', api_token: 'tok-1234' },
+      },
       {},
       services,
     );
@@ -192,7 +234,16 @@ describe('HttpRequester', () => {
     const events: Obj[] = [];
     services.onHttp.push((e) => events.push(e as unknown as Obj));
     const requester = build<Requester>(
-      { type: 'HttpRequester', url_base: 'http://api.test', path: 'items', authenticator: { type: 'ApiKeyAuthenticator', api_token: '{{ config.key }}', inject_into: { type: 'RequestOption', inject_into: 'request_parameter', field_name: 'api_key' } } },
+      {
+        type: 'HttpRequester',
+        url_base: 'http://api.test',
+        path: 'items',
+        authenticator: {
+          type: 'ApiKeyAuthenticator',
+          api_token: '{{ config.key }}',
+          inject_into: { type: 'RequestOption', inject_into: 'request_parameter', field_name: 'api_key' },
+        },
+      },
       { key: 'sekret-123' },
       services,
     );

@@ -137,12 +137,7 @@ describe('QueryProperties', () => {
       '/contacts?limit=2&properties=id%2Cc&after=2',
     ]);
     // The record without a key cannot be merged: it comes as is, once per chunk that returned it.
-    expect(got).toEqual([
-      { a: 'orphan' },
-      { c: 'orphan-c' },
-      { id: 1, a: 'a1', b: 'b1', c: 'c1', nested: { x: 1 } },
-      { id: 2, a: 'a2', b: 'b2', c: 'c2' },
-    ]);
+    expect(got).toEqual([{ a: 'orphan' }, { c: 'orphan-c' }, { id: 1, a: 'a1', b: 'b1', c: 'c1', nested: { x: 1 } }, { id: 2, a: 'a2', b: 'b2', c: 'c2' }]);
   });
 
   it('chunks by characters (length + 3 per property) from a static list, one request per chunk', async () => {

@@ -44,7 +44,8 @@ const manifestRequester = (services: ReturnType<typeof makeServices>) =>
     config,
     services,
   );
-const page = (r: Requester, cursor?: string) => r.send({ stream: 'items', slice: makeSlice(), nextPageToken: undefined, extra: cursor ? [{ params: { cursor } }] : [] });
+const page = (r: Requester, cursor?: string) =>
+  r.send({ stream: 'items', slice: makeSlice(), nextPageToken: undefined, extra: cursor ? [{ params: { cursor } }] : [] });
 
 describe('record / replay', () => {
   it('records exchanges without secrets and replays them (in order for identical requests) without a network', async () => {
@@ -76,9 +77,11 @@ describe('record / replay', () => {
     expect(second.request.headers.Authorization).toBe('****');
 
     server.resetHandlers();
-    server.use(http.all('*', () => {
-      throw new Error('replay must not touch the network');
-    }));
+    server.use(
+      http.all('*', () => {
+        throw new Error('replay must not touch the network');
+      }),
+    );
     const replaying = makeServices({ transport: createTransport({ replay: dir }) });
     const replayed = manifestRequester(replaying);
     const again = [await page(replayed), await page(replayed, 'c2'), await page(replayed)].map((r) => r!.json());
@@ -86,6 +89,8 @@ describe('record / replay', () => {
     expect(again[0]).not.toEqual(again[2]);
 
     const error = await page(replayed, 'zzz').catch((e: Error) => e);
-    expect((error as Error).message).toMatch(/No recorded response .*\n {2}GET http:\/\/api\.test\/items\?key=\*\*\*\*&cursor=zzz\nNearest recorded requests:\n {2}GET http:\/\/api\.test\/items\?key=\*\*\*\*&cursor=c2/);
+    expect((error as Error).message).toMatch(
+      /No recorded response .*\n {2}GET http:\/\/api\.test\/items\?key=\*\*\*\*&cursor=zzz\nNearest recorded requests:\n {2}GET http:\/\/api\.test\/items\?key=\*\*\*\*&cursor=c2/,
+    );
   });
 });

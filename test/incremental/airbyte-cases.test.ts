@@ -16,8 +16,7 @@ interface Case {
   input: Obj & { op: string };
   expected: unknown;
 }
-const load = (file: string): Case[] =>
-  JSON.parse(readFileSync(fileURLToPath(new URL(`../airbyte-cases/${file}`, import.meta.url)), 'utf8')) as Case[];
+const load = (file: string): Case[] => JSON.parse(readFileSync(fileURLToPath(new URL(`../airbyte-cases/${file}`, import.meta.url)), 'utf8')) as Case[];
 const byOp = (file: string, ...ops: string[]): Array<[string, Case]> =>
   load(file)
     .filter((c) => ops.includes(c.input.op))
@@ -118,9 +117,7 @@ describe('extractors.json: client-side incremental filter', () => {
     );
     cursor.setState(i.stream_state as Obj);
     const condition = i.condition ? new InterpolatedBoolean(i.condition, {}) : undefined;
-    const kept = (i.records as Obj[]).filter(
-      (record) => (!condition || condition.eval({ config: {}, record })) && cursor.shouldEmit(record, makeSlice()),
-    );
+    const kept = (i.records as Obj[]).filter((record) => (!condition || condition.eval({ config: {}, record })) && cursor.shouldEmit(record, makeSlice()));
     expect(kept.map((r) => r.id)).toEqual(c.expected);
   });
 });

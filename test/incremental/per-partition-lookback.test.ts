@@ -263,7 +263,10 @@ describe('whole reads: lookback_window for new child partitions', () => {
       state: { modified_at: '2024-01-13T12:00:00Z' },
       lookback_window: 43200,
     });
-    expect(seen.filter((u) => u.includes('/tasks?'))).toEqual(['/projects/p1/tasks?since=2024-01-06T00:00:00Z', '/projects/p2/tasks?since=2024-01-13T00:00:00Z']);
+    expect(seen.filter((u) => u.includes('/tasks?'))).toEqual([
+      '/projects/p1/tasks?since=2024-01-06T00:00:00Z',
+      '/projects/p2/tasks?since=2024-01-13T00:00:00Z',
+    ]);
     expect(records).toEqual(['t1', 't2']);
   });
 });

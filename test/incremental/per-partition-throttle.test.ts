@@ -100,7 +100,11 @@ describe('throttled per-partition checkpoints', () => {
     expect((final.states as unknown[]).length).toBe(N);
     expect(final.state).toEqual({ updated_at: '2024-01-02T00:00:00Z' });
     // Doubling checkpoints: 1, 2, 4 … 256 partitions, then the final one.
-    expect(states.map((s) => ((JSON.parse(s) as AirbyteMessage & { state: { stream: { stream_state: Obj } } }).state.stream.stream_state.states as unknown[]).length)).toEqual([1, 2, 4, 8, 16, 32, 64, N]);
+    expect(
+      states.map(
+        (s) => ((JSON.parse(s) as AirbyteMessage & { state: { stream: { stream_state: Obj } } }).state.stream.stream_state.states as unknown[]).length,
+      ),
+    ).toEqual([1, 2, 4, 8, 16, 32, 64, N]);
     expect(total).toBeLessThanOrEqual(4 * states.at(-1)!.length);
     // The old behaviour (one state per partition) would be ~N/2 times the final state.
   });
@@ -113,7 +117,10 @@ describe('throttled per-partition checkpoints', () => {
     for (const [id, list] of next) list.push({ id: `${id}-new`, updated_at: '2024-01-03T00:00:00Z' });
     serve(next);
     const resumed = recordIds(await read(final));
-    const expected = [...next.values()].flat().filter((c) => String(c.updated_at) >= '2024-01-02T00:00:00Z').map((c) => String(c.id));
+    const expected = [...next.values()]
+      .flat()
+      .filter((c) => String(c.updated_at) >= '2024-01-02T00:00:00Z')
+      .map((c) => String(c.id));
     expect(resumed.sort()).toEqual(expected.sort());
   });
 

@@ -35,12 +35,18 @@ describe('DatetimeBasedCursor slicing', () => {
   });
 
   it('no step: one window up to now; custom partition field names', () => {
-    expect(slicesOf({ start_datetime: '2024-06-01', partition_field_start: 'from', partition_field_end: 'to' })).toEqual([{ from: '2024-06-01', to: '2024-06-15' }]);
+    expect(slicesOf({ start_datetime: '2024-06-01', partition_field_start: 'from', partition_field_end: 'to' })).toEqual([
+      { from: '2024-06-01', to: '2024-06-15' },
+    ]);
   });
 
   it('empty windows: start == end gives one point window, or none when compared strictly', () => {
-    expect(slicesOf({ start_datetime: '2024-01-05', end_datetime: '2024-01-05', step: 'P1D', cursor_granularity: 'P1D' })).toEqual([{ start_time: '2024-01-05', end_time: '2024-01-05' }]);
-    expect(slicesOf({ start_datetime: '2024-01-05', end_datetime: '2024-01-05', step: 'P1D', cursor_granularity: 'P1D', is_compare_strictly: true })).toEqual([]);
+    expect(slicesOf({ start_datetime: '2024-01-05', end_datetime: '2024-01-05', step: 'P1D', cursor_granularity: 'P1D' })).toEqual([
+      { start_time: '2024-01-05', end_time: '2024-01-05' },
+    ]);
+    expect(slicesOf({ start_datetime: '2024-01-05', end_datetime: '2024-01-05', step: 'P1D', cursor_granularity: 'P1D', is_compare_strictly: true })).toEqual(
+      [],
+    );
   });
 
   it('state after the end gives no windows', () => {
@@ -58,7 +64,15 @@ describe('DatetimeBasedCursor slicing', () => {
 
   it('the state never moves past a window that is still open', () => {
     const cursor = buildDatetimeBasedCursor(
-      { type: 'DatetimeBasedCursor', cursor_field: 'ts', datetime_format: '%Y-%m-%d', start_datetime: '2024-01-01', end_datetime: '2024-01-03', step: 'P1D', cursor_granularity: 'P1D' },
+      {
+        type: 'DatetimeBasedCursor',
+        cursor_field: 'ts',
+        datetime_format: '%Y-%m-%d',
+        start_datetime: '2024-01-01',
+        end_datetime: '2024-01-03',
+        step: 'P1D',
+        cursor_granularity: 'P1D',
+      },
       fakeContext({}),
     );
     cursor.setState(undefined);

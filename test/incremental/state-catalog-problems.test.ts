@@ -97,7 +97,12 @@ async function read(catalog: unknown, state?: unknown): Promise<Result> {
     if (msg.type === 'LOG' && msg.log.level === 'WARN') out.warnings.push(msg.log.message);
     if (msg.type === 'TRACE' && msg.trace.type === 'ERROR') {
       const e = msg.trace.error;
-      out.errors.push({ message: e.message, failure_type: e.failure_type, stream: e.stream_descriptor?.name, ...(e.stack_trace ? { stack_trace: e.stack_trace } : {}) });
+      out.errors.push({
+        message: e.message,
+        failure_type: e.failure_type,
+        stream: e.stream_descriptor?.name,
+        ...(e.stack_trace ? { stack_trace: e.stack_trace } : {}),
+      });
     }
   }
   return out;
@@ -124,9 +129,18 @@ describe('cursor values in the input state (config_error for that stream: going 
   });
 
   it('per-partition state: an unreadable cursor of one partition fails the stream with the same config_error', async () => {
-    const state = { states: [{ partition: { account: 'a' }, cursor: { updated: '2024-01-25T00:00:00Z' } }, { partition: { account: 'b' }, cursor: { updated: 'yesterday' } }] };
+    const state = {
+      states: [
+        { partition: { account: 'a' }, cursor: { updated: '2024-01-25T00:00:00Z' } },
+        { partition: { account: 'b' }, cursor: { updated: 'yesterday' } },
+      ],
+    };
     const out = await read({ streams: [entry('account_events')] }, [streamState('account_events', state)]);
-    expect(out.errors[0]).toEqual({ message: expect.stringMatching(/updated="yesterday" is not a datetime in the format "%Y-%m-%dT%H:%M:%SZ"/), failure_type: 'config_error', stream: 'account_events' });
+    expect(out.errors[0]).toEqual({
+      message: expect.stringMatching(/updated="yesterday" is not a datetime in the format "%Y-%m-%dT%H:%M:%SZ"/),
+      failure_type: 'config_error',
+      stream: 'account_events',
+    });
     expect(out.errors).toHaveLength(2);
   });
 
@@ -153,7 +167,15 @@ describe('cursor values in the input state (config_error for that stream: going 
   it('a stream_state that is not an object (nor null) is a config_error for the whole read', async () => {
     const out = await read({ streams: [entry('events')] }, [streamState('events', '2024-01-25T00:00:00Z')]);
     expect(out.requests).toEqual([]);
-    expect(out.errors).toEqual([{ message: expect.stringMatching(/^state\[0\] \(stream "events"\): stream_state must be an object, or null to start the stream over \(got "2024-01-25T00:00:00Z"\)/), failure_type: 'config_error', stream: undefined }]);
+    expect(out.errors).toEqual([
+      {
+        message: expect.stringMatching(
+          /^state\[0\] \(stream "events"\): stream_state must be an object, or null to start the stream over \(got "2024-01-25T00:00:00Z"\)/,
+        ),
+        failure_type: 'config_error',
+        stream: undefined,
+      },
+    ]);
   });
 });
 
@@ -162,7 +184,11 @@ describe('state for a stream the manifest does not define (WARN: nothing is read
     const out = await read({ streams: [entry('events')] }, [streamState('evnets', { updated: '2024-01-25T00:00:00Z' })]);
     expect(out.errors).toEqual([]);
     expect(out.records.events).toHaveLength(1);
-    expect(out.warnings).toEqual([expect.stringMatching(/^The input state has an entry for stream "evnets", which the manifest does not define \(streams: items, events, changes, account_events\); it is ignored/)]);
+    expect(out.warnings).toEqual([
+      expect.stringMatching(
+        /^The input state has an entry for stream "evnets", which the manifest does not define \(streams: items, events, changes, account_events\); it is ignored/,
+      ),
+    ]);
   });
 });
 
@@ -171,8 +197,16 @@ describe('malformed catalog entries (config_error for the whole read, before any
     ['no "stream"', { streams: [entry('items'), { sync_mode: 'full_refresh' }] }, /^catalog\.streams\[1\] has no "stream" object/],
     ['a stream without a name', { streams: [{ stream: { json_schema: {} }, sync_mode: 'full_refresh' }] }, /^catalog\.streams\[0\]\.stream has no "name"/],
     ['an entry that is not an object', { streams: ['items'] }, /^catalog\.streams\[0\] is not an object/],
-    ['no sync_mode', { streams: [{ stream: { name: 'events' } }] }, /^catalog\.streams\[0\] \(stream "events"\): sync_mode must be "full_refresh" or "incremental" \(got undefined\)/],
-    ['a stream listed twice', { streams: [entry('items', 'full_refresh'), entry('items', 'full_refresh')] }, /^catalog\.streams\[1\]: stream "items" is already in the catalog/],
+    [
+      'no sync_mode',
+      { streams: [{ stream: { name: 'events' } }] },
+      /^catalog\.streams\[0\] \(stream "events"\): sync_mode must be "full_refresh" or "incremental" \(got undefined\)/,
+    ],
+    [
+      'a stream listed twice',
+      { streams: [entry('items', 'full_refresh'), entry('items', 'full_refresh')] },
+      /^catalog\.streams\[1\]: stream "items" is already in the catalog/,
+    ],
     ['no streams array', { stream: [] }, /^The configured catalog must be an object with a "streams" array/],
   ])('%s', async (_what, catalog, expected) => {
     const out = await read(catalog);
@@ -186,6 +220,8 @@ describe('incremental requested for a full-refresh-only stream (WARN: a full rea
     const out = await read({ streams: [entry('items', 'incremental')] });
     expect(out.errors).toEqual([]);
     expect(out.records.items).toEqual([{ id: 1 }, { id: 2 }]);
-    expect(out.warnings).toEqual(['Stream "items" supports only full_refresh (it has no incremental_sync); the catalog asks for incremental, so it is read in full']);
+    expect(out.warnings).toEqual([
+      'Stream "items" supports only full_refresh (it has no incremental_sync); the catalog asks for incremental, so it is read in full',
+    ]);
   });
 });

@@ -62,7 +62,10 @@ describe('PerPartitionCursor', () => {
     cursor.observe({ id: 9 }, slice);
     cursor.closeSlice(slice);
     cursor.finish();
-    expect(cursor.state()).toMatchObject({ state: { id: 9 }, states: expect.arrayContaining([{ partition: { account: 'x', parent_slice: {} }, cursor: { id: 9 } }]) });
+    expect(cursor.state()).toMatchObject({
+      state: { id: 9 },
+      states: expect.arrayContaining([{ partition: { account: 'x', parent_slice: {} }, cursor: { id: 9 } }]),
+    });
   });
 
   it('switches to a single global cursor past the partition limit', () => {

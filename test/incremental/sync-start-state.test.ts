@@ -30,7 +30,10 @@ const CURSOR = {
   end_time_option: { type: 'RequestOption', inject_into: 'request_parameter', field_name: 'until' },
 };
 
-async function read(dataset: DataRecord[], options: { cursor?: Obj; state?: Obj; router?: Obj } = {}): Promise<{ records: DataRecord[]; states: Obj[]; requests: number }> {
+async function read(
+  dataset: DataRecord[],
+  options: { cursor?: Obj; state?: Obj; router?: Obj } = {},
+): Promise<{ records: DataRecord[]; states: Obj[]; requests: number }> {
   const retriever = new FakeRetriever(windowed(dataset, 'updated_at'));
   const key = `sync-start-${fakeRetrievers.size}`;
   fakeRetrievers.set(key, retriever);
@@ -98,7 +101,14 @@ describe('DatetimeBasedCursor state without records', () => {
   });
 
   it('is_client_side_incremental: records filtered out do not move the state', async () => {
-    const cursor = { ...CURSOR, is_client_side_incremental: true, step: undefined, cursor_granularity: undefined, start_time_option: undefined, end_time_option: undefined };
+    const cursor = {
+      ...CURSOR,
+      is_client_side_incremental: true,
+      step: undefined,
+      cursor_granularity: undefined,
+      start_time_option: undefined,
+      end_time_option: undefined,
+    };
     const out = await read([{ id: 1, updated_at: '2023-12-01' }], { cursor });
     expect(out.records).toEqual([]);
     expect(out.states.at(-1)).toEqual({ updated_at: '2024-01-01' });
@@ -108,10 +118,17 @@ describe('DatetimeBasedCursor state without records', () => {
     // The CDK's ConcurrentCursor.should_be_synced keeps records from the sync start (the later of
     // start_datetime and the state); the lookback only moves the first window back.
     const cursor = { ...CURSOR, is_client_side_incremental: true, lookback_window: 'P1D', step: undefined, cursor_granularity: undefined };
-    const out = await read([{ id: 1, updated_at: '2024-01-06' }, { id: 2, updated_at: '2024-01-07' }, { id: 3, updated_at: '2024-01-09' }], {
-      cursor,
-      state: { updated_at: '2024-01-07' },
-    });
+    const out = await read(
+      [
+        { id: 1, updated_at: '2024-01-06' },
+        { id: 2, updated_at: '2024-01-07' },
+        { id: 3, updated_at: '2024-01-09' },
+      ],
+      {
+        cursor,
+        state: { updated_at: '2024-01-07' },
+      },
+    );
     expect(out.requests).toBe(1);
     expect(out.records.map((r) => r.id)).toEqual([2, 3]);
     expect(out.states.at(-1)).toEqual({ updated_at: '2024-01-09' });
@@ -122,7 +139,10 @@ describe('per-partition and global substream state without records', () => {
   const router = { type: 'ListPartitionRouter', cursor_field: 'account', values: ['a', 'b'] };
 
   it('each partition read keeps its sync start; the global cursor only moves with records', async () => {
-    const out = await read([], { router, state: { states: [{ partition: { account: 'a' }, cursor: { updated_at: '2024-01-08' } }], state: { updated_at: '2024-01-03' } } });
+    const out = await read([], {
+      router,
+      state: { states: [{ partition: { account: 'a' }, cursor: { updated_at: '2024-01-08' } }], state: { updated_at: '2024-01-03' } },
+    });
     expect(out.states.at(-1)).toEqual({
       use_global_cursor: false,
       states: [

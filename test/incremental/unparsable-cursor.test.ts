@@ -52,7 +52,13 @@ async function read(text: string): Promise<{ records: Obj[]; states: Obj[]; warn
   const out = { records: [] as Obj[], states: [] as Obj[], warnings: [] as string[], errors: [] as string[] };
   const catalog = { streams: [{ stream: { name: 'items' }, sync_mode: 'incremental' }] };
   for await (const m of source.read({}, catalog as never, undefined)) {
-    const msg = m as unknown as { type: string; record?: { data: Obj }; state?: { stream: { stream_state: Obj } }; log?: { level: string; message: string }; trace?: { error?: { message: string } } };
+    const msg = m as unknown as {
+      type: string;
+      record?: { data: Obj };
+      state?: { stream: { stream_state: Obj } };
+      log?: { level: string; message: string };
+      trace?: { error?: { message: string } };
+    };
     if (msg.type === 'RECORD') out.records.push(msg.record!.data);
     if (msg.type === 'STATE') out.states.push(msg.state!.stream.stream_state);
     if (msg.type === 'LOG' && msg.log!.level === 'WARN') out.warnings.push(msg.log!.message);
@@ -86,16 +92,21 @@ describe('unparsable record cursor values', () => {
     const out = await read(manifest(DATETIME, ROUTER));
     expect(out.errors).toEqual([]);
     expect(out.records.map((r) => r.id)).toEqual([1, 2, 3]);
-    expect(out.states.at(-1)).toMatchObject({ states: [{ partition: { account: 'a' }, cursor: { updated_at: '2024-07-03' } }], state: { updated_at: '2024-07-03' } });
+    expect(out.states.at(-1)).toMatchObject({
+      states: [{ partition: { account: 'a' }, cursor: { updated_at: '2024-07-03' } }],
+      state: { updated_at: '2024-07-03' },
+    });
     expect(out.warnings.filter((w) => w.includes('"last tuesday"'))).toHaveLength(1);
   });
 
   it('IncrementingCountCursor: a non-numeric value is emitted and warned about', async () => {
     body = [{ id: 5 }, { id: 'x7' }];
-    const out = await read(manifest(`
+    const out = await read(
+      manifest(`
       type: IncrementingCountCursor
       cursor_field: id
-      start_value: 0`));
+      start_value: 0`),
+    );
     expect(out.records.map((r) => r.id)).toEqual([5, 'x7']);
     expect(out.states.at(-1)).toEqual({ id: 5 });
     expect(out.warnings.filter((w) => w.includes("cursor field 'id'") && w.includes('"x7"'))).toHaveLength(1);

@@ -20,7 +20,7 @@ function asCaseValue(v: unknown): unknown {
 }
 
 function dig(v: unknown, path: unknown): unknown {
-  const keys = Array.isArray(path) ? path : String(path).split("/");
+  const keys = Array.isArray(path) ? path : String(path).split('/');
   return keys.reduce<unknown>((cur, k) => (cur as Record<string, unknown>)[String(k)], v);
 }
 

@@ -1,5 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { InterpolatedBoolean, InterpolatedMapping, InterpolatedString, compiledTemplateCount, setNowForTesting, type InterpolationContext } from '../../engine/interpolation/index.js';
+import {
+  InterpolatedBoolean,
+  InterpolatedMapping,
+  InterpolatedString,
+  compiledTemplateCount,
+  setNowForTesting,
+  type InterpolationContext,
+} from '../../engine/interpolation/index.js';
 import { ConfigError } from '../../engine/errors/manifold-error.js';
 
 const config = {
@@ -15,7 +22,10 @@ const config = {
   'dash-key': 'dash',
 };
 const response = {
-  data: [{ id: 1, name: 'x' }, { id: 2, name: 'y', active: true }],
+  data: [
+    { id: 1, name: 'x' },
+    { id: 2, name: 'y', active: true },
+  ],
   page_info: { end_cursor: 'abc', has_next_page: false },
   paging: { current_page: '3' },
   next: null,
@@ -59,7 +69,7 @@ const CASES: Array<[string, unknown]> = [
   ["{{ str_to_datetime(config['start_date']).strftime('%s') }}", 1673740800],
   ["{{ format_datetime(stream_interval['start_time'], '%s') }}", 1704067200],
   ["{{ stream_slice['start_time'] }}", '2024-01-01T00:00:00Z'],
-  ["{{ stream_interval.end_time }}", '2024-01-31T23:59:59Z'],
+  ['{{ stream_interval.end_time }}', '2024-01-31T23:59:59Z'],
   ["{{ stream_partition['id'] }}", 42],
   ['{{ stream_partition.advertiser_campaign_id.split("-")[1] }}', 77],
   ['{{ stream_partition.advertiser_campaign_id.split("-")[0] }}', 'c'],
@@ -82,7 +92,7 @@ const CASES: Array<[string, unknown]> = [
   ["{{ response.data | selectattr('active') | map(attribute='name') | first }}", 'y'],
   ["{{ response.data | selectattr('id', 'equalto', 1) | list | length }}", 1],
   ['{{ response.data | last }}', { id: 2, name: 'y', active: true }],
-  ["{{ response.meta.total > last_page_size * 10 }}", true],
+  ['{{ response.meta.total > last_page_size * 10 }}', true],
   ['{{ last_record.id }}', 9],
   ["{{ last_record['updated_at'] }}", '2024-05-01T10:00:00Z'],
   ["{{ headers['link']['next']['url'] }}", 'https://api/x?page=2'],

@@ -28,7 +28,7 @@ describe('sandbox', () => {
     '{{ now_utc().epochMicros }}',
     '{{ record.hasOwnProperty }}',
     '{{ record.valueOf() }}',
-    "{{ config.api_key.__class__ }}",
+    '{{ config.api_key.__class__ }}',
     '{{ 1 .constructor }}',
   ])('%s reaches nothing', (template) => {
     expect(evalT(template)).toBeUndefined();

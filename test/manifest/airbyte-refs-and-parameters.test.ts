@@ -12,9 +12,7 @@ interface Case {
   expected: unknown;
 }
 
-const cases = JSON.parse(
-  readFileSync(new URL('../airbyte-cases/refs-and-parameters.json', import.meta.url), 'utf8'),
-) as Case[];
+const cases = JSON.parse(readFileSync(new URL('../airbyte-cases/refs-and-parameters.json', import.meta.url), 'utf8')) as Case[];
 
 function run(c: Case): unknown {
   switch (c.input.op) {

@@ -13,15 +13,27 @@ const services: EngineServices = {
   backoffScale: 0,
 };
 
-interface FakeRetriever { kind: 'retriever'; path: string; parameters: unknown; paginator: FakePaginator | undefined }
-interface FakePaginator { kind: 'paginator'; path: string; pageSize: unknown }
+interface FakeRetriever {
+  kind: 'retriever';
+  path: string;
+  parameters: unknown;
+  paginator: FakePaginator | undefined;
+}
+interface FakePaginator {
+  kind: 'paginator';
+  path: string;
+  pageSize: unknown;
+}
 
-registerComponent('TestRetriever', (node: ManifestNode, ctx: BuildContext): FakeRetriever => ({
-  kind: 'retriever',
-  path: ctx.path,
-  parameters: ctx.parameters,
-  paginator: ctx.buildOptional<FakePaginator>(node.paginator, 'paginator', 'TestPaginator'),
-}));
+registerComponent(
+  'TestRetriever',
+  (node: ManifestNode, ctx: BuildContext): FakeRetriever => ({
+    kind: 'retriever',
+    path: ctx.path,
+    parameters: ctx.parameters,
+    paginator: ctx.buildOptional<FakePaginator>(node.paginator, 'paginator', 'TestPaginator'),
+  }),
+);
 registerComponent('TestPaginator', (node: ManifestNode, ctx: BuildContext): FakePaginator => {
   if (typeof node.page_size !== 'number') throw ctx.error('page_size must be a number', 'page_size');
   return { kind: 'paginator', path: ctx.path, pageSize: node.page_size };

@@ -39,26 +39,49 @@ const books = (m: Mapping): Mapping => m.streams[1];
 
 describe('editor schema: real mistakes in raw YAML are rejected', () => {
   const mistakes: Array<[string, (m: Mapping) => void, (e: ErrorObject) => boolean]> = [
-    ['an unknown component type', (m) => (books(m).retriever.type = 'SimpleRetreiver'),
-      (e) => e.instancePath === '/streams/1/retriever/type' && e.keyword === 'enum'],
-    ['a type not allowed in that field', (m) => (books(m).retriever.paginator.pagination_strategy.type = 'DefaultPaginator'),
-      (e) => e.instancePath === '/streams/1/retriever/paginator/pagination_strategy/type'],
-    ['a wrong field type in an inline component', (m) => (books(m).retriever.record_selector = { type: 'RecordSelector', extractor: { type: 'DpathExtractor', field_path: 42 } }),
-      (e) => e.instancePath === '/streams/1/retriever/record_selector/extractor/field_path' && e.keyword === 'type'],
-    ['a wrong field type beside a $ref', (m) => (books(m).retriever.requester.http_method = 5),
-      (e) => e.instancePath === '/streams/1/retriever/requester/http_method'],
-    ['a wrong field type in an untyped default component', (m) => (books(m).retriever.record_selector = { extractor: { field_path: 'data' } }),
-      (e) => e.instancePath === '/streams/1/retriever/record_selector/extractor/field_path'],
-    ['a list field given a single value', (m) => (m.check.stream_names = 'books'),
-      (e) => e.instancePath === '/check/stream_names'],
-    ['a missing type where the field has no default', (m) => (books(m).retriever.paginator = { type: 'DefaultPaginator', pagination_strategy: { page_size: 5 } }),
-      (e) => e.instancePath === '/streams/1/retriever/paginator/pagination_strategy' && e.keyword === 'required' && (e.params as Mapping).missingProperty === 'type'],
-    ['a missing required field', (m) => (books(m).retriever.paginator.pagination_strategy = { type: 'CursorPagination' }),
-      (e) => (e.params as Mapping).missingProperty === 'cursor_value'],
-    ['a plain string where a component belongs', (m) => (books(m).retriever.requester = 'definitions/requester'),
-      (e) => e.instancePath === '/streams/1/retriever/requester'],
-    ['an unknown top-level key', (m) => (m.strems = []),
-      (e) => e.keyword === 'additionalProperties' && (e.params as Mapping).additionalProperty === 'strems'],
+    [
+      'an unknown component type',
+      (m) => (books(m).retriever.type = 'SimpleRetreiver'),
+      (e) => e.instancePath === '/streams/1/retriever/type' && e.keyword === 'enum',
+    ],
+    [
+      'a type not allowed in that field',
+      (m) => (books(m).retriever.paginator.pagination_strategy.type = 'DefaultPaginator'),
+      (e) => e.instancePath === '/streams/1/retriever/paginator/pagination_strategy/type',
+    ],
+    [
+      'a wrong field type in an inline component',
+      (m) => (books(m).retriever.record_selector = { type: 'RecordSelector', extractor: { type: 'DpathExtractor', field_path: 42 } }),
+      (e) => e.instancePath === '/streams/1/retriever/record_selector/extractor/field_path' && e.keyword === 'type',
+    ],
+    [
+      'a wrong field type beside a $ref',
+      (m) => (books(m).retriever.requester.http_method = 5),
+      (e) => e.instancePath === '/streams/1/retriever/requester/http_method',
+    ],
+    [
+      'a wrong field type in an untyped default component',
+      (m) => (books(m).retriever.record_selector = { extractor: { field_path: 'data' } }),
+      (e) => e.instancePath === '/streams/1/retriever/record_selector/extractor/field_path',
+    ],
+    ['a list field given a single value', (m) => (m.check.stream_names = 'books'), (e) => e.instancePath === '/check/stream_names'],
+    [
+      'a missing type where the field has no default',
+      (m) => (books(m).retriever.paginator = { type: 'DefaultPaginator', pagination_strategy: { page_size: 5 } }),
+      (e) =>
+        e.instancePath === '/streams/1/retriever/paginator/pagination_strategy' && e.keyword === 'required' && (e.params as Mapping).missingProperty === 'type',
+    ],
+    [
+      'a missing required field',
+      (m) => (books(m).retriever.paginator.pagination_strategy = { type: 'CursorPagination' }),
+      (e) => (e.params as Mapping).missingProperty === 'cursor_value',
+    ],
+    [
+      'a plain string where a component belongs',
+      (m) => (books(m).retriever.requester = 'definitions/requester'),
+      (e) => e.instancePath === '/streams/1/retriever/requester',
+    ],
+    ['an unknown top-level key', (m) => (m.strems = []), (e) => e.keyword === 'additionalProperties' && (e.params as Mapping).additionalProperty === 'strems'],
   ];
 
   it.each(mistakes)('%s', (_name, change, expected) => {
@@ -71,20 +94,41 @@ describe('editor schema: real mistakes in raw YAML are rejected', () => {
 describe('editor schema: components under definitions: are checked where they are defined', () => {
   // The tutorial keeps its requester and selector under `definitions:`, which streams pull in with $ref.
   const mistakes: Array<[string, (m: Mapping) => void, (e: ErrorObject) => boolean]> = [
-    ['a misspelled component type', (m) => (m.definitions.requester.type = 'HttpRequestr'),
-      (e) => e.instancePath === '/definitions/requester/type' && e.keyword === 'enum'],
-    ['a missing required field in a nested component', (m) => (m.definitions.paginator = { type: 'DefaultPaginator', pagination_strategy: { type: 'CursorPagination' } }),
-      (e) => e.instancePath === '/definitions/paginator/pagination_strategy' && (e.params as Mapping).missingProperty === 'cursor_value'],
-    ['a missing required field on the definition itself', (m) => (m.definitions.next_page = { type: 'CursorPagination', page_size: 10 }),
-      (e) => e.instancePath === '/definitions/next_page' && (e.params as Mapping).missingProperty === 'cursor_value'],
-    ['a misspelled type inside a definition', (m) => (m.definitions.data_selector.extractor.type = 'DpathExtracter'),
-      (e) => e.instancePath === '/definitions/data_selector/extractor/type'],
-    ['a wrong field type in a definition', (m) => (m.definitions.requester.authenticator.inject_into.inject_into = 7),
-      (e) => e.instancePath === '/definitions/requester/authenticator/inject_into/inject_into'],
-    ['a component in a nested group of definitions', (m) => (m.definitions.shared = { streams: { base: { type: 'DeclarativeStream' } } }),
-      (e) => e.instancePath === '/definitions/shared/streams/base' && (e.params as Mapping).missingProperty === 'retriever'],
-    ['a component in a list under definitions', (m) => (m.definitions.transformations = [{ type: 'AddFields' }]),
-      (e) => e.instancePath === '/definitions/transformations/0' && (e.params as Mapping).missingProperty === 'fields'],
+    [
+      'a misspelled component type',
+      (m) => (m.definitions.requester.type = 'HttpRequestr'),
+      (e) => e.instancePath === '/definitions/requester/type' && e.keyword === 'enum',
+    ],
+    [
+      'a missing required field in a nested component',
+      (m) => (m.definitions.paginator = { type: 'DefaultPaginator', pagination_strategy: { type: 'CursorPagination' } }),
+      (e) => e.instancePath === '/definitions/paginator/pagination_strategy' && (e.params as Mapping).missingProperty === 'cursor_value',
+    ],
+    [
+      'a missing required field on the definition itself',
+      (m) => (m.definitions.next_page = { type: 'CursorPagination', page_size: 10 }),
+      (e) => e.instancePath === '/definitions/next_page' && (e.params as Mapping).missingProperty === 'cursor_value',
+    ],
+    [
+      'a misspelled type inside a definition',
+      (m) => (m.definitions.data_selector.extractor.type = 'DpathExtracter'),
+      (e) => e.instancePath === '/definitions/data_selector/extractor/type',
+    ],
+    [
+      'a wrong field type in a definition',
+      (m) => (m.definitions.requester.authenticator.inject_into.inject_into = 7),
+      (e) => e.instancePath === '/definitions/requester/authenticator/inject_into/inject_into',
+    ],
+    [
+      'a component in a nested group of definitions',
+      (m) => (m.definitions.shared = { streams: { base: { type: 'DeclarativeStream' } } }),
+      (e) => e.instancePath === '/definitions/shared/streams/base' && (e.params as Mapping).missingProperty === 'retriever',
+    ],
+    [
+      'a component in a list under definitions',
+      (m) => (m.definitions.transformations = [{ type: 'AddFields' }]),
+      (e) => e.instancePath === '/definitions/transformations/0' && (e.params as Mapping).missingProperty === 'fields',
+    ],
   ];
 
   it.each(mistakes)('%s', (_name, change, expected) => {
@@ -93,13 +137,15 @@ describe('editor schema: components under definitions: are checked where they ar
   });
 
   it('accepts what definitions legitimately hold: JSON schemas, partial pieces extended with $ref, plain values', () => {
-    const errors = editorErrors(rawWith((m) => {
-      m.definitions.schema = { type: 'object', properties: { id: { type: ['null', 'integer'] } } };
-      m.definitions.base_requester = { $ref: '#/definitions/requester', http_method: 'POST' };
-      m.definitions.child = { type: 'HttpRequester', $ref: '#/definitions/requester', path: '/x' };
-      m.definitions.names = ['a', 'b'];
-      m.definitions.page_size = 50;
-    }));
+    const errors = editorErrors(
+      rawWith((m) => {
+        m.definitions.schema = { type: 'object', properties: { id: { type: ['null', 'integer'] } } };
+        m.definitions.base_requester = { $ref: '#/definitions/requester', http_method: 'POST' };
+        m.definitions.child = { type: 'HttpRequester', $ref: '#/definitions/requester', path: '/x' };
+        m.definitions.names = ['a', 'b'];
+        m.definitions.page_size = 50;
+      }),
+    );
     expect(errors).toEqual([]);
   });
 });
@@ -107,24 +153,36 @@ describe('editor schema: components under definitions: are checked where they ar
 describe('editor schema: what Airbyte accepts before loading is accepted', () => {
   const allowances: Array<[string, (m: Mapping) => void]> = [
     ['the tutorial as written ($ref with sibling overrides)', () => {}],
-    ['streams given as reference strings', (m) => {
-      m.definitions.streams = { authors: m.streams[0], books: m.streams[1] };
-      m.streams = ['#/definitions/streams/authors', '#/definitions/streams/books'];
-    }],
+    [
+      'streams given as reference strings',
+      (m) => {
+        m.definitions.streams = { authors: m.streams[0], books: m.streams[1] };
+        m.streams = ['#/definitions/streams/authors', '#/definitions/streams/books'];
+      },
+    ],
     ['a whole component given as a reference string', (m) => (books(m).retriever.paginator = '#/definitions/paginator')],
     ['a non-component field given as a reference', (m) => (books(m).primary_key = { $ref: '#/definitions/pk' })],
-    ['$parameters on any component, filling fields it omits', (m) => {
-      books(m).$parameters = { path: '/books' };
-      books(m).retriever.$parameters = { name: 'books' };
-      books(m).retriever.paginator.pagination_strategy.$parameters = { x: 1 };
-      delete books(m).retriever.requester.path;
-    }],
-    ['a custom component without type, by class_name', (m) => (books(m).retriever.record_selector = { extractor: { class_name: 'source_x.components.Extractor' } })],
-    ['free-form definitions, schemas and metadata', (m) => {
-      m.definitions.anything = { not: ['a', { component: true }] };
-      m.schemas = { books: { type: 'object' } };
-      m.metadata = { autoImportSchema: { books: true } };
-    }],
+    [
+      '$parameters on any component, filling fields it omits',
+      (m) => {
+        books(m).$parameters = { path: '/books' };
+        books(m).retriever.$parameters = { name: 'books' };
+        books(m).retriever.paginator.pagination_strategy.$parameters = { x: 1 };
+        delete books(m).retriever.requester.path;
+      },
+    ],
+    [
+      'a custom component without type, by class_name',
+      (m) => (books(m).retriever.record_selector = { extractor: { class_name: 'source_x.components.Extractor' } }),
+    ],
+    [
+      'free-form definitions, schemas and metadata',
+      (m) => {
+        m.definitions.anything = { not: ['a', { component: true }] };
+        m.schemas = { books: { type: 'object' } };
+        m.metadata = { autoImportSchema: { books: true } };
+      },
+    ],
     ['a root without type (read as a source)', (m) => delete m.type],
   ];
 
@@ -140,9 +198,11 @@ describe('editor schema: what Airbyte accepts before loading is accepted', () =>
   });
 
   // Every default the loader fills in (component-transformer.ts) may be left out in the editor.
-  const examples = (JSON.parse(execFileSync(process.execPath, [join(REPO, 'scripts/gen-components-doc.mjs'), '--examples-json'], { encoding: 'utf8' })) as {
-    examples: Record<string, { value: Mapping }>;
-  }).examples;
+  const examples = (
+    JSON.parse(execFileSync(process.execPath, [join(REPO, 'scripts/gen-components-doc.mjs'), '--examples-json'], { encoding: 'utf8' })) as {
+      examples: Record<string, { value: Mapping }>;
+    }
+  ).examples;
   const defaults = Object.entries(DEFAULT_MODEL_TYPES).filter(([site, type]) => {
     const [parent, field] = site.split('.') as [string, string];
     return schema.$defs[parent]?.properties?.[field] && examples[type];
@@ -179,7 +239,9 @@ describe('strict definitions (what the engine validates after loading)', () => {
 describe('editor schema: completion and docs', () => {
   it('has a description on every definition, strict and editor', () => {
     for (const defs of [schema.definitions, schema.$defs]) {
-      const missing = Object.entries(defs).filter(([, d]) => !d.description).map(([n]) => n);
+      const missing = Object.entries(defs)
+        .filter(([, d]) => !d.description)
+        .map(([n]) => n);
       expect(missing).toEqual([]);
     }
   });

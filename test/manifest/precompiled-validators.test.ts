@@ -63,10 +63,15 @@ function builtOutcomes(): Promise<{ outcomes: unknown[]; ajvLoaded: string[] }> 
     process.stdout.write(JSON.stringify({ outcomes, ajvLoaded }));
   `;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, env: { ...process.env, NODE_OPTIONS: '' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${error.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as { outcomes: unknown[]; ajvLoaded: string[] });
-    });
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { cwd: REPO, env: { ...process.env, NODE_OPTIONS: '' }, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as { outcomes: unknown[]; ajvLoaded: string[] });
+      },
+    );
   });
 }
 

@@ -12,15 +12,22 @@ import { loadManifestFile, manifestSchema, validateManifest } from '../../engine
 import { REPO } from '../helpers/cli.js';
 
 const shipped = [
-  ...readdirSync(join(REPO, 'manifests')).filter((f) => f.endsWith('.yaml')).map((f) => join(REPO, 'manifests', f)),
+  ...readdirSync(join(REPO, 'manifests'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(REPO, 'manifests', f)),
   join(REPO, 'fixtures/tutorial/bookshop.yaml'),
 ];
 
 describe('shipped manifests', () => {
   it('include the four sources, the destination and the tutorial', () => {
-    expect(shipped.map((f) => f.split('/').pop()).sort()).toEqual(
-      ['bookshop.yaml', 'chartmogul.yaml', 'clazar-destination.yaml', 'clazar.yaml', 'clevertap.yaml', 'close-com.yaml'],
-    );
+    expect(shipped.map((f) => f.split('/').pop()).sort()).toEqual([
+      'bookshop.yaml',
+      'chartmogul.yaml',
+      'clazar-destination.yaml',
+      'clazar.yaml',
+      'clevertap.yaml',
+      'close-com.yaml',
+    ]);
   });
 
   it.each(shipped)('%s validates with no problem', async (file) => {

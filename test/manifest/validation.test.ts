@@ -59,7 +59,16 @@ describe('validateManifest', () => {
   it('ships a schema with a description and a type const for each component', () => {
     const defs = (manifestSchema as { definitions: Record<string, { description?: string }> }).definitions;
     for (const [name, def] of Object.entries(defs)) expect([name, typeof def.description]).toEqual([name, 'string']);
-    expect(componentTypeNames()).toEqual(expect.arrayContaining(['TwoStepCursorPaginator', 'JsonataExtractor', 'JsonataRecordFilter', 'JsonataTransformation', 'DeclarativeDestination', 'CursorPagination']));
+    expect(componentTypeNames()).toEqual(
+      expect.arrayContaining([
+        'TwoStepCursorPaginator',
+        'JsonataExtractor',
+        'JsonataRecordFilter',
+        'JsonataTransformation',
+        'DeclarativeDestination',
+        'CursorPagination',
+      ]),
+    );
   });
 
   it('1. YAML syntax error → file:line:col', () => {
@@ -72,7 +81,7 @@ describe('validateManifest', () => {
     const text = manifest(STREAM.replace('path: /users', 'path: /users\n        path: /people'));
     expect(problemsOf(text)).toEqual([]);
     const loaded = loadManifestText(text, 'm.yaml');
-    const requester = ((loaded.root.streams as Array<Record<string, any>>)[0]!.retriever.requester) as Record<string, unknown>;
+    const requester = (loaded.root.streams as Array<Record<string, any>>)[0]!.retriever.requester as Record<string, unknown>;
     expect(requester.path).toBe('/people');
     expect(manifestWarnings(loaded)).toEqual([
       { message: 'duplicate key "path" (also at line 15, column 9); the last value is used', location: { file: 'm.yaml', line: 16, column: 9 } },
@@ -117,7 +126,10 @@ describe('validateManifest', () => {
     expect(p.message).toMatch(/unknown component type AddFieldz; did you mean AddFields/);
     expect(p.location).toMatchObject({ line: listed.split('\n').indexOf('      - type: AddFieldz') + 1, column: 15 });
     const viaRef = manifest(
-      STREAM.replace(/record_selector:\n\s+type: RecordSelector\n\s+extractor:\n\s+type: DpathExtractor\n\s+field_path: \[data\]\n/, 'record_selector:\n        $ref: "#/definitions/selector"\n'),
+      STREAM.replace(
+        /record_selector:\n\s+type: RecordSelector\n\s+extractor:\n\s+type: DpathExtractor\n\s+field_path: \[data\]\n/,
+        'record_selector:\n        $ref: "#/definitions/selector"\n',
+      ),
       'definitions:\n  selector:\n    type: RecordSelector\n    extractor:\n      type: DpathExtracter\n      field_path: [data]\n',
     );
     const q = only(viaRef);
@@ -198,7 +210,10 @@ describe('validateManifest', () => {
   });
 
   it('validates components reached through $ref at the place they are used', () => {
-    const text = manifest(STREAM.replace(/requester:\n\s+type: HttpRequester\n/, 'requester:\n        $ref: "#/definitions/req"\n'), 'definitions:\n  req:\n    type: HttpRequester\n    http_method: 7\n');
+    const text = manifest(
+      STREAM.replace(/requester:\n\s+type: HttpRequester\n/, 'requester:\n        $ref: "#/definitions/req"\n'),
+      'definitions:\n  req:\n    type: HttpRequester\n    http_method: 7\n',
+    );
     const p = only(text);
     expect(p.message).toMatch(/http_method: expected/);
     // The content is written in definitions (line of http_method there), used at streams[0].

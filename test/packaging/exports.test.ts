@@ -74,8 +74,14 @@ describe('the packed tarball', () => {
     expect(spec.code).toBe(0);
     expect(JSON.parse(spec.stdout).spec.connectionSpecification.required).toContain('api_key');
     const read = await run(join(project, 'node_modules/.bin/manifold'), [
-      'read', '--manifest', manifest, '--config', join(REPO, 'fixtures/close-com/config.json'),
-      '--replay', join(REPO, 'fixtures/close-com/replay'), '--quiet',
+      'read',
+      '--manifest',
+      manifest,
+      '--config',
+      join(REPO, 'fixtures/close-com/config.json'),
+      '--replay',
+      join(REPO, 'fixtures/close-com/replay'),
+      '--quiet',
     ]);
     expect(read.code).toBe(0);
     expect(read.stdout.split('\n').filter((line) => line.includes('"type":"RECORD"')).length).toBeGreaterThan(50);
@@ -85,7 +91,18 @@ describe('the packed tarball', () => {
   it('answers --version and spec through node_modules/.bin/manifold and through a global install, with no npm in between', async () => {
     expect(await run(join(project, 'node_modules/.bin/manifold'), ['--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
     const prefix = join(project, 'global');
-    const install = await run(npm, ['install', '--global', '--prefix', prefix, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', tarball]);
+    const install = await run(npm, [
+      'install',
+      '--global',
+      '--prefix',
+      prefix,
+      '--prefer-offline',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      tarball,
+    ]);
     expect(install.code).toBe(0);
     const bin = join(prefix, 'bin/manifold');
     expect(await run(bin, ['--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
@@ -93,7 +110,9 @@ describe('the packed tarball', () => {
     expect(spec.code).toBe(0);
     expect(JSON.parse(spec.stdout).spec.connectionSpecification.required).toContain('api_key');
     // The bin runs node directly, with the heap flags main.ts's shebang sets (the Docker entrypoint's too).
-    expect(readFileSync(join(prefix, 'lib/node_modules', pkg.name, 'dist/cli/main.js'), 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=50');
+    expect(readFileSync(join(prefix, 'lib/node_modules', pkg.name, 'dist/cli/main.js'), 'utf8').split('\n', 1)[0]).toBe(
+      '#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=50',
+    );
   }, 300_000);
 
   it("resolves 'manifests/*' through exports and loads it as a library", async () => {
@@ -112,7 +131,10 @@ console.log(JSON.stringify(source.streamNames()));
   });
 
   it('can be required from CommonJS (require(esm), Node >= 20.19)', async () => {
-    writeFileSync(join(project, 'cjs.cjs'), `const { Source, registeredTypes } = require('${pkg.name}');\nconsole.log(typeof Source.fromFile, typeof registeredTypes);\n`);
+    writeFileSync(
+      join(project, 'cjs.cjs'),
+      `const { Source, registeredTypes } = require('${pkg.name}');\nconsole.log(typeof Source.fromFile, typeof registeredTypes);\n`,
+    );
     const result = await run(process.execPath, ['--disable-warning=ExperimentalWarning', 'cjs.cjs']);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe('function function');
@@ -129,7 +151,7 @@ describe('the installed package', () => {
     expect(existsSync(join(REPO, 'dist/engine/source/source.d.ts'))).toBe(true);
   });
 
-  it("lets another project import { Source } from the package and read a manifest from a replay", async () => {
+  it('lets another project import { Source } from the package and read a manifest from a replay', async () => {
     const fixtures = join(REPO, 'fixtures/tutorial');
     writeFileSync(
       join(project, 'main.mjs'),
@@ -180,7 +202,14 @@ console.log(JSON.stringify({ ok: result.ok, streams: result.streams.map((s) => [
     const result = await run(process.execPath, ['load.mjs']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ ok: true, streams: [['authors', 'complete'], ['books', 'complete']], books: 12 });
+    expect(JSON.parse(result.stdout)).toEqual({
+      ok: true,
+      streams: [
+        ['authors', 'complete'],
+        ['books', 'complete'],
+      ],
+      books: 12,
+    });
   }, 60_000);
 
   it("exports the manifest JSON Schema as '<package>/schema.json'", async () => {
@@ -219,8 +248,14 @@ console.log(rows);
       join(project, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
-          target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true,
-          types: ['node'], typeRoots: [join(REPO, 'node_modules/@types')],
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+          typeRoots: [join(REPO, 'node_modules/@types')],
         },
         files: ['consumer.ts'],
       }),

@@ -66,12 +66,16 @@ streams:
         page_token_option: { type: RequestOption, inject_into: request_parameter, field_name: page }
         pagination_strategy: { type: PageIncrement, page_size: 2, start_from_page: 1 }
 ${resetNode}
-${incremental ? `    incremental_sync:
+${
+  incremental
+    ? `    incremental_sync:
       type: DatetimeBasedCursor
       cursor_field: updated_at
       datetime_format: "%Y-%m-%dT%H:%M:%SZ"
       start_datetime: "2024-01-01T00:00:00Z"
-      start_time_option: { type: RequestOption, field_name: updated_since, inject_into: request_parameter }` : ''}
+      start_time_option: { type: RequestOption, field_name: updated_since, inject_into: request_parameter }`
+    : ''
+}
 `;
 }
 
@@ -112,10 +116,12 @@ describe('RESET_PAGINATION with PaginationReset SPLIT_USING_CURSOR', () => {
   });
 
   it('fails instead of looping when a restart makes no progress', async () => {
-    server.use(http.get('http://api.test/tickets', ({ request }) => {
-      requests.push(new URL(request.url).search);
-      return HttpResponse.json({ error: 'You cannot access tickets beyond the 2nd page' }, { status: 400 });
-    }));
+    server.use(
+      http.get('http://api.test/tickets', ({ request }) => {
+        requests.push(new URL(request.url).search);
+        return HttpResponse.json({ error: 'You cannot access tickets beyond the 2nd page' }, { status: 400 });
+      }),
+    );
     const out = await read(manifest('      pagination_reset: { type: PaginationReset, action: SPLIT_USING_CURSOR }'));
     expect(out.records).toEqual([]);
     expect(out.errors.some((e) => /pagination had to restart 1 time/.test(e))).toBe(true);
@@ -144,14 +150,18 @@ describe('RESET_PAGINATION without a cursor split', () => {
 
 describe('PaginationReset limits', () => {
   it('restarts after number_of_records records, from the cursor', async () => {
-    server.use(http.get('http://api.test/tickets', ({ request }) => {
-      const url = new URL(request.url);
-      requests.push(url.search);
-      const page = Number(url.searchParams.get('page') ?? '1');
-      const rows = TICKETS.filter((t) => t.updated_at >= (url.searchParams.get('updated_since') ?? ''));
-      return HttpResponse.json(rows.slice((page - 1) * 2, page * 2));
-    }));
-    const out = await read(manifest('      pagination_reset: { type: PaginationReset, action: SPLIT_USING_CURSOR, limits: { type: PaginationResetLimits, number_of_records: 4 } }'));
+    server.use(
+      http.get('http://api.test/tickets', ({ request }) => {
+        const url = new URL(request.url);
+        requests.push(url.search);
+        const page = Number(url.searchParams.get('page') ?? '1');
+        const rows = TICKETS.filter((t) => t.updated_at >= (url.searchParams.get('updated_since') ?? ''));
+        return HttpResponse.json(rows.slice((page - 1) * 2, page * 2));
+      }),
+    );
+    const out = await read(
+      manifest('      pagination_reset: { type: PaginationReset, action: SPLIT_USING_CURSOR, limits: { type: PaginationResetLimits, number_of_records: 4 } }'),
+    );
     expect(out.errors).toEqual([]);
     expect(new Set(out.records.map((r) => r.id))).toEqual(new Set(TICKETS.map((t) => t.id)));
     // 4 records read → restart at the 4th record's cursor value, without asking for page 3.

@@ -150,7 +150,15 @@ describe('SimpleRetriever', () => {
   });
 
   it('drops slicer params on paginated requests when asked to, and judges page fullness before filtering', async () => {
-    const bodies = [{ data: [{ id: 1, keep: false }, { id: 2, keep: false }] }, { data: [{ id: 3, keep: true }] }];
+    const bodies = [
+      {
+        data: [
+          { id: 1, keep: false },
+          { id: 2, keep: false },
+        ],
+      },
+      { data: [{ id: 3, keep: true }] },
+    ];
     const req = new FakeRequester((_a, n) => fakeResponse({ body: bodies[n - 1] }));
     const r = retriever(req, {
       ignore_stream_slicer_parameters_on_paginated_requests: true,

@@ -3,7 +3,7 @@ import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/glob
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import type { Retriever } from '../../engine/contracts.js';
-import { makeSlice, type DataRecord, } from '../../engine/types.js';
+import { makeSlice, type DataRecord } from '../../engine/types.js';
 import { build } from '../extract/support.js';
 import { loadComponents } from '../../engine/components.js';
 
@@ -20,7 +20,13 @@ afterEach(() => {
 afterAll(() => server.close());
 
 const BASE = 'https://eu1.api.clevertap.test';
-const requester = { type: 'HttpRequester', url_base: BASE, path: '/1/profiles.json', http_method: 'GET', request_headers: { 'X-CleverTap-Account-Id': '{{ config.account_id }}' } };
+const requester = {
+  type: 'HttpRequester',
+  url_base: BASE,
+  path: '/1/profiles.json',
+  http_method: 'GET',
+  request_headers: { 'X-CleverTap-Account-Id': '{{ config.account_id }}' },
+};
 
 function profilesRetriever(): Retriever {
   return build<Retriever>(

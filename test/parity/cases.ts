@@ -181,7 +181,11 @@ export interface ParityCase {
 
 export interface ParityFile {
   source: {
-    repo: string; commit: string; path: string; license: string; connector?: string;
+    repo: string;
+    commit: string;
+    path: string;
+    license: string;
+    connector?: string;
     /** Where the licence was read (connector metadata version and commit). */
     license_source?: string;
     /** Which stored manifest version the cases use, and how it relates to the test's commit. */

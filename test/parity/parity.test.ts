@@ -51,11 +51,10 @@ async function check(c: LoadedCase): Promise<void> {
     expect({ unmatchedRequests: outcome.unmatched.map((r) => `${r.method} ${r.url} ${r.body}`) }).toEqual({ unmatchedRequests: [] });
   }
   const uncalled = (c.http ?? []).flatMap((m, i) =>
-    (m.calls !== undefined ? outcome.calls[i] !== m.calls
-      : m.requested ? outcome.calls[i] === 0
-      : c.validate_mocks && outcome.calls[i]! < m.responses.length)
+    (m.calls !== undefined ? outcome.calls[i] !== m.calls : m.requested ? outcome.calls[i] === 0 : c.validate_mocks && outcome.calls[i]! < m.responses.length)
       ? [`${m.method ?? 'GET'} ${m.url} ${JSON.stringify(m.query ?? '')}: ${outcome.calls[i]} call(s), expected ${m.calls ?? `>= ${m.responses.length}`}`]
-      : []);
+      : [],
+  );
   expect({ mocksNotCalledAsExpected: uncalled }).toEqual({ mocksNotCalledAsExpected: [] });
 
   if (c.operation === 'check') {
@@ -76,11 +75,15 @@ async function check(c: LoadedCase): Promise<void> {
     expect(seen.errors.length).toBeGreaterThan(0);
     if (typeof want.error === 'object') {
       const e = want.error;
-      expect(seen.errors.some((x) =>
-        (!e.failure_type || x.failure_type === e.failure_type)
-        && (!e.message_contains || x.message.includes(e.message_contains))
-        && (e.message === undefined || x.message === e.message)
-        && (!e.stream || x.stream === e.stream))).toBe(true);
+      expect(
+        seen.errors.some(
+          (x) =>
+            (!e.failure_type || x.failure_type === e.failure_type) &&
+            (!e.message_contains || x.message.includes(e.message_contains)) &&
+            (e.message === undefined || x.message === e.message) &&
+            (!e.stream || x.stream === e.stream),
+        ),
+      ).toBe(true);
     }
   } else {
     expect({ errors: seen.errors }).toEqual({ errors: [] });
@@ -96,7 +99,7 @@ async function check(c: LoadedCase): Promise<void> {
   }
   for (const [stream, allowed] of Object.entries(want.records_within ?? {})) {
     const keys = new Set(allowed.map(sortKey));
-    const got = stream === '*' ? Object.values(seen.records).flat() : seen.records[stream] ?? [];
+    const got = stream === '*' ? Object.values(seen.records).flat() : (seen.records[stream] ?? []);
     expect({ [stream]: got.filter((r) => !keys.has(sortKey(r))) }).toEqual({ [stream]: [] });
   }
   for (const [stream, count] of Object.entries(want.record_counts ?? {})) {
@@ -137,10 +140,14 @@ async function check(c: LoadedCase): Promise<void> {
   }
   for (const [stream, expected] of Object.entries(want.checkpoints ?? {})) {
     const got = (seen.checkpoints[stream] ?? []).slice(0, expected.length);
-    expect({ [stream]: got.map((g, i) => ({
-      ...(expected[i]!.records ? { records: g.records } : {}),
-      ...(expected[i]!.state_has ? { state_has: Object.fromEntries(Object.keys(expected[i]!.state_has!).map((k) => [k, (g.state as Obj | undefined)?.[k]])) } : {}),
-    })) }).toEqual({ [stream]: expected });
+    expect({
+      [stream]: got.map((g, i) => ({
+        ...(expected[i]!.records ? { records: g.records } : {}),
+        ...(expected[i]!.state_has
+          ? { state_has: Object.fromEntries(Object.keys(expected[i]!.state_has!).map((k) => [k, (g.state as Obj | undefined)?.[k]])) }
+          : {}),
+      })),
+    }).toEqual({ [stream]: expected });
   }
   for (const [stream, partitions] of Object.entries(want.state_partitions ?? {})) {
     const states = seen.states[stream] ?? [];
@@ -189,23 +196,32 @@ function checkRequests(i: number, rc: RequestCheck, sent: { url: string; body: s
     }
     return { path: url.pathname, qs, body };
   });
-  let selected = parsed.filter((r) => (rc.path === undefined || r.path === rc.path)
-    && Object.entries(rc.where ?? {}).every(([k, v]) => sortKey(r.qs.get(k)) === sortKey(v)));
+  let selected = parsed.filter(
+    (r) => (rc.path === undefined || r.path === rc.path) && Object.entries(rc.where ?? {}).every(([k, v]) => sortKey(r.qs.get(k)) === sortKey(v)),
+  );
   if (rc.index !== undefined) selected = selected.slice(rc.index, rc.index + 1);
   const label = `request_checks[${i}]`;
   if (rc.count !== undefined) expect({ [label]: selected.length }).toEqual({ [label]: rc.count });
   else expect({ [label]: selected.length > 0 }).toEqual({ [label]: true });
   if (rc.count_at_most !== undefined) expect(selected.length).toBeLessThanOrEqual(rc.count_at_most);
   const problems = selected.map((r) => [
-    ...Object.entries(rc.has ?? {}).filter(([k, v]) => sortKey(r.qs.get(k)) !== sortKey(v)).map(([k]) => `${k}=${JSON.stringify(r.qs.get(k))}`),
+    ...Object.entries(rc.has ?? {})
+      .filter(([k, v]) => sortKey(r.qs.get(k)) !== sortKey(v))
+      .map(([k]) => `${k}=${JSON.stringify(r.qs.get(k))}`),
     ...(rc.lacks ?? []).filter((k) => r.qs.has(k)).map((k) => `${k} present`),
-    ...Object.entries(rc.starts_with ?? {}).filter(([k, p]) => !(r.qs.get(k)?.[0] ?? '').startsWith(p)).map(([k]) => `${k}=${JSON.stringify(r.qs.get(k))}`),
-    ...Object.entries(rc.body_has ?? {}).filter(([k, v]) => sortKey(at(r.body, k)) !== sortKey(v)).map(([k]) => `body.${k}=${JSON.stringify(at(r.body, k))}`),
+    ...Object.entries(rc.starts_with ?? {})
+      .filter(([k, p]) => !(r.qs.get(k)?.[0] ?? '').startsWith(p))
+      .map(([k]) => `${k}=${JSON.stringify(r.qs.get(k))}`),
+    ...Object.entries(rc.body_has ?? {})
+      .filter(([k, v]) => sortKey(at(r.body, k)) !== sortKey(v))
+      .map(([k]) => `body.${k}=${JSON.stringify(at(r.body, k))}`),
     ...(rc.body_lacks ?? []).filter((k) => at(r.body, k) !== undefined).map((k) => `body.${k} present`),
-    ...Object.entries(rc.body_has_set ?? {}).filter(([k, v]) => {
-      const got = at(r.body, k);
-      return !Array.isArray(got) || sortKey(got.map(sortKey).sort()) !== sortKey(v.map(sortKey).sort());
-    }).map(([k]) => `body.${k}=${JSON.stringify(at(r.body, k))}`),
+    ...Object.entries(rc.body_has_set ?? {})
+      .filter(([k, v]) => {
+        const got = at(r.body, k);
+        return !Array.isArray(got) || sortKey(got.map(sortKey).sort()) !== sortKey(v.map(sortKey).sort());
+      })
+      .map(([k]) => `body.${k}=${JSON.stringify(at(r.body, k))}`),
   ]);
   const failing = rc.some ? (problems.some((p) => p.length === 0) ? [] : problems.flat()) : problems.flat();
   expect({ [label]: failing }).toEqual({ [label]: [] });

@@ -106,7 +106,11 @@ function matches(mock: MockedExchange, req: SentRequest): boolean {
 export function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value as Obj).sort().map((k) => [k, canonical((value as Obj)[k])]));
+    return Object.fromEntries(
+      Object.keys(value as Obj)
+        .sort()
+        .map((k) => [k, canonical((value as Obj)[k])]),
+    );
   }
   return value;
 }
@@ -146,11 +150,14 @@ export async function runCase(c: LoadedCase, server: ReturnType<typeof setupServ
         if (!matches(mock, req)) continue;
         const response = mock.responses[Math.min(calls[i]!, mock.responses.length - 1)]!;
         calls[i]!++;
-        const body = response.body_base64 !== undefined
-          ? Buffer.from(response.body_base64, 'base64')
-          : response.body === undefined || response.body === null
-          ? ''
-          : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+        const body =
+          response.body_base64 !== undefined
+            ? Buffer.from(response.body_base64, 'base64')
+            : response.body === undefined || response.body === null
+              ? ''
+              : typeof response.body === 'string'
+                ? response.body
+                : JSON.stringify(response.body);
         return new HttpResponse(body, { status: response.status ?? 200, headers: response.headers ?? {} });
       }
       unmatched.push(req);
@@ -160,9 +167,10 @@ export async function runCase(c: LoadedCase, server: ReturnType<typeof setupServ
   setNowForTesting(c.now ? new Date(c.now) : undefined);
   try {
     const options = { logLevel: 'ERROR' as const, backoffScale: 0, ...(c.apply_budget === false ? { applyBudget: false } : {}) };
-    const load = () => typeof c.resolvedManifest === 'string'
-      ? Source.fromText(c.resolvedManifest, `${c.file}#${c.id}`, options)
-      : Source.fromObject(structuredClone(c.resolvedManifest), `${c.file}#${c.id}`, options);
+    const load = () =>
+      typeof c.resolvedManifest === 'string'
+        ? Source.fromText(c.resolvedManifest, `${c.file}#${c.id}`, options)
+        : Source.fromObject(structuredClone(c.resolvedManifest), `${c.file}#${c.id}`, options);
     if (c.operation === 'check') {
       let check: { status: string; message?: string };
       try {
@@ -208,12 +216,11 @@ export function observe(messages: AirbyteMessage[]): Observed {
     if (m.type === 'RECORD') {
       (records[m.record.stream] ??= []).push(m.record.data);
       (pending[m.record.stream] ??= []).push(m.record.data);
-    }
-    else if (m.type === 'STATE') {
+    } else if (m.type === 'STATE') {
       const s = m.state as Obj;
       const stream = s.stream as Obj | undefined;
       const name = ((stream?.stream_descriptor as Obj | undefined)?.name as string | undefined) ?? '__global__';
-      (states[name] ??= []).push(stream ? stream.stream_state : s.global ?? s.data);
+      (states[name] ??= []).push(stream ? stream.stream_state : (s.global ?? s.data));
       (checkpoints[name] ??= []).push({ records: pending[name] ?? [], state: stream ? stream.stream_state : undefined });
       pending[name] = [];
     } else if (m.type === 'TRACE' && m.trace.type === 'ERROR' && m.trace.error) {
@@ -221,7 +228,7 @@ export function observe(messages: AirbyteMessage[]): Observed {
       errors.push({
         message: String(e.message ?? ''),
         failure_type: e.failure_type as string | undefined,
-        stream: ((e.stream_descriptor as Obj | undefined)?.name as string | undefined),
+        stream: (e.stream_descriptor as Obj | undefined)?.name as string | undefined,
       });
     }
   }

@@ -55,7 +55,12 @@ describe('SubstreamPartitionRouter partitions by parent_key', () => {
                 type: 'ParentStreamConfig',
                 parent_key: parentKey,
                 partition_field: 'parent_id',
-                stream: { type: 'DeclarativeStream', name: 'parents', schema_loader: { type: 'InlineSchemaLoader', schema: {} }, retriever: { type: 'FakeRetriever', key: `${key}-parent` } },
+                stream: {
+                  type: 'DeclarativeStream',
+                  name: 'parents',
+                  schema_loader: { type: 'InlineSchemaLoader', schema: {} },
+                  retriever: { type: 'FakeRetriever', key: `${key}-parent` },
+                },
               },
             ],
           },

@@ -18,7 +18,12 @@ async function all(router: PartitionRouter): Promise<StreamSlice[]> {
 describe('ListPartitionRouter', () => {
   it('yields one partition per value and injects it into the request', async () => {
     const router = buildListPartitionRouter(
-      { type: 'ListPartitionRouter', cursor_field: 'section', values: ['news', 'sports'], request_option: { type: 'RequestOption', inject_into: 'header', field_name: 'X-Section' } },
+      {
+        type: 'ListPartitionRouter',
+        cursor_field: 'section',
+        values: ['news', 'sports'],
+        request_option: { type: 'RequestOption', inject_into: 'header', field_name: 'X-Section' },
+      },
       fakeContext(),
     );
     const partitions = await all(router);
@@ -42,13 +47,33 @@ describe('ListPartitionRouter', () => {
 describe('several routers: cartesian product', () => {
   it('combines every partition of each router and merges their request options', async () => {
     const ctx = fakeContext();
-    const a = buildListPartitionRouter({ type: 'ListPartitionRouter', cursor_field: 'a', values: [1, 2], request_option: { type: 'RequestOption', inject_into: 'request_parameter', field_name: 'a' } }, ctx);
-    const b = buildListPartitionRouter({ type: 'ListPartitionRouter', cursor_field: 'b', values: ['x', 'y', 'z'], request_option: { type: 'RequestOption', inject_into: 'request_parameter', field_name: 'b' } }, ctx);
+    const a = buildListPartitionRouter(
+      {
+        type: 'ListPartitionRouter',
+        cursor_field: 'a',
+        values: [1, 2],
+        request_option: { type: 'RequestOption', inject_into: 'request_parameter', field_name: 'a' },
+      },
+      ctx,
+    );
+    const b = buildListPartitionRouter(
+      {
+        type: 'ListPartitionRouter',
+        cursor_field: 'b',
+        values: ['x', 'y', 'z'],
+        request_option: { type: 'RequestOption', inject_into: 'request_parameter', field_name: 'b' },
+      },
+      ctx,
+    );
     const router = combineRouters([a, b])!;
     const partitions = await all(router);
     expect(partitions.map((p) => p.partition)).toEqual([
-      { a: 1, b: 'x' }, { a: 1, b: 'y' }, { a: 1, b: 'z' },
-      { a: 2, b: 'x' }, { a: 2, b: 'y' }, { a: 2, b: 'z' },
+      { a: 1, b: 'x' },
+      { a: 1, b: 'y' },
+      { a: 1, b: 'z' },
+      { a: 2, b: 'x' },
+      { a: 2, b: 'y' },
+      { a: 2, b: 'z' },
     ]);
     expect(router.requestOptions(partitions[4]!, undefined)).toEqual({ params: { a: 2, b: 'y' } });
     expect(combineRouters([a])).toBe(a);
@@ -59,7 +84,11 @@ describe('several routers: cartesian product', () => {
 describe('GroupingPartitionRouter', () => {
   it('batches partitions, deduplicating by default', async () => {
     const router = buildGroupingPartitionRouter(
-      { type: 'GroupingPartitionRouter', group_size: 2, underlying_partition_router: { type: 'ListPartitionRouter', cursor_field: 'id', values: [1, 2, 2, 3] } },
+      {
+        type: 'GroupingPartitionRouter',
+        group_size: 2,
+        underlying_partition_router: { type: 'ListPartitionRouter', cursor_field: 'id', values: [1, 2, 2, 3] },
+      },
       fakeContext(),
     );
     expect((await all(router)).map((p) => p.partition)).toEqual([{ id: [1, 2] }, { id: [3] }]);
@@ -83,7 +112,10 @@ describe('UnionPartitionRouter', () => {
 
   it('yields each value once, first router first, reduced to partition_field; other partition keys move to extra fields', async () => {
     const repos = fixed([makeSlice({ repository: 'org/a', parent_slice: {} }), makeSlice({ repository: 'org/b', parent_slice: {} })]);
-    const starred = fixed([makeSlice({ repository: 'org/b', parent_slice: { p: 1 } }), makeSlice({ repository: 'org/c', parent_slice: { p: 1 } }, {}, { note: 'x' })]);
+    const starred = fixed([
+      makeSlice({ repository: 'org/b', parent_slice: { p: 1 } }),
+      makeSlice({ repository: 'org/c', parent_slice: { p: 1 } }, {}, { note: 'x' }),
+    ]);
     const router = new UnionPartitionRouter('repository', [repos, starred], fakeContext().services.logger, 'r');
     const slices = await all(router);
     expect(slices.map((s) => [s.partition, s.extra_fields])).toEqual([
@@ -120,10 +152,15 @@ describe('UnionPartitionRouter', () => {
       fakeContext(),
     );
     await expect(all(mismatched)).rejects.toThrow(/must put "id" in its partitions/);
-    expect(() => buildUnionPartitionRouter({ type: 'UnionPartitionRouter', partition_field: 'id', partition_routers: [{ type: 'ListPartitionRouter', cursor_field: 'id', values: [1] }] }, fakeContext())).toThrow(/at least two/);
+    expect(() =>
+      buildUnionPartitionRouter(
+        { type: 'UnionPartitionRouter', partition_field: 'id', partition_routers: [{ type: 'ListPartitionRouter', cursor_field: 'id', values: [1] }] },
+        fakeContext(),
+      ),
+    ).toThrow(/at least two/);
   });
 
-  it('merges the children\'s parent states and hands each the child state', () => {
+  it("merges the children's parent states and hands each the child state", () => {
     const a = fixed([], { repositories: { updated_at: '2024-01-01' } });
     const b = fixed([], { starred: { updated_at: '2024-02-01' } });
     const router = new UnionPartitionRouter('repository', [a, b], fakeContext().services.logger, 'r');

@@ -41,7 +41,8 @@ spec:
 
 async function readWith(next: string): Promise<{ seen: Array<{ url: string; key: string | null }>; records: Obj[] }> {
   const seen: Array<{ url: string; key: string | null }> = [];
-  const page = (data: Obj[], nextUrl?: string) =>
+  const page =
+    (data: Obj[], nextUrl?: string) =>
     ({ request }: { request: Request }) => {
       seen.push({ url: request.url, key: request.headers.get('x-api-key') });
       return HttpResponse.json({ data, ...(nextUrl ? { next: nextUrl } : {}) });

@@ -98,7 +98,15 @@ spec:
       password: { type: string, airbyte_secret: true }
 `;
 
-function manifest(options: { authenticator?: string; paginator?: string; path?: string; method?: string; params?: string; body?: string; retriever?: string }): string {
+function manifest(options: {
+  authenticator?: string;
+  paginator?: string;
+  path?: string;
+  method?: string;
+  params?: string;
+  body?: string;
+  retriever?: string;
+}): string {
   const retriever =
     options.retriever ??
     `
@@ -128,7 +136,14 @@ streams:
 ${SPEC}`;
 }
 
-const CONFIG = (): Obj => ({ base_url: api.url, api_key: API_KEY, header_secret: HEADER_SECRET, client_secret: CLIENT_SECRET, username: USERNAME, password: PASSWORD });
+const CONFIG = (): Obj => ({
+  base_url: api.url,
+  api_key: API_KEY,
+  header_secret: HEADER_SECRET,
+  client_secret: CLIENT_SECRET,
+  username: USERNAME,
+  password: PASSWORD,
+});
 
 interface RunResult {
   records: Obj[];
@@ -161,7 +176,9 @@ const FORMS = SECRETS.flatMap((s) => [
   encodeURIComponent(s),
   encodeURIComponent(s).replace(/%20/g, '+'),
   // Python's quote_plus, as query parameters are encoded.
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+'),
+  encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+'),
   Buffer.from(s).toString('base64'),
   JSON.stringify(s).slice(1, -1),
 ]);
@@ -275,7 +292,9 @@ describe('redirects are followed by Manifold, hop by hop', () => {
       if (status >= 307) {
         expect(other.requests).toEqual([]);
         expect(result.records).toEqual([]);
-        expect(result.errors[0]).toMatch(new RegExp(`HTTP ${status} with a redirect to another origin \\(${other.url.replace(/[.]/g, '\\.')}\\); refusing to re-send the POST request`));
+        expect(result.errors[0]).toMatch(
+          new RegExp(`HTTP ${status} with a redirect to another origin \\(${other.url.replace(/[.]/g, '\\.')}\\); refusing to re-send the POST request`),
+        );
       } else {
         expect(result.errors).toEqual([]);
         expect(other.requests.map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual(['GET /final ']);

@@ -34,7 +34,10 @@ function layout(): { project: string; outside: string; secret: string } {
   const outside = join(root, 'outside');
   mkdirSync(join(project, 'schemas'), { recursive: true });
   mkdirSync(outside);
-  writeFileSync(join(project, 'schemas', 'things.json'), JSON.stringify({ type: 'object', properties: { id: { type: 'integer' }, from_project: { type: 'string' } } }));
+  writeFileSync(
+    join(project, 'schemas', 'things.json'),
+    JSON.stringify({ type: 'object', properties: { id: { type: 'integer' }, from_project: { type: 'string' } } }),
+  );
   const secret = join(outside, 'creds.json');
   writeFileSync(secret, SECRET_FILE_TEXT);
   return { project, outside, secret };
@@ -147,7 +150,9 @@ describe('JsonFileSchemaLoader file_path', () => {
       .replace('    name: things\n', '    name: things\n    $parameters: { name: ../../../outside/creds }\n');
     const source = await Source.fromText(text, join(l.project, 'manifest.yaml'));
     const error = (await source.discover({}).catch((e: unknown) => e)) as ManifoldError;
-    expect(error.describe()).toMatch(/manifest\.yaml:\d+:\d+ streams\[0\]\.schema_loader: .*source_declarative\/schemas\/\.\.\/\.\.\/\.\.\/outside\/creds\.json.*outside the folders/);
+    expect(error.describe()).toMatch(
+      /manifest\.yaml:\d+:\d+ streams\[0\]\.schema_loader: .*source_declarative\/schemas\/\.\.\/\.\.\/\.\.\/outside\/creds\.json.*outside the folders/,
+    );
   });
 
   it('reads a file outside once the person running it allows that folder (allowPaths)', async () => {
@@ -259,9 +264,13 @@ spec:
     expect(errorsOf(await collect(destination.write({}, catalog, input())))).toEqual([]);
     expect(JSON.parse(readFileSync(join(l.project, 'capture.jsonl'), 'utf8'))).toMatchObject({ operation: 'update', status: 200 });
 
-    const allowed = await Destination.fromText(destinationManifest(`response_capture:\n  jsonl_path: ${JSON.stringify(join(l.outside, 'c.jsonl'))}`), join(l.project, 'destination.yaml'), {
-      allowPaths: [l.outside],
-    });
+    const allowed = await Destination.fromText(
+      destinationManifest(`response_capture:\n  jsonl_path: ${JSON.stringify(join(l.outside, 'c.jsonl'))}`),
+      join(l.project, 'destination.yaml'),
+      {
+        allowPaths: [l.outside],
+      },
+    );
     expect(errorsOf(await collect(allowed.write({}, catalog, input())))).toEqual([]);
     expect(existsSync(join(l.outside, 'c.jsonl'))).toBe(true);
   });
@@ -278,7 +287,10 @@ spec:
 
 describe('replay and recording folders', () => {
   const exchange = (url: string) =>
-    JSON.stringify({ request: { method: 'GET', url, headers: {} }, response: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"data":[{"id":1}]}' } });
+    JSON.stringify({
+      request: { method: 'GET', url, headers: {} },
+      response: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"data":[{"id":1}]}' },
+    });
 
   it('refuses a replay entry that is a symlink out of the folder', () => {
     const l = layout();

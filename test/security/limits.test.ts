@@ -70,7 +70,10 @@ beforeAll(async () => {
   bodies['/deep-jsonl'] = { body: Buffer.from(`{"id":1}\n${'['.repeat(200_000)}${']'.repeat(200_000)}\n`), headers: { 'content-type': 'application/jsonl' } };
   bodies['/ok'] = { body: Buffer.from(JSON.stringify({ data: [{ id: 1 }] })), headers: json };
   const routes = Object.fromEntries(
-    Object.entries(bodies).map(([path, { body, headers }]) => [`GET /api${path}`, (_req: unknown, res: import('node:http').ServerResponse) => void res.writeHead(200, headers).end(body)]),
+    Object.entries(bodies).map(([path, { body, headers }]) => [
+      `GET /api${path}`,
+      (_req: unknown, res: import('node:http').ServerResponse) => void res.writeHead(200, headers).end(body),
+    ]),
   );
   server = await startServer(routes);
 }, 120_000);
@@ -159,12 +162,16 @@ describe('response bodies', () => {
   });
 
   it('GzipDecoder inflating past the budget is a system_error naming --max-decompressed-mb', async () => {
-    const [error] = await errorsOfRead(manifest('/small-raw-gzip', '      decoder: { type: GzipDecoder, decoder: { type: JsonDecoder } }'), { maxDecompressedBytes: 1 * MiB });
+    const [error] = await errorsOfRead(manifest('/small-raw-gzip', '      decoder: { type: GzipDecoder, decoder: { type: JsonDecoder } }'), {
+      maxDecompressedBytes: 1 * MiB,
+    });
     expectLimit(error, '--max-decompressed-mb', 'maxDecompressedBytes', 'system_error');
   });
 
   it('ZipfileDecoder whose files declare more than the budget is refused before inflating', async () => {
-    const [error] = await errorsOfRead(manifest('/zip', '      decoder: { type: ZipfileDecoder, decoder: { type: JsonDecoder } }'), { maxDecompressedBytes: 1 * MiB });
+    const [error] = await errorsOfRead(manifest('/zip', '      decoder: { type: ZipfileDecoder, decoder: { type: JsonDecoder } }'), {
+      maxDecompressedBytes: 1 * MiB,
+    });
     expectLimit(error, '--max-decompressed-mb', 'maxDecompressedBytes', 'system_error');
   });
 
@@ -195,7 +202,11 @@ describe('response bodies', () => {
     const { 'manifest.yaml': m, 'config.json': config } = files({ 'manifest.yaml': manifest('/gzip-bomb'), 'config.json': '{}' });
     const run = await runMeasured(['read', '--manifest', m!, '--config', config!]);
     expect(run.code).toBe(1);
-    const trace = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((x) => x.type === 'TRACE' && x.trace.type === 'ERROR');
+    const trace = run.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((x) => x.type === 'TRACE' && x.trace.type === 'ERROR');
     expectLimit(trace?.trace.error, '--max-decompressed-mb', 'maxDecompressedBytes', 'system_error');
     expect(run.stderr).not.toMatch(/ {4}at /);
     expect(run.peakMiB).toBeLessThan(300);
@@ -208,7 +219,11 @@ describe('response bodies', () => {
     });
     const run = await runMeasured(['read', '--manifest', m!, '--config', config!]);
     expect(run.code).toBe(1);
-    const trace = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((x) => x.type === 'TRACE' && x.trace.type === 'ERROR');
+    const trace = run.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((x) => x.type === 'TRACE' && x.trace.type === 'ERROR');
     expectLimit(trace?.trace.error, '--max-decompressed-mb', 'maxDecompressedBytes', 'system_error');
     expect(run.stdout + run.stderr).not.toMatch(/Unexpected error| {4}at /);
     expect(run.peakMiB).toBeLessThan(300);
@@ -354,7 +369,7 @@ describe('templates', () => {
   });
 
   it('in a read, a template bomb is a TRACE config_error with the limit named, before any record', async () => {
-    const [error] = await errorsOfRead(manifest('/ok', '', "        request_parameters: { q: \"{{ 'x' * 1000000000 }}\" }"));
+    const [error] = await errorsOfRead(manifest('/ok', '', '        request_parameters: { q: "{{ \'x\' * 1000000000 }}" }'));
     expectLimit(error, '--max-template-size', 'maxTemplateSize', 'config_error');
   });
 });

@@ -20,7 +20,9 @@ beforeAll(async () => {
       res
         .writeHead(200, { 'content-type': 'application/json' })
         // Raw text: JSON.parse makes "__proto__" an own key, as any API response can.
-        .end('{"data":[{"id":1,"name":"a","__proto__":{"polluted":"record"},"constructor":{"prototype":{"polluted":"ctor"}},"nested":{"__proto__":{"polluted":"nested"}}}]}');
+        .end(
+          '{"data":[{"id":1,"name":"a","__proto__":{"polluted":"record"},"constructor":{"prototype":{"polluted":"ctor"}},"nested":{"__proto__":{"polluted":"nested"}}}]}',
+        );
     },
   });
 });
@@ -90,30 +92,30 @@ function expectHarmless(outcome: Outcome): void {
 }
 
 const JINJA_ATTACKS = [
-  "{{ config.__class__ }}",
-  "{{ config.__class__.__mro__ }}",
-  "{{ config.__class__.__mro__[1].__subclasses__() }}",
-  "{{ cycler.__init__.__globals__ }}",
+  '{{ config.__class__ }}',
+  '{{ config.__class__.__mro__ }}',
+  '{{ config.__class__.__mro__[1].__subclasses__() }}',
+  '{{ cycler.__init__.__globals__ }}',
   "{{ lipsum.__globals__['os'].popen('id').read() }}",
-  "{{ self.__init__.__globals__ }}",
+  '{{ self.__init__.__globals__ }}',
   "{{ ''.constructor.constructor('return process')() }}",
   "{{ ''.constructor.constructor('globalThis.PWNED = 1')() }}",
   "{{ config.constructor.constructor('return process.env')() }}",
   "{{ config['constructor']['constructor']('return process.env.MANIFOLD_SANDBOX_CANARY')() }}",
   "{{ record.name.constructor.constructor('return process.pid')() }}",
-  "{{ record.__proto__ }}",
-  "{{ record.__proto__.constructor }}",
+  '{{ record.__proto__ }}',
+  '{{ record.__proto__.constructor }}',
   "{{ config.get.constructor('return process')() }}",
   "{{ now_utc.constructor('return process')() }}",
-  "{{ now_utc().__class__ }}",
+  '{{ now_utc().__class__ }}',
   "{{ (now_utc()).constructor.constructor('return process')() }}",
   "{{ [].map.constructor('return process')() }}",
-  "{{ process.env }}",
-  "{{ globalThis.process.env }}",
+  '{{ process.env }}',
+  '{{ globalThis.process.env }}',
   "{{ require('fs').readFileSync('/etc/passwd') }}",
   "{{ import('fs') }}",
-  "{{ record.hasOwnProperty }}",
-  "{{ record.toString() }}",
+  '{{ record.hasOwnProperty }}',
+  '{{ record.toString() }}',
   "{% set f = ''.constructor.constructor %}{{ f('return process.env')() }}",
   "{{ record | attr('constructor') }}",
   "{{ '%s' % record.constructor }}",
@@ -131,7 +133,8 @@ describe('Jinja templates cannot reach Node or JS internals', () => {
     for (const r of outcome.records) {
       const probe = r.probe;
       expect(typeof probe === 'function').toBe(false);
-      if (probe !== undefined && probe !== null) expect(typeof probe === 'object' ? JSON.stringify(probe) : String(probe)).not.toMatch(/process|env|constructor|Function/i);
+      if (probe !== undefined && probe !== null)
+        expect(typeof probe === 'object' ? JSON.stringify(probe) : String(probe)).not.toMatch(/process|env|constructor|Function/i);
     }
   });
 

@@ -226,7 +226,18 @@ describe('the CLI, end to end', () => {
   it('read --show-http --record --log-level debug: stdout, stderr and the recording hold no form of any secret', async () => {
     const files = tempFiles({ 'manifest.yaml': MANIFEST, 'config.json': config() });
     const recording = join(files.dir, 'recording');
-    const result = await runCli(['read', '--manifest', files['manifest.yaml']!, '--config', files['config.json']!, '--show-http', '--record', recording, '--log-level', 'debug']);
+    const result = await runCli([
+      'read',
+      '--manifest',
+      files['manifest.yaml']!,
+      '--config',
+      files['config.json']!,
+      '--show-http',
+      '--record',
+      recording,
+      '--log-level',
+      'debug',
+    ]);
     expect(result.code).not.toBe(0);
     // The exchanges were shown (token and login responses masked whole) and the echoes quoted.
     expect(result.stderr).toContain('{"accessToken":"****","expires_in":3600}');

@@ -114,14 +114,19 @@ let echo = false;
 let server: TestServer;
 
 function echoBody(req: { headers: Record<string, unknown>; query: Record<string, string>; body: string }) {
-  return { error: 'bad request', you_sent: { authorization: req.headers.authorization, key: req.headers['x-api-key'], query: req.query, body: req.body }, note: `auth was ${String(req.headers.authorization)} ${req.query.auth ?? ''}` };
+  return {
+    error: 'bad request',
+    you_sent: { authorization: req.headers.authorization, key: req.headers['x-api-key'], query: req.query, body: req.body },
+    note: `auth was ${String(req.headers.authorization)} ${req.query.auth ?? ''}`,
+  };
 }
 
 beforeAll(async () => {
   server = await startServer({
     'POST /oauth/token': (req, res) => {
       const form = new URLSearchParams(req.body);
-      if (form.get('client_secret') !== CLIENT_SECRET) return json(res, 401, { error: 'invalid_client', received: req.body, secret: form.get('client_secret') });
+      if (form.get('client_secret') !== CLIENT_SECRET)
+        return json(res, 401, { error: 'invalid_client', received: req.body, secret: form.get('client_secret') });
       json(res, 200, { access_token: ACCESS_TOKEN, expires_in: 3600 });
     },
     'GET /api/users': (req, res) => {
@@ -154,7 +159,10 @@ function config(overrides: Record<string, string> = {}) {
 
 function expectNoSecret(text: string, where: string): void {
   for (const secret of SECRETS) {
-    if (text.includes(secret)) throw new Error(`${where} contains the secret ${JSON.stringify(secret)}:\n${text.slice(Math.max(0, text.indexOf(secret) - 300), text.indexOf(secret) + 100)}`);
+    if (text.includes(secret))
+      throw new Error(
+        `${where} contains the secret ${JSON.stringify(secret)}:\n${text.slice(Math.max(0, text.indexOf(secret) - 300), text.indexOf(secret) + 100)}`,
+      );
   }
 }
 
@@ -174,7 +182,11 @@ describe('secrets never leak', () => {
     echo = false;
     const result = await cliRead(['--show-http', '--log-level', 'debug']);
     expect(result.code).toBe(0);
-    expect(records(result).map((r) => r.id).sort((a, b) => a - b)).toEqual([1, 10, 20, 30]);
+    expect(
+      records(result)
+        .map((r) => r.id)
+        .sort((a, b) => a - b),
+    ).toEqual([1, 10, 20, 30]);
     // --show-http did print the exchanges (masked), including the token request.
     expect(result.stderr).toContain('/oauth/token');
     expect(result.stderr).toContain('/api/tags');

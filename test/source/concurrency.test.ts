@@ -14,7 +14,9 @@ let inFlight = 0;
 let peak = 0;
 
 function manifest(concurrency?: number): string {
-  const streams = Array.from({ length: STREAMS }, (_, i) => `
+  const streams = Array.from(
+    { length: STREAMS },
+    (_, i) => `
   - type: DeclarativeStream
     name: s${i}
     primary_key: id
@@ -39,7 +41,8 @@ function manifest(concurrency?: number): string {
       cursor_granularity: P1D
     schema_loader:
       type: InlineSchemaLoader
-      schema: { type: object }`).join('');
+      schema: { type: object }`,
+  ).join('');
   return `
 version: 6.0.0
 type: DeclarativeSource

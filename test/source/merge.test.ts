@@ -25,17 +25,22 @@ describe('mergeConcurrent', () => {
   it('runs no more producers at once than the concurrency allows', async () => {
     let active = 0;
     let peak = 0;
-    const producer = (n: number) => async function* () {
-      active++;
-      peak = Math.max(peak, active);
-      for (let i = 0; i < n; i++) {
-        await new Promise((r) => setTimeout(r, 1));
-        yield i;
-      }
-      active--;
-    };
+    const producer = (n: number) =>
+      async function* () {
+        active++;
+        peak = Math.max(peak, active);
+        for (let i = 0; i < n; i++) {
+          await new Promise((r) => setTimeout(r, 1));
+          yield i;
+        }
+        active--;
+      };
     let count = 0;
-    for await (const _ of mergeConcurrent(Array.from({ length: 8 }, () => producer(5)), 3)) count++;
+    for await (const _ of mergeConcurrent(
+      Array.from({ length: 8 }, () => producer(5)),
+      3,
+    ))
+      count++;
     expect(count).toBe(40);
     expect(peak).toBe(3);
   });

@@ -36,7 +36,13 @@ streams:
 const PAGES: Record<string, unknown[][]> = {
   keyed: [[{ id: 1 }, { id: 2 }], [{ id: 3 }]],
   unkeyed: [[{ id: 1 }, { uid: 'x' }], [{ uid: 'y' }]],
-  nested: [[{ meta: { uid: 'a' }, kind: 'k' }, { meta: {}, kind: 'k' }], [{ meta: { uid: null } }]],
+  nested: [
+    [
+      { meta: { uid: 'a' }, kind: 'k' },
+      { meta: {}, kind: 'k' },
+    ],
+    [{ meta: { uid: null } }],
+  ],
 };
 
 async function read(): Promise<AirbyteMessage[]> {
@@ -77,9 +83,13 @@ describe('records without their declared primary key', () => {
   });
 
   it('read --check-schema (SchemaReport) warns and counts records lacking the key of the catalog', () => {
-    const report = new SchemaReport({ streams: [{ name: 'profiles', json_schema: { type: 'object' }, supported_sync_modes: ['full_refresh'], source_defined_primary_key: [['cleverTapId']] }] });
+    const report = new SchemaReport({
+      streams: [{ name: 'profiles', json_schema: { type: 'object' }, supported_sync_modes: ['full_refresh'], source_defined_primary_key: [['cleverTapId']] }],
+    });
     expect(report.check('profiles', { cleverTapId: 'c1' })).toBeUndefined();
-    expect(report.check('profiles', { identity: 'u1' })?.log.message).toBe('Schema mismatch in stream profiles: field cleverTapId: expected a primary key value, got missing or null');
+    expect(report.check('profiles', { identity: 'u1' })?.log.message).toBe(
+      'Schema mismatch in stream profiles: field cleverTapId: expected a primary key value, got missing or null',
+    );
     report.check('profiles', { identity: 'u2' });
     expect(report.summary().map((m) => m.log.message)).toEqual(['Schema check: 2 record(s) of profiles have cleverTapId not matching a primary key value']);
   });

@@ -56,7 +56,8 @@ async function collect(source: Source, catalog?: Parameters<Source['read']>[1]):
   return out;
 }
 
-const statusOf = (m: AirbyteMessage) => (m.type === 'TRACE' && m.trace.stream_status ? `${m.trace.stream_status.stream_descriptor.name}:${m.trace.stream_status.status}` : undefined);
+const statusOf = (m: AirbyteMessage) =>
+  m.type === 'TRACE' && m.trace.stream_status ? `${m.trace.stream_status.stream_descriptor.name}:${m.trace.stream_status.status}` : undefined;
 
 describe('Source.read message stream', () => {
   it('emits STARTED, RUNNING, records, COMPLETE for a healthy stream', async () => {
@@ -80,9 +81,7 @@ describe('Source.read message stream', () => {
     expect(first.trace.error?.failure_type).toBe('transient_error');
     expect(first.trace.error?.message).toMatch(/GET .*\/broken.*503/s);
     expect(first.trace.error?.message).toContain('maintenance window');
-    expect(messages.map(statusOf).filter(Boolean)).toEqual(
-      expect.arrayContaining(['good:COMPLETE', 'broken:INCOMPLETE']),
-    );
+    expect(messages.map(statusOf).filter(Boolean)).toEqual(expect.arrayContaining(['good:COMPLETE', 'broken:INCOMPLETE']));
     const last = messages[messages.length - 1]!;
     expect(last.type === 'TRACE' && last.trace.error?.message).toContain('broken');
     expect(messages.filter((m) => m.type === 'RECORD')).toHaveLength(2);

@@ -101,7 +101,13 @@ afterAll(() => server.close());
 function stream(extra = ''): Stream {
   const { root } = loadManifestText(manifest(extra), 'manifest.yaml');
   const node = (root.streams as Obj[])[0];
-  return buildComponent<Stream>(node, 'streams[0]', { start: '2024-01-01' }, createServices({ logSink: () => undefined, backoffScale: 0.001 }), 'DeclarativeStream');
+  return buildComponent<Stream>(
+    node,
+    'streams[0]',
+    { start: '2024-01-01' },
+    createServices({ logSink: () => undefined, backoffScale: 0.001 }),
+    'DeclarativeStream',
+  );
 }
 
 async function read(s: Stream): Promise<Obj[]> {
@@ -111,7 +117,10 @@ async function read(s: Stream): Promise<Obj[]> {
 }
 
 async function failure(s: Stream): Promise<ManifoldError> {
-  const error = await read(s).then(() => undefined, (e: unknown) => e);
+  const error = await read(s).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ManifoldError);
   return error as ManifoldError;
 }
@@ -152,9 +161,15 @@ describe('AsyncRetriever', () => {
     expect(error.message).toMatch(/async job as failed 3 times/);
     const us = requests.filter((r) => r.includes('us') || r.includes('job-us'));
     expect(us).toEqual([
-      'POST /reports {"region":"us","since":"2024-01-01"}', 'GET /reports/job-us', 'DELETE /reports/job-us',
-      'POST /reports {"region":"us","since":"2024-01-01"}', 'GET /reports/job-us', 'DELETE /reports/job-us',
-      'POST /reports {"region":"us","since":"2024-01-01"}', 'GET /reports/job-us', 'DELETE /reports/job-us',
+      'POST /reports {"region":"us","since":"2024-01-01"}',
+      'GET /reports/job-us',
+      'DELETE /reports/job-us',
+      'POST /reports {"region":"us","since":"2024-01-01"}',
+      'GET /reports/job-us',
+      'DELETE /reports/job-us',
+      'POST /reports {"region":"us","since":"2024-01-01"}',
+      'GET /reports/job-us',
+      'DELETE /reports/job-us',
     ]);
     expect(requests.some((r) => r.startsWith('GET files'))).toBe(false);
   });

@@ -107,12 +107,15 @@ describe('BoundedChannel: no lost wake-ups', () => {
     for (let seed = 100; seed < 120; seed++) {
       const rand = random(seed);
       const sizes = Array.from({ length: 6 }, () => Math.floor(rand() * 40));
-      const producers = sizes.map((n, p) => async function* () {
-        for (let i = 0; i < n; i++) {
-          await jitter(rand);
-          yield `${p}:${i}`;
-        }
-      });
+      const producers = sizes.map(
+        (n, p) =>
+          async function* () {
+            for (let i = 0; i < n; i++) {
+              await jitter(rand);
+              yield `${p}:${i}`;
+            }
+          },
+      );
       const out = await collect(mergeConcurrent(producers, 1 + (seed % 4), 1 + (seed % 3)), rand);
       expect(out.length).toBe(sizes.reduce((a, b) => a + b, 0));
       sizes.forEach((n, p) => expect(out.filter((x) => x.startsWith(`${p}:`))).toEqual(Array.from({ length: n }, (_, i) => `${p}:${i}`)));
@@ -135,7 +138,17 @@ describe('BoundedChannel: no lost wake-ups', () => {
           await emit(`${u}:${i}`);
         }
       };
-      const out = await collect(runConcurrently(units(), work, 1 + (seed % 4), () => {}, () => 1, 1 + (seed % 3)), rand);
+      const out = await collect(
+        runConcurrently(
+          units(),
+          work,
+          1 + (seed % 4),
+          () => {},
+          () => 1,
+          1 + (seed % 3),
+        ),
+        rand,
+      );
       expect(out.length).toBe(sizes.reduce((a, b) => a + b, 0));
       sizes.forEach((n, u) => expect(out.filter((x) => x.startsWith(`${u}:`))).toEqual(Array.from({ length: n }, (_, i) => `${u}:${i}`)));
     }
@@ -183,7 +196,14 @@ describe('BoundedChannel: backpressure', () => {
           await emit(fetched);
         }
       };
-      const events = runConcurrently(units(), work, concurrency, () => {}, () => 1, 1);
+      const events = runConcurrently(
+        units(),
+        work,
+        concurrency,
+        () => {},
+        () => 1,
+        1,
+      );
       let pulled = 0;
       for (;;) {
         const next = await events.next();
@@ -244,14 +264,18 @@ describe('BoundedChannel: cancellation and failure', () => {
   it('mergeConcurrent: breaking off ends the running producers (their finally runs) and starts no other', async () => {
     const started: number[] = [];
     const finished: number[] = [];
-    const producers = Array.from({ length: 6 }, (_, p) => async function* () {
-      started.push(p);
-      try {
-        for (let i = 0; ; i++) yield i;
-      } finally {
-        finished.push(p);
-      }
-    });
+    const producers = Array.from(
+      { length: 6 },
+      (_, p) =>
+        async function* () {
+          started.push(p);
+          try {
+            for (let i = 0; ; i++) yield i;
+          } finally {
+            finished.push(p);
+          }
+        },
+    );
     let taken = 0;
     for await (const _ of mergeConcurrent(producers, 2, 4)) if (++taken === 10) break;
     await settle();
@@ -278,7 +302,15 @@ describe('BoundedChannel: cancellation and failure', () => {
       }
     };
     let taken = 0;
-    for await (const _ of runConcurrently(units(), work, 3, () => stops++, () => 1, 8)) if (++taken === 20) break;
+    for await (const _ of runConcurrently(
+      units(),
+      work,
+      3,
+      () => stops++,
+      () => 1,
+      8,
+    ))
+      if (++taken === 20) break;
     await settle();
     expect(stops).toBe(1);
     expect(unitsPulled).toBe(3);
@@ -287,12 +319,13 @@ describe('BoundedChannel: cancellation and failure', () => {
 
   it('mergeConcurrent delivers the items queued before a failure, then the error, and starts no producer after it', async () => {
     const started: string[] = [];
-    const producer = (name: string, fail: boolean) => async function* () {
-      started.push(name);
-      yield `${name}1`;
-      yield `${name}2`;
-      if (fail) throw new Error(`${name} failed`);
-    };
+    const producer = (name: string, fail: boolean) =>
+      async function* () {
+        started.push(name);
+        yield `${name}1`;
+        yield `${name}2`;
+        if (fail) throw new Error(`${name} failed`);
+      };
     const seen: string[] = [];
     await expect(
       (async () => {
@@ -316,7 +349,14 @@ describe('BoundedChannel: cancellation and failure', () => {
       await emit(`${u}b`);
       if (u === 0) throw new Error('unit 0 failed');
     };
-    const events = runConcurrently(units(), work, 1, () => {}, () => 1, 100);
+    const events = runConcurrently(
+      units(),
+      work,
+      1,
+      () => {},
+      () => 1,
+      100,
+    );
     expect((await events.next()).value).toBe('0a');
     await settle();
     // '0b' was queued before the failure; the failure comes first.

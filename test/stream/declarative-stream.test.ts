@@ -149,11 +149,15 @@ describe('DeclarativeStream incremental reads', () => {
 });
 
 describe('DeclarativeStream concurrency', () => {
-  it('keeps each slice\'s records before the states that cover them, states never go back', async () => {
+  it("keeps each slice's records before the states that cover them, states never go back", async () => {
     const delays = [7, 1, 5, 0, 3, 2, 6, 1, 4, 0];
     const retriever = new FakeRetriever(windowed(DATASET, 'updated_at'), 1, (slice) => delays[Number(String(slice.cursor_slice.start_time).slice(8, 10)) - 1]!);
     const events = await collect(makeStream(retriever).read({ syncMode: 'incremental', concurrency: 4 }));
-    expect(recordsOf(events).map((r) => r.id).sort()).toEqual(DATASET.map((r) => String(r.id)).sort());
+    expect(
+      recordsOf(events)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(DATASET.map((r) => String(r.id)).sort());
     let previous = '';
     events.forEach((event, position) => {
       if (event.kind !== 'state') return;
@@ -197,7 +201,12 @@ describe('DeclarativeStream full refresh and building', () => {
     const services = testServices();
     fakeRetrievers.set('schema', new FakeRetriever(() => []));
     const stream = buildDeclarativeStream(
-      { type: 'DeclarativeStream', name: 'ghost', retriever: { type: 'FakeRetriever', key: 'schema' }, schema_loader: { type: 'JsonFileSchemaLoader', file_path: './nope/ghost.json' } },
+      {
+        type: 'DeclarativeStream',
+        name: 'ghost',
+        retriever: { type: 'FakeRetriever', key: 'schema' },
+        schema_loader: { type: 'JsonFileSchemaLoader', file_path: './nope/ghost.json' },
+      },
       fakeContext({}, services),
     );
     const schema = await stream.jsonSchema();
@@ -208,7 +217,12 @@ describe('DeclarativeStream full refresh and building', () => {
   it('IncrementingCountCursor sends the last id and keeps the highest seen', async () => {
     const rows = [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }];
     const retriever = new FakeRetriever((params) => rows.filter((r) => r.id > Number(params.after)), 10);
-    const cursor = { type: 'IncrementingCountCursor', cursor_field: 'id', start_value: 0, start_value_option: { type: 'RequestOption', inject_into: 'request_parameter', field_name: 'after' } };
+    const cursor = {
+      type: 'IncrementingCountCursor',
+      cursor_field: 'id',
+      start_value: 0,
+      start_value_option: { type: 'RequestOption', inject_into: 'request_parameter', field_name: 'after' },
+    };
     const first = await collect(makeStream(retriever, cursor).read({ syncMode: 'incremental' }));
     expect(recordsOf(first)).toHaveLength(4);
     expect(statesOf(first)).toEqual([{ id: 4 }]);

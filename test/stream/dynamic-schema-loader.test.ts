@@ -50,8 +50,9 @@ describe('DynamicSchemaLoader', () => {
   it('builds properties from the field list, mapping types by condition', async () => {
     const seen: string[] = [];
     server.use(http.get('http://api.test/things/fields', ({ request }) => (seen.push(new URL(request.url).pathname), HttpResponse.json(FIELDS))));
-    const schema = await schemaOf(manifest(
-      `
+    const schema = await schemaOf(
+      manifest(
+        `
         schema_pointer: [fields]
         key_pointer: [name]
         type_pointer: [type]
@@ -59,10 +60,11 @@ describe('DynamicSchemaLoader', () => {
           - { target_type: number, current_type: formula, condition: "{{ raw_schema['result']['type'] == 'number' }}" }
           - { target_type: { field_type: array, items: { field_type: array, items: integer } }, current_type: formula }
           - { target_type: [string, integer], current_type: [string, integer] }`,
-      `      schema_filter: { type: RecordFilter, condition: "{{ 'secret' not in record }}" }
+        `      schema_filter: { type: RecordFilter, condition: "{{ 'secret' not in record }}" }
       schema_transformations:
         - { type: AddFields, fields: [{ type: AddedFieldDefinition, path: [added], value: "{{ {'type': ['null', 'string']} }}" }] }`,
-    ));
+      ),
+    );
     expect(seen).toEqual(['/things/fields']);
     expect(schema).toEqual({
       $schema: 'https://json-schema.org/draft-07/schema#',
@@ -81,6 +83,8 @@ describe('DynamicSchemaLoader', () => {
 
   it('an unknown type is reported, naming the component', async () => {
     server.use(http.get('http://api.test/things/fields', () => HttpResponse.json({ fields: [{ name: 'x', type: 'singleLineText' }] })));
-    await expect(schemaOf(manifest('{ schema_pointer: [fields], key_pointer: [name], type_pointer: [type] }'))).rejects.toThrow(/schema_loader.*"singleLineText" is not an Airbyte data type/);
+    await expect(schemaOf(manifest('{ schema_pointer: [fields], key_pointer: [name], type_pointer: [type] }'))).rejects.toThrow(
+      /schema_loader.*"singleLineText" is not an Airbyte data type/,
+    );
   });
 });

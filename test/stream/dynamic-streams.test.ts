@@ -80,9 +80,24 @@ const server = setupServer(
   http.get('http://api.test/*', ({ request }) => {
     const path = new URL(request.url).pathname;
     requests.push(path);
-    if (path === '/bases') return HttpResponse.json({ bases: [{ id: 'b1', name: 'Sales' }, { id: 'b2', name: 'Ops' }] });
+    if (path === '/bases')
+      return HttpResponse.json({
+        bases: [
+          { id: 'b1', name: 'Sales' },
+          { id: 'b2', name: 'Ops' },
+        ],
+      });
     const tables = /^\/bases\/(\w+)\/tables$/.exec(path);
-    if (tables) return HttpResponse.json({ tables: tables[1] === 'b1' ? [{ id: 't1', name: 'Big Deals' }, { id: 't2', name: 'Leads' }] : [{ id: 't3', name: 'Tasks' }] });
+    if (tables)
+      return HttpResponse.json({
+        tables:
+          tables[1] === 'b1'
+            ? [
+                { id: 't1', name: 'Big Deals' },
+                { id: 't2', name: 'Leads' },
+              ]
+            : [{ id: 't3', name: 'Tasks' }],
+      });
     const data = /^\/(\w+)\/(\w+)$/.exec(path);
     if (data) return HttpResponse.json({ records: [{ id: `${data[1]}-${data[2]}-1` }] });
     return HttpResponse.json({}, { status: 404 });
@@ -186,10 +201,12 @@ describe('ConfigComponentsResolver and ConditionalStreams', () => {
 
   it('reads a config-generated stream with its mapped request parameters', async () => {
     const seen: string[] = [];
-    server.use(http.get('http://api.test/always', ({ request }) => {
-      seen.push(new URL(request.url).search);
-      return HttpResponse.json({ records: [{ id: 1 }] });
-    }));
+    server.use(
+      http.get('http://api.test/always', ({ request }) => {
+        seen.push(new URL(request.url).search);
+        return HttpResponse.json({ records: [{ id: 1 }] });
+      }),
+    );
     const source = await Source.fromText(CONFIG_MANIFEST, 'cfg.yaml', { logLevel: 'ERROR' });
     const records = await readAll(source, { reports: [{ name: 'sales', dims: 'country', limit: 5 }] }, ['report_sales', 'report_default_report']);
     expect(records.get('report_sales')).toEqual([{ id: 1 }]);
@@ -234,7 +251,10 @@ describe('ParametrizedComponentsResolver', () => {
   });
 
   it('refuses a stream_parameters without a list', async () => {
-    const broken = PARAMETRIZED_MANIFEST.replace(/list_of_parameters_for_stream:[\s\S]*?components_mapping:/, 'list_of_parameters_for_stream: {}\n      components_mapping:');
+    const broken = PARAMETRIZED_MANIFEST.replace(
+      /list_of_parameters_for_stream:[\s\S]*?components_mapping:/,
+      'list_of_parameters_for_stream: {}\n      components_mapping:',
+    );
     const source = await Source.fromText(broken, 'param.yaml', { logLevel: 'ERROR' }).catch((e: Error) => e);
     const message = source instanceof Error ? source.message : (await source.discover({}).catch((e: Error) => e)).toString();
     expect(message).toMatch(/list_of_parameters_for_stream/);

@@ -31,7 +31,13 @@ export function testServices(): TestServices {
   };
 }
 
-export function fakeContext(config: Obj = {}, services: EngineServices = testServices(), path = 'streams[0]', parameters: Obj = {}, manifestDir?: string): BuildContext {
+export function fakeContext(
+  config: Obj = {},
+  services: EngineServices = testServices(),
+  path = 'streams[0]',
+  parameters: Obj = {},
+  manifestDir?: string,
+): BuildContext {
   const ctx: BuildContext & { manifestDir?: string } = {
     config,
     path,

@@ -99,7 +99,13 @@ afterAll(() => {
 function cardsStream(): Stream {
   const { root } = loadManifestText(MANIFEST, 'manifest.yaml');
   const streams = root.streams as Obj[];
-  return buildComponent<Stream>(streams[1], 'streams[1]', { start_date: '2024-01-01' }, createServices({ logSink: () => undefined, backoffScale: 0.001 }), 'DeclarativeStream');
+  return buildComponent<Stream>(
+    streams[1],
+    'streams[1]',
+    { start_date: '2024-01-01' },
+    createServices({ logSink: () => undefined, backoffScale: 0.001 }),
+    'DeclarativeStream',
+  );
 }
 
 async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {

@@ -55,7 +55,13 @@ retriever:
 `,
     'stream.yaml',
   );
-  return buildComponent<Stream>(root as Obj, 'stream', { base_url: server.url }, createServices({ logSink: () => undefined, backoffScale: 0 }), 'DeclarativeStream');
+  return buildComponent<Stream>(
+    root as Obj,
+    'stream',
+    { base_url: server.url },
+    createServices({ logSink: () => undefined, backoffScale: 0 }),
+    'DeclarativeStream',
+  );
 }
 
 async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {

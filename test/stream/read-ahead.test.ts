@@ -54,7 +54,13 @@ paginator:
 `,
     'retriever.yaml',
   );
-  return buildComponent<Retriever>(root as Obj, 'retriever', { base_url: server.url }, createServices({ logSink: () => undefined, backoffScale: 0 }), 'SimpleRetriever');
+  return buildComponent<Retriever>(
+    root as Obj,
+    'retriever',
+    { base_url: server.url },
+    createServices({ logSink: () => undefined, backoffScale: 0 }),
+    'SimpleRetriever',
+  );
 }
 
 const args = (extra: Partial<Parameters<Retriever['readSlice']>[0]> = {}) => ({ stream: 'items', slice: makeSlice(), extra: [], ...extra });

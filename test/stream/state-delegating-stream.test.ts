@@ -57,7 +57,10 @@ const requests: string[] = [];
 const server = setupServer(
   http.get('http://api.test/items', ({ request }) => {
     requests.push(new URL(request.url).pathname + new URL(request.url).search);
-    return HttpResponse.json([{ id: 1, updated_at: '2024-07-13' }, { id: 2, updated_at: '2024-07-14' }]);
+    return HttpResponse.json([
+      { id: 1, updated_at: '2024-07-13' },
+      { id: 2, updated_at: '2024-07-14' },
+    ]);
   }),
   http.get('http://api.test/events', ({ request }) => {
     requests.push(new URL(request.url).pathname + new URL(request.url).search);
@@ -127,7 +130,10 @@ describe('StateDelegatingStream', () => {
   });
 
   it('rejects halves named differently from the stream', async () => {
-    const text = manifest().replace('      $ref: "#/definitions/base"\n      retriever', '      $ref: "#/definitions/base"\n      name: other\n      retriever');
+    const text = manifest().replace(
+      '      $ref: "#/definitions/base"\n      retriever',
+      '      $ref: "#/definitions/base"\n      name: other\n      retriever',
+    );
     const source = await Source.fromText(text, 'sds.yaml', { logLevel: 'ERROR' });
     await expect(source.discover({})).rejects.toThrow(/must be named "items"/);
   });

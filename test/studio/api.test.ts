@@ -31,8 +31,17 @@ describe('validate', () => {
     const errors = res.json().problems.filter((p: { severity: string }) => p.severity === 'error');
     expect(errors).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ line: 21, column: 13, message: expect.stringContaining('unknown component type DpathExtracter; did you mean DpathExtractor') }),
-        expect.objectContaining({ line: 53, column: 9, path: 'streams[1].retriever.requester.path', message: expect.stringContaining("undeclared variable 'stream_slce'") }),
+        expect.objectContaining({
+          line: 21,
+          column: 13,
+          message: expect.stringContaining('unknown component type DpathExtracter; did you mean DpathExtractor'),
+        }),
+        expect.objectContaining({
+          line: 53,
+          column: 9,
+          path: 'streams[1].retriever.requester.path',
+          message: expect.stringContaining("undeclared variable 'stream_slce'"),
+        }),
       ]),
     );
     const clean = await post('/api/validate', { text: original });
@@ -95,7 +104,11 @@ describe('test read', () => {
       ['http://127.0.0.1:4010/v1/books?page=2&per_page=5'],
       ['http://127.0.0.1:4010/v1/books?page=3&per_page=5'],
     ]);
-    expect(pages.map((p: { records: number; firstRecord: number }) => [p.firstRecord, p.records])).toEqual([[0, 5], [5, 5], [10, 2]]);
+    expect(pages.map((p: { records: number; firstRecord: number }) => [p.firstRecord, p.records])).toEqual([
+      [0, 5],
+      [5, 5],
+      [10, 2],
+    ]);
     expect(pages[0].pagination).toBe('continued: the paginator gave a next page (page=2)');
     expect(pages[2].pagination).toBe('stopped: the paginator found no next page (this page gave 2 record(s); page_size is 5)');
     const first = pages[0].exchanges[0];
@@ -122,12 +135,18 @@ describe('test read', () => {
   });
 
   test('a credential the API echoes into a record or a body is masked there too', async () => {
-    const api = await startServer({ '/v1/authors': (req, res) => json(res, 200, { data: [{ id: 1, name: 'Echo', country: String(req.headers['x-api-key']) }] }) });
+    const api = await startServer({
+      '/v1/authors': (req, res) => json(res, 200, { data: [{ id: 1, name: 'Echo', country: String(req.headers['x-api-key']) }] }),
+    });
     const copy = tutorialCopy();
     writeFileSync(copy.config, JSON.stringify({ api_key: TEST_KEY, base_url: `${api.url}/v1` }));
     const other = await startStudio({ manifest: copy.manifest, config: copy.config });
     try {
-      const res = await raw(other.port, '/api/test-read', { method: 'POST', body: { text: original, stream: 'authors' }, headers: own(other.port, other.token) });
+      const res = await raw(other.port, '/api/test-read', {
+        method: 'POST',
+        body: { text: original, stream: 'authors' },
+        headers: own(other.port, other.token),
+      });
       expect(res.json().records).toEqual([{ id: 1, name: 'Echo', country: '****' }]);
       expect(res.body).not.toContain(TEST_KEY);
       expect(api.requests[0]!.headers['x-api-key']).toBe(TEST_KEY);
@@ -143,7 +162,9 @@ describe('test read', () => {
     writeFileSync(copy.config, JSON.stringify({ api_key: TEST_KEY, base_url: `${api.url}/v1` }));
     const other = await startStudio({ manifest: copy.manifest, config: copy.config });
     try {
-      const read = (await raw(other.port, '/api/test-read', { method: 'POST', body: { text: original, stream: 'authors' }, headers: own(other.port, other.token) })).json();
+      const read = (
+        await raw(other.port, '/api/test-read', { method: 'POST', body: { text: original, stream: 'authors' }, headers: own(other.port, other.token) })
+      ).json();
       expect(read.errors[0]).toMatchObject({ line: 32, path: 'streams[0].retriever.requester.path', message: expect.stringContaining('404') });
       const page = read.slices[0].pages[0];
       expect(page.pagination).toBe('stopped: the request failed');
@@ -164,7 +185,11 @@ describe('test read', () => {
 describe('use inferred schema', () => {
   test('writes the schema into the stream on disk; every other line of the file stays as it was', async () => {
     const initial = (await post('/api/initial', undefined, 'GET')).json();
-    const schema = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { id: { type: ['null', 'integer'] }, name: { type: ['null', 'string'] }, born: { type: ['null', 'integer'] } } };
+    const schema = {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      properties: { id: { type: ['null', 'integer'] }, name: { type: ['null', 'string'] }, born: { type: ['null', 'integer'] } },
+    };
     const res = await post('/api/accept-schema', { text: initial.manifest.text, version: initial.manifest.version, stream: 'authors', schema });
     expect(res.status).toBe(200);
     const onDisk = readFileSync(files.manifest, 'utf8');
@@ -207,7 +232,11 @@ describe('record and replay', () => {
       expect(recorded.records).toEqual([{ id: 7, name: 'Recorded Author', country: 'XX' }]);
       expect((await call('/api/test-read', { text: original, stream: 'books' })).json().records).toEqual([{ id: 70, title: 'Recorded Book' }]);
       expect(readdirSync(recordings).sort()).toEqual(['00001-GET-v1-authors.json', '00002-GET-v1-books.json']);
-      expect(readdirSync(recordings).map((f) => readFileSync(`${recordings}/${f}`, 'utf8')).join('')).not.toContain(TEST_KEY);
+      expect(
+        readdirSync(recordings)
+          .map((f) => readFileSync(`${recordings}/${f}`, 'utf8'))
+          .join(''),
+      ).not.toContain(TEST_KEY);
       await api.close();
       expect((await call('/api/mode', { mode: 'replay' })).status).toBe(200);
       const replayed = (await call('/api/test-read', { text: original, stream: 'authors' })).json();
@@ -261,19 +290,24 @@ function listen(port: number, token: string): Promise<{ next(match: (e: any) => 
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           if (!data) continue;
           const event = JSON.parse(data);
           seen.push(event);
-          for (const w of waiters.splice(0)) (w.match(event) ? w.resolve(event) : waiters.push(w));
+          for (const w of waiters.splice(0)) w.match(event) ? w.resolve(event) : waiters.push(w);
         }
       });
       resolve({
-        next: (match) => new Promise((r) => {
-          const found = seen.find(match);
-          if (found) r(found);
-          else waiters.push({ match, resolve: r });
-        }),
+        next: (match) =>
+          new Promise((r) => {
+            const found = seen.find(match);
+            if (found) r(found);
+            else waiters.push({ match, resolve: r });
+          }),
         close: () => req.destroy(),
       });
     });
@@ -312,7 +346,12 @@ describe('use inferred schema, for a stream whose schema is in a file', () => {
   test('a path leaving the manifest folder, or a template, is refused and nothing is written', async () => {
     const copy = tutorialCopy();
     const other = await startStudio({ manifest: copy.manifest, config: copy.config, replay: copy.replay });
-    const call = (text: string) => raw(other.port, '/api/accept-schema', { method: 'POST', body: { text, stream: 'authors', schema: { type: 'object' } }, headers: own(other.port, other.token) });
+    const call = (text: string) =>
+      raw(other.port, '/api/accept-schema', {
+        method: 'POST',
+        body: { text, stream: 'authors', schema: { type: 'object' } },
+        headers: own(other.port, other.token),
+      });
     try {
       const outside = await call(withFileLoader('../outside.json'));
       expect(outside.status).toBe(400);

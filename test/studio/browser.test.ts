@@ -31,7 +31,9 @@ let browser: Browser;
 beforeAll(async () => {
   if (SKIP) return;
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium; .ci/run does), point MANIFOLD_CHROMIUM at one, or set MANIFOLD_SKIP_BROWSER_TESTS=1 to skip the browser tests on purpose`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium; .ci/run does), point MANIFOLD_CHROMIUM at one, or set MANIFOLD_SKIP_BROWSER_TESTS=1 to skip the browser tests on purpose`,
+    );
   }
   // CI runs as root, where Chromium's sandbox cannot start.
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
@@ -88,7 +90,10 @@ suite('the tutorial connector in the browser', () => {
     files = tutorialCopy();
     original = readFileSync(files.manifest, 'utf8');
     // A planted typo, and a declared schema that lacks a field the API returns.
-    writeFileSync(files.manifest, original.replace('type: DpathExtractor', 'type: DpathExtracter').replace(/\n {10}country: \{ type: \["null", string\] \}/, ''));
+    writeFileSync(
+      files.manifest,
+      original.replace('type: DpathExtractor', 'type: DpathExtracter').replace(/\n {10}country: \{ type: \["null", string\] \}/, ''),
+    );
     studio = await startStudio({ manifest: files.manifest, config: files.config, replay: files.replay });
     page = await open(studio);
   }, 60_000);
@@ -124,7 +129,9 @@ suite('the tutorial connector in the browser', () => {
     await expect(page.textContent('.slice .state')).resolves.toContain('__ab_no_cursor_state_message');
     await shot(page, 'studio-test-read.png');
     await page.click('.page-item[data-page="2"]');
-    await expect(page.textContent('.details .pagination')).resolves.toContain('stopped: the paginator found no next page (this page gave 2 record(s); page_size is 5)');
+    await expect(page.textContent('.details .pagination')).resolves.toContain(
+      'stopped: the paginator found no next page (this page gave 2 record(s); page_size is 5)',
+    );
     await expect(page.textContent('.details')).resolves.toContain('books?page=3&per_page=5');
     expect(await page.content()).not.toContain(TEST_KEY);
   });
@@ -210,7 +217,9 @@ suite('the tutorial connector in the browser', () => {
     await expect(page.textContent('.cm-tooltip-autocomplete')).resolves.toContain('record_expander');
     // Picked with the mouse: Enter could reach the editor before an async list settles.
     await page.click('.cm-tooltip-autocomplete li:has-text("record_expander")');
-    await page.waitForFunction(() => /\n {6}field_path: \[data\]\n {6}record_expander: /.test((window as any).manifoldStudio.editor.text()), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => /\n {6}field_path: \[data\]\n {6}record_expander: /.test((window as any).manifoldStudio.editor.text()), undefined, {
+      timeout: 15_000,
+    });
     await replaceInEditor(page, 'type: DpathExtractor', 'type: Dpath');
     await page.keyboard.press('Control+Space');
     await page.waitForSelector('.cm-tooltip-autocomplete');
@@ -296,9 +305,20 @@ suite('10 pages × 1,000 records', () => {
     const rows = (page: number) =>
       Array.from({ length: PER_PAGE }, (_, i) => {
         const id = (page - 1) * PER_PAGE + i + 1;
-        return { id, title: `Book ${id}`, author_id: id % 97, price: (id % 50) + 0.99, in_stock: id % 3 !== 0, published_on: '2020-01-01', tags: ['a', 'b'], blurb: 'x'.repeat(60) };
+        return {
+          id,
+          title: `Book ${id}`,
+          author_id: id % 97,
+          price: (id % 50) + 0.99,
+          in_stock: id % 3 !== 0,
+          published_on: '2020-01-01',
+          tags: ['a', 'b'],
+          blurb: 'x'.repeat(60),
+        };
       });
-    const api = await startServer({ '/v1/books': (req, res) => json(res, 200, { data: Number(req.query.page ?? '1') <= PAGES ? rows(Number(req.query.page ?? '1')) : [] }) });
+    const api = await startServer({
+      '/v1/books': (req, res) => json(res, 200, { data: Number(req.query.page ?? '1') <= PAGES ? rows(Number(req.query.page ?? '1')) : [] }),
+    });
     const files = tutorialCopy();
     writeFileSync(files.config, JSON.stringify({ api_key: TEST_KEY, base_url: `${api.url}/v1` }));
     writeFileSync(files.manifest, readFileSync(files.manifest, 'utf8').replace('page_size: 5', `page_size: ${PER_PAGE}`));
@@ -344,7 +364,12 @@ suite('10 pages × 1,000 records', () => {
       const domRows = await table.locator('.vrow').count();
       expect(domRows).toBeLessThan(100);
       const scrollTasks = await page.evaluate(() => (window as any).longTasks.splice(0));
-      const draws = await page.evaluate(() => performance.getEntriesByName('records-table draw').map((e) => e.duration).sort((a, b) => a - b));
+      const draws = await page.evaluate(() =>
+        performance
+          .getEntriesByName('records-table draw')
+          .map((e) => e.duration)
+          .sort((a, b) => a - b),
+      );
       const max = (tasks: { duration: number }[]) => Math.round(Math.max(0, ...tasks.map((t) => t.duration)));
       const report = {
         pageLoadMs: load,

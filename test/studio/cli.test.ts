@@ -6,7 +6,9 @@ import { raw, tutorialCopy } from './helpers.js';
 
 test('prints the URL with its token, serves the page to it, and stops on SIGTERM', async () => {
   const files = tutorialCopy();
-  const child = spawn(process.execPath, [CLI, 'studio', '--manifest', files.manifest, '--config', files.config, '--replay', files.replay], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'studio', '--manifest', files.manifest, '--config', files.config, '--replay', files.replay], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';

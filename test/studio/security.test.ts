@@ -63,7 +63,11 @@ describe('Host and Origin (DNS rebinding, CSRF)', () => {
   test('a request from another origin is refused, and so is a change without an Origin', async () => {
     const body = { text: 'version: 1\n', version: undefined, force: true };
     const before = readFileSync(files.manifest, 'utf8');
-    const foreign = await raw(studio.port, '/api/manifest', { method: 'PUT', body, headers: { 'X-Studio-Token': studio.token, Origin: 'http://attacker.example' } });
+    const foreign = await raw(studio.port, '/api/manifest', {
+      method: 'PUT',
+      body,
+      headers: { 'X-Studio-Token': studio.token, Origin: 'http://attacker.example' },
+    });
     expect(foreign.status).toBe(403);
     const noOrigin = await raw(studio.port, '/api/manifest', { method: 'PUT', body, headers: { 'X-Studio-Token': studio.token } });
     expect(noOrigin.status).toBe(403);
@@ -80,7 +84,18 @@ describe('Host and Origin (DNS rebinding, CSRF)', () => {
 
 describe('no general file access', () => {
   test('only the bundled assets are served: paths that try to reach other files are 404', async () => {
-    for (const path of ['/../package.json', '/%2e%2e/package.json', '/package.json', '/etc/passwd', '/app.js/../../config.json', '/config.json', '/bookshop.yaml', '/replay/00001-GET-v1-authors.json', '/dist/studio/app.js', '/index.html']) {
+    for (const path of [
+      '/../package.json',
+      '/%2e%2e/package.json',
+      '/package.json',
+      '/etc/passwd',
+      '/app.js/../../config.json',
+      '/config.json',
+      '/bookshop.yaml',
+      '/replay/00001-GET-v1-authors.json',
+      '/dist/studio/app.js',
+      '/index.html',
+    ]) {
       const res = await raw(studio.port, path, { headers: own(studio.port, studio.token) });
       expect([path, res.status]).toEqual([path, 404]);
       expect(res.body).not.toContain(TEST_KEY);
@@ -95,7 +110,11 @@ describe('secrets', () => {
     expect(readFileSync(files.config, 'utf8')).toContain(TEST_KEY);
     const values = initial.json().config.values;
     expect(values).toEqual({ api_key: initial.json().secretPlaceholder, base_url: 'http://127.0.0.1:4010/v1' });
-    const saved = await raw(studio.port, '/api/config', { method: 'PUT', headers: own(studio.port, studio.token), body: { values: { ...values, base_url: 'http://127.0.0.1:4011/v1' } } });
+    const saved = await raw(studio.port, '/api/config', {
+      method: 'PUT',
+      headers: own(studio.port, studio.token),
+      body: { values: { ...values, base_url: 'http://127.0.0.1:4011/v1' } },
+    });
     expect(saved.status).toBe(200);
     expect(saved.body).not.toContain(TEST_KEY);
     expect(JSON.parse(readFileSync(files.config, 'utf8'))).toEqual({ api_key: TEST_KEY, base_url: 'http://127.0.0.1:4011/v1' });
@@ -116,7 +135,11 @@ test('without --config the config lives in .manifold-studio/ beside the manifest
   const copy = tutorialCopy();
   const other = await startStudio({ manifest: copy.manifest });
   try {
-    const res = await raw(other.port, '/api/config', { method: 'PUT', headers: own(other.port, other.token), body: { values: { api_key: TEST_KEY, base_url: 'http://127.0.0.1:4010/v1' } } });
+    const res = await raw(other.port, '/api/config', {
+      method: 'PUT',
+      headers: own(other.port, other.token),
+      body: { values: { api_key: TEST_KEY, base_url: 'http://127.0.0.1:4010/v1' } },
+    });
     expect(res.status).toBe(200);
     const file = join(copy.dir, '.manifold-studio', 'config.json');
     expect(JSON.parse(readFileSync(file, 'utf8')).api_key).toBe(TEST_KEY);

@@ -51,7 +51,12 @@ describe('manifold sync', () => {
     expect(json.code).toBe(0);
     expect(json.messages.length).toBeGreaterThan(0);
     expect(json.messages.every((m) => m.type === 'LOG' || m.type === 'TRACE')).toBe(true);
-    expect(json.messages.filter((m) => m.trace?.stream_status?.status === 'COMPLETE').map((m) => m.trace.stream_status.stream_descriptor.name).sort()).toEqual(['items', 'tags']);
+    expect(
+      json.messages
+        .filter((m) => m.trace?.stream_status?.status === 'COMPLETE')
+        .map((m) => m.trace.stream_status.stream_descriptor.name)
+        .sort(),
+    ).toEqual(['items', 'tags']);
     expect(json.stderr).toContain('items → items: 1 read, 0 inserted, 0 updated');
 
     const table = await runCli(['query', 'duckdb:manifold.duckdb', 'SELECT id, name FROM items WHERE id <= 2 ORDER BY id'], { cwd: files.dir });
@@ -77,7 +82,11 @@ describe('manifold sync', () => {
     const db = join(files.dir, 'held.duckdb');
     const holder = spawn(
       process.execPath,
-      ['--input-type=module', '-e', `const { DuckDBInstance } = await import(${JSON.stringify(join(REPO, 'node_modules/@duckdb/node-api/lib/index.js'))}); const i = await DuckDBInstance.create(${JSON.stringify(db)}); await i.connect(); console.log('ready'); setInterval(() => {}, 1000);`],
+      [
+        '--input-type=module',
+        '-e',
+        `const { DuckDBInstance } = await import(${JSON.stringify(join(REPO, 'node_modules/@duckdb/node-api/lib/index.js'))}); const i = await DuckDBInstance.create(${JSON.stringify(db)}); await i.connect(); console.log('ready'); setInterval(() => {}, 1000);`,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
@@ -85,7 +94,12 @@ describe('manifold sync', () => {
       const result = await runCli(['sync', ...base(), '--to', `duckdb:${db}`, '--json']);
       expect(result.code).toBe(1);
       expect(result.messages).toEqual([
-        expect.objectContaining({ type: 'TRACE', trace: expect.objectContaining({ error: expect.objectContaining({ failure_type: 'config_error', message: expect.stringContaining('Could not set lock') }) }) }),
+        expect.objectContaining({
+          type: 'TRACE',
+          trace: expect.objectContaining({
+            error: expect.objectContaining({ failure_type: 'config_error', message: expect.stringContaining('Could not set lock') }),
+          }),
+        }),
       ]);
       expect(api.server.requests).toHaveLength(0);
     } finally {

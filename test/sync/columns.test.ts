@@ -39,7 +39,10 @@ describe('fitting values to columns', () => {
     expect(fitValue('n', 'bigint', 7, true)).toEqual({ value: 7 });
     expect(fitValue('n', 'bigint', 2 ** 60, true).change).toMatchObject({ field: 'n', change: 'NULLED' });
     expect(fitValue('n', 'double', Infinity, true).change).toMatchObject({ change: 'NULLED' });
-    expect(fitValue('b', 'boolean', 'true', true)).toEqual({ value: null, change: { field: 'b', change: 'NULLED', reason: 'DESTINATION_TYPECAST_ERROR', value: 'true' } });
+    expect(fitValue('b', 'boolean', 'true', true)).toEqual({
+      value: null,
+      change: { field: 'b', change: 'NULLED', reason: 'DESTINATION_TYPECAST_ERROR', value: 'true' },
+    });
     expect(fitValue('s', 'varchar', 12, true)).toEqual({ value: '12' });
     expect(fitValue('s', 'varchar', { a: 1 }, true)).toEqual({ value: '{"a":1}' });
     expect(fitValue('j', 'json', 'text', true)).toEqual({ value: '"text"' });
@@ -59,7 +62,10 @@ describe('fitting values to columns', () => {
 
   it('removes U+0000 where the database cannot store it, and says so', () => {
     expect(fitValue('s', 'varchar', 'a\u0000b', true)).toEqual({ value: 'a\u0000b' });
-    expect(fitValue('s', 'varchar', 'a\u0000b', false)).toEqual({ value: 'ab', change: { field: 's', change: 'TRUNCATED', reason: 'DESTINATION_SERIALIZATION_ERROR' } });
+    expect(fitValue('s', 'varchar', 'a\u0000b', false)).toEqual({
+      value: 'ab',
+      change: { field: 's', change: 'TRUNCATED', reason: 'DESTINATION_SERIALIZATION_ERROR' },
+    });
     expect(fitValue('j', 'json', { k: ['x\u0000'] }, false)).toMatchObject({ value: '{"k":["x"]}', change: { change: 'TRUNCATED' } });
     // A literal backslash-u sequence in the text is not a NUL.
     expect(fitValue('j', 'json', { k: '\\u0000' }, false)).toEqual({ value: '{"k":"\\\\u0000"}' });
@@ -99,8 +105,19 @@ describe('names', () => {
 describe('the catalog sync derives from discover', () => {
   const discovered = {
     streams: [
-      { name: 'a', json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] as Array<'full_refresh' | 'incremental'>, default_cursor_field: ['u'], source_defined_primary_key: [['id']] },
-      { name: 'b', json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] as Array<'full_refresh' | 'incremental'>, default_cursor_field: ['u'] },
+      {
+        name: 'a',
+        json_schema: {},
+        supported_sync_modes: ['full_refresh', 'incremental'] as Array<'full_refresh' | 'incremental'>,
+        default_cursor_field: ['u'],
+        source_defined_primary_key: [['id']],
+      },
+      {
+        name: 'b',
+        json_schema: {},
+        supported_sync_modes: ['full_refresh', 'incremental'] as Array<'full_refresh' | 'incremental'>,
+        default_cursor_field: ['u'],
+      },
       { name: 'c', json_schema: {}, supported_sync_modes: ['full_refresh'] as Array<'full_refresh' | 'incremental'>, source_defined_primary_key: [['id']] },
     ],
   };
@@ -110,7 +127,9 @@ describe('the catalog sync derives from discover', () => {
       ['b', 'incremental', 'append'],
       ['c', 'full_refresh', 'overwrite'],
     ]);
-    expect(syncCatalog(discovered, { fullRefresh: true, streams: ['b'] }).streams.map((s) => [s.stream.name, s.sync_mode, s.destination_sync_mode])).toEqual([['b', 'full_refresh', 'overwrite']]);
+    expect(syncCatalog(discovered, { fullRefresh: true, streams: ['b'] }).streams.map((s) => [s.stream.name, s.sync_mode, s.destination_sync_mode])).toEqual([
+      ['b', 'full_refresh', 'overwrite'],
+    ]);
     expect(() => syncCatalog(discovered, { streams: ['zz'] })).toThrow('Unknown stream(s) "zz" (streams: a, b, c)');
   });
 });

@@ -47,7 +47,14 @@ describe('sync into DuckDB', () => {
       ['tags', 'JSON'],
     ]);
     const row = (await query(dest, `SELECT id, name, details->>'$.rank' AS rank, tags, _airbyte_meta, epoch(updated_at) AS ts FROM items WHERE id = 4`))[0]!;
-    expect(row).toEqual({ id: '4', name: 'item 4', rank: '0', tags: '["x"]', _airbyte_meta: '{"changes":[]}', ts: Date.parse(api.items[3]!.updated_at) / 1000 });
+    expect(row).toEqual({
+      id: '4',
+      name: 'item 4',
+      rank: '0',
+      tags: '["x"]',
+      _airbyte_meta: '{"changes":[]}',
+      ts: Date.parse(api.items[3]!.updated_at) / 1000,
+    });
     expect(await count('tags')).toBe(3);
 
     const state = await query(dest, `SELECT connector, stream, partition, state FROM _manifold_state WHERE stream = 'items'`);
@@ -100,7 +107,17 @@ describe('sync into DuckDB', () => {
     ]);
     // An older version arriving later (a full refresh via --catalog append_dedup) does not win.
     api.items = [{ id: 1, name: 'stale', updated_at: '2024-01-01T00:00:00Z' }];
-    const catalog = { streams: [{ stream: { name: 'items' }, sync_mode: 'full_refresh' as const, destination_sync_mode: 'append_dedup', primary_key: [['id']], cursor_field: ['updated_at'] }] };
+    const catalog = {
+      streams: [
+        {
+          stream: { name: 'items' },
+          sync_mode: 'full_refresh' as const,
+          destination_sync_mode: 'append_dedup',
+          primary_key: [['id']],
+          cursor_field: ['updated_at'],
+        },
+      ],
+    };
     await runSync(dest, { config: api.config(), catalog });
     expect((await query(dest, `SELECT name FROM items WHERE id = 1`))[0]!.name).toBe('newest');
   });
@@ -130,7 +147,11 @@ describe('sync into DuckDB', () => {
 
   it('a full refresh that fails half-way leaves the previous table whole (atomic overwrite)', async () => {
     await runSync(dest, { config: api.config() });
-    api.tags = [{ label: 'cyan', weight: 9 }, { label: 'magenta', weight: 8 }, { label: 'yellow', weight: 7 }];
+    api.tags = [
+      { label: 'cyan', weight: 9 },
+      { label: 'magenta', weight: 8 },
+      { label: 'yellow', weight: 7 },
+    ];
     api.failTagsPage = 2;
     const failed = await runSync(dest, { config: api.config(), streams: ['tags'] });
     expect(failed.ok).toBe(false);
@@ -155,7 +176,9 @@ describe('sync into DuckDB', () => {
     const result = await runSync(dest, { config: api.config() });
     expect(result.ok).toBe(true);
     expect(summaryOf(result, 'items').addedColumns).toEqual(['color']);
-    const types = Object.fromEntries((await query(dest, `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'items'`)).map((c) => [c.column_name, c.data_type]));
+    const types = Object.fromEntries(
+      (await query(dest, `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'items'`)).map((c) => [c.column_name, c.data_type]),
+    );
     expect(types).toMatchObject({ color: 'VARCHAR', score: 'DOUBLE', details: 'JSON' });
     const rows = await query(dest, `SELECT id, color, score, details, tags, _airbyte_meta FROM items WHERE id IN (1, 31, 32) ORDER BY id`);
     expect(rows[0]).toMatchObject({ id: '1', color: null, score: 0 });
@@ -169,7 +192,13 @@ describe('sync into DuckDB', () => {
 
   it('a timestamp that does not parse is NULL with a meta change; the sync goes on', async () => {
     api.items = [{ id: 1, name: 'x', updated_at: '2024-01-02T00:00:00Z' }];
-    const source = await Source.fromText(manifest().replace('updated_at: { type: string, format: date-time }', 'updated_at: { type: string, format: date-time }\n          seen: { type: string, format: date-time }'), 'x.yaml');
+    const source = await Source.fromText(
+      manifest().replace(
+        'updated_at: { type: string, format: date-time }',
+        'updated_at: { type: string, format: date-time }\n          seen: { type: string, format: date-time }',
+      ),
+      'x.yaml',
+    );
     api.items[0]!.seen = '2024-02-30T00:00:00Z';
     const db = await openDestination(dest);
     const result = await sync(source, db, { config: api.config(), connector: 'test', streams: ['items'] });
@@ -177,13 +206,15 @@ describe('sync into DuckDB', () => {
     await db.close();
     expect(result.ok).toBe(true);
     expect(row.seen).toBeNull();
-    expect(JSON.parse(String(row._airbyte_meta)).changes).toEqual([{ field: 'seen', change: 'NULLED', reason: 'DESTINATION_TYPECAST_ERROR', value: '2024-02-30T00:00:00Z' }]);
+    expect(JSON.parse(String(row._airbyte_meta)).changes).toEqual([
+      { field: 'seen', change: 'NULLED', reason: 'DESTINATION_TYPECAST_ERROR', value: '2024-02-30T00:00:00Z' },
+    ]);
   });
 
   it('stream names that collide or are SQL keywords, fields and values with quotes, NULs and huge JSON', async () => {
     const text = manifest([extraStream('select', 'id'), extraStream('Select', 'id'), extraStream('order "by"', 'id')]);
     const huge = { blob: Array.from({ length: 20_000 }, (_, i) => ({ i, text: `value ${i} with "quotes" and 'apostrophes'` })) };
-    api.setExtra('select', [{ id: 1, 'he said "hi"': 'it\'s "quoted"', 'group': 'keyword', nul: 'a\u0000b', huge }]);
+    api.setExtra('select', [{ id: 1, 'he said "hi"': 'it\'s "quoted"', group: 'keyword', nul: 'a\u0000b', huge }]);
     api.setExtra('Select', [{ id: 2 }]);
     api.setExtra('order "by"', [{ id: 3, ID: 'upper-case twin' }]);
     const result = await runSync(dest, { config: api.config(), streams: ['select', 'Select', 'order "by"'] }, text);

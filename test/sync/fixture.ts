@@ -160,7 +160,9 @@ export async function startApi(items: Item[] = makeItems(30)): Promise<Api> {
       const until = req.query.until ?? '9999';
       const page = Number(req.query.page ?? 1);
       const per = Number(req.query.per_page ?? 100);
-      const window = api.items.filter((i) => i.updated_at >= since && i.updated_at <= until).sort((a, b) => a.updated_at.localeCompare(b.updated_at) || a.id - b.id);
+      const window = api.items
+        .filter((i) => i.updated_at >= since && i.updated_at <= until)
+        .sort((a, b) => a.updated_at.localeCompare(b.updated_at) || a.id - b.id);
       json(res, 200, { data: window.slice((page - 1) * per, page * per) });
     },
     'GET /tags': (req, res) => {
@@ -172,4 +174,3 @@ export async function startApi(items: Item[] = makeItems(30)): Promise<Api> {
   api.server = await startServer(routes);
   return api;
 }
-

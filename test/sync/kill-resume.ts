@@ -63,7 +63,9 @@ await db.close();
     const cursor = (typeof saved === 'string' ? JSON.parse(saved) : saved) as { updated_at: string };
 
     const before = api.requestsTo('/items').length;
-    const resumed = await runCli(['sync', '--manifest', files['items.yaml']!, '--config', files['config.json']!, '--to', dest, '--streams', 'items'], { cwd: files.dir });
+    const resumed = await runCli(['sync', '--manifest', files['items.yaml']!, '--config', files['config.json']!, '--to', dest, '--streams', 'items'], {
+      cwd: files.dir,
+    });
     expect(resumed.stderr).toContain('items → items');
     expect(resumed.code).toBe(0);
     // It resumed from the committed cursor, not from the start.

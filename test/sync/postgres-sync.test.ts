@@ -13,7 +13,9 @@ import { query, runSync, summaryOf } from './support.js';
 
 const available = postgresBinDir() !== undefined;
 if (!available) {
-  process.stderr.write('postgres-sync.test.ts: SKIPPED — PostgreSQL binaries not found under /usr/lib/postgresql (apt-get install -y postgresql; .ci/run does it)\n');
+  process.stderr.write(
+    'postgres-sync.test.ts: SKIPPED — PostgreSQL binaries not found under /usr/lib/postgresql (apt-get install -y postgresql; .ci/run does it)\n',
+  );
 }
 
 (available ? describe : describe.skip)('sync into PostgreSQL', () => {
@@ -40,7 +42,10 @@ if (!available) {
     const first = await runSync(dest, { config: api.config() });
     expect(first.ok).toBe(true);
     expect(summaryOf(first, 'items')).toMatchObject({ mode: 'append_dedup', records: 30, inserted: 30, stateSaved: true });
-    const columns = await query(dest, `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'items' ORDER BY ordinal_position`);
+    const columns = await query(
+      dest,
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'items' ORDER BY ordinal_position`,
+    );
     expect(columns.map((c) => [c.column_name, c.data_type])).toEqual([
       ['_airbyte_raw_id', 'text'],
       ['_airbyte_extracted_at', 'timestamp with time zone'],
@@ -70,7 +75,7 @@ if (!available) {
 
   it('a schema from the URL, keywords, quotes, NULs (removed and noted) and values that do not fit', async () => {
     const text = manifest([extraStream('order', 'id')]);
-    api.setExtra('order', [{ id: 1, 'select': 'it\'s "quoted", with, commas\nand lines \\. too', nul: 'a\u0000b', deep: { s: 'x\u0000y' } }, { id: 'two' }]);
+    api.setExtra('order', [{ id: 1, select: 'it\'s "quoted", with, commas\nand lines \\. too', nul: 'a\u0000b', deep: { s: 'x\u0000y' } }, { id: 'two' }]);
     const result = await runSync(`${dest}?schema=crm`, { config: api.config(), streams: ['order'] }, text);
     expect(result.ok).toBe(true);
     const rows = await query(dest, `SELECT id, "select", nul, deep, _airbyte_meta FROM crm."order" ORDER BY _airbyte_extracted_at, id NULLS LAST`);
@@ -79,7 +84,10 @@ if (!available) {
       { field: 'nul', change: 'TRUNCATED', reason: 'DESTINATION_SERIALIZATION_ERROR' },
       { field: 'deep', change: 'TRUNCATED', reason: 'DESTINATION_SERIALIZATION_ERROR' },
     ]);
-    expect(rows[1]).toMatchObject({ id: null, _airbyte_meta: { changes: [{ field: 'id', change: 'NULLED', reason: 'DESTINATION_TYPECAST_ERROR', value: 'two' }] } });
+    expect(rows[1]).toMatchObject({
+      id: null,
+      _airbyte_meta: { changes: [{ field: 'id', change: 'NULLED', reason: 'DESTINATION_TYPECAST_ERROR', value: 'two' }] },
+    });
   });
 
   it('a wrong password or an unreachable server is a config_error with the password masked; nothing is read', async () => {
@@ -90,7 +98,9 @@ if (!available) {
     const files = tempFiles({ 'm.yaml': manifest(), 'c.json': api.config() });
     const cli = await runCli(['sync', '--manifest', files['m.yaml']!, '--config', files['c.json']!, '--to', pg.url('postgres', 'wrong-password'), '--json']);
     expect(cli.code).toBe(1);
-    expect(cli.messages).toEqual([expect.objectContaining({ type: 'TRACE', trace: expect.objectContaining({ error: expect.objectContaining({ failure_type: 'config_error' }) }) })]);
+    expect(cli.messages).toEqual([
+      expect.objectContaining({ type: 'TRACE', trace: expect.objectContaining({ error: expect.objectContaining({ failure_type: 'config_error' }) }) }),
+    ]);
     expect(cli.stderr).toContain('password authentication failed');
     expect(cli.stdout + cli.stderr).not.toContain('wrong-password');
     expect(cli.stdout + cli.stderr).not.toContain(PG_PASSWORD);

@@ -11,7 +11,11 @@ export function tempDuckDb(): string {
   return `duckdb:${join(mkdtempSync(join(tmpdir(), 'manifold-sync-')), 'test.duckdb')}`;
 }
 
-export async function runSync(dest: string, options: Partial<SyncOptions> & { config: Record<string, unknown> }, manifestText = manifest()): Promise<SyncResult> {
+export async function runSync(
+  dest: string,
+  options: Partial<SyncOptions> & { config: Record<string, unknown> },
+  manifestText = manifest(),
+): Promise<SyncResult> {
   const source = await Source.fromText(manifestText, 'sync-test.yaml', { backoffScale: 0.001 });
   const db = await openDestination(dest);
   try {

@@ -10,7 +10,7 @@ describe('AddFields', () => {
     const t = build<RecordTransformation>(
       {
         type: 'AddFields',
-        fields: [{ path: ['tier'], value: "{% if record.amount > 100 %}big{% else %}small{% endif %}" }],
+        fields: [{ path: ['tier'], value: '{% if record.amount > 100 %}big{% else %}small{% endif %}' }],
       },
       {},
     );

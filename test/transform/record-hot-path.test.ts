@@ -72,18 +72,31 @@ describe('record templates with a reused context', () => {
   });
 
   it('AddFields and RecordFilter see each record and the current slice and page token', () => {
-    const add = build<RecordTransformation>({ type: 'AddFields', fields: [{ path: ['tag'], value: "{{ record.id }}-{{ stream_slice.p }}-{{ next_page_token }}" }] });
-    const filter = build<RecordFilter>({ type: 'RecordFilter', condition: "{{ record.id > stream_slice.min }}" });
+    const add = build<RecordTransformation>({
+      type: 'AddFields',
+      fields: [{ path: ['tag'], value: '{{ record.id }}-{{ stream_slice.p }}-{{ next_page_token }}' }],
+    });
+    const filter = build<RecordFilter>({ type: 'RecordFilter', condition: '{{ record.id > stream_slice.min }}' });
     const s1 = { slice: makeSlice({ p: 'a', min: 1 }), nextPageToken: undefined };
     const s2 = { slice: makeSlice({ p: 'b', min: 5 }), nextPageToken: { next_page_token: 't' } };
     const out: unknown[] = [];
-    for (const [ctx, id] of [[s1, 1], [s1, 2], [s2, 3], [s2, 6], [s1, 7]] as const) {
+    for (const [ctx, id] of [
+      [s1, 1],
+      [s1, 2],
+      [s2, 3],
+      [s2, 6],
+      [s1, 7],
+    ] as const) {
       const record: Obj = { id };
       if (!filter.matches(record, ctx)) continue;
       add.transform(record, ctx);
       out.push(record);
     }
-    expect(out).toEqual([{ id: 2, tag: '2-a-' }, { id: 6, tag: "6-b-{'next_page_token': 't'}" }, { id: 7, tag: '7-a-' }]);
+    expect(out).toEqual([
+      { id: 2, tag: '2-a-' },
+      { id: 6, tag: "6-b-{'next_page_token': 't'}" },
+      { id: 7, tag: '7-a-' },
+    ]);
   });
 });
 
@@ -93,7 +106,7 @@ describe('AddFields values that read only config and parameters', () => {
   it('knows which templates read nothing but config and parameters', () => {
     const only = (t: string) => InterpolatedString.create(t).readsOnlyConfigAndParameters;
     expect(only("{{ parameters['name'] }}")).toBe(true);
-    expect(only("{{ config.region | upper }}-{{ parameters.name }}")).toBe(true);
+    expect(only('{{ config.region | upper }}-{{ parameters.name }}')).toBe(true);
     expect(only('{% set x = config.a %}{{ x }}')).toBe(true);
     expect(only('plain text')).toBe(true);
     expect(only("{{ record['id'] }}")).toBe(false);
@@ -123,7 +136,13 @@ describe('AddFields values that read only config and parameters', () => {
 
   it('keeps evaluating per record what may change: now_utc(), lists and objects (never one shared instance)', () => {
     const add = build<RecordTransformation>(
-      { type: 'AddFields', fields: [{ path: ['at'], value: "{{ now_utc().strftime('%H:%M') }}" }, { path: ['tags'], value: "{{ config['tags'] }}" }] },
+      {
+        type: 'AddFields',
+        fields: [
+          { path: ['at'], value: "{{ now_utc().strftime('%H:%M') }}" },
+          { path: ['tags'], value: "{{ config['tags'] }}" },
+        ],
+      },
       { tags: ['a', 'b'] },
     );
     try {
@@ -155,7 +174,13 @@ describe('a record key named __proto__ is an ordinary key', () => {
     expect((record as { polluted?: unknown }).polluted).toBeUndefined();
     expect(JSON.stringify(record)).toBe('{"id":1,"__proto__":{"polluted":true},"name":"n"}');
 
-    const add = build<RecordTransformation>({ type: 'AddFields', fields: [{ path: ['__proto__', 'x'], value: '{{ record.id }}' }, { path: ['other'], value: 'v' }] });
+    const add = build<RecordTransformation>({
+      type: 'AddFields',
+      fields: [
+        { path: ['__proto__', 'x'], value: '{{ record.id }}' },
+        { path: ['other'], value: 'v' },
+      ],
+    });
     const fresh: Obj = { id: 2 };
     add.transform(fresh, NO_SLICE);
     expect(Object.getPrototypeOf(fresh)).toBe(Object.prototype);

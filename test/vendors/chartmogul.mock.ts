@@ -15,8 +15,7 @@ export function createChartmogulApi() {
   const activities = loadFixture<Row[]>('chartmogul', 'activities.json');
   const log = new RequestLog();
 
-  const denied = () =>
-    HttpResponse.json({ code: 401, message: 'No valid API key provided' }, { status: 401 });
+  const denied = () => HttpResponse.json({ code: 401, message: 'No valid API key provided' }, { status: 401 });
   const invalid = (message: string) => HttpResponse.json({ code: 400, message }, { status: 400 });
 
   function perPage(url: URL): number | Response {
@@ -74,7 +73,10 @@ export function createChartmogulApi() {
         const prev = i === 0 ? count : customers.filter((c) => String(c['customer-since']).slice(0, 10) <= all[i - 1]!).length;
         return { date, customers: count, 'percentage-change': prev === 0 ? 0.0 : Math.round(((count - prev) / prev) * 1000) / 10 };
       });
-      return HttpResponse.json({ entries, summary: { current: entries.at(-1)?.customers ?? 0, previous: entries.at(-2)?.customers ?? 0, 'percentage-change': 0.0 } });
+      return HttpResponse.json({
+        entries,
+        summary: { current: entries.at(-1)?.customers ?? 0, previous: entries.at(-2)?.customers ?? 0, 'percentage-change': 0.0 },
+      });
     }),
   ];
 

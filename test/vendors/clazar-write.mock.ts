@@ -27,9 +27,15 @@ export function createClazarWriteApi(options: ClazarWriteMockOptions = {}) {
   const window = new WindowCounter(60_000);
   const tokens = new Set<string>();
   const objects: Record<Entity, Map<string, Row>> = {
-    listings: new Map([['lst_01H8', { id: 'lst_01H8', title: 'Acme' }], ['lst_02K4', { id: 'lst_02K4', title: 'Acme Team' }]]),
+    listings: new Map([
+      ['lst_01H8', { id: 'lst_01H8', title: 'Acme' }],
+      ['lst_02K4', { id: 'lst_02K4', title: 'Acme Team' }],
+    ]),
     opportunities: new Map([['opp_1', { id: 'opp_1', name: 'Deal' }]]),
-    private_offers: new Map([['po_77', { id: 'po_77', status: 'draft' }], ['po_78', { id: 'po_78', status: 'draft' }]]),
+    private_offers: new Map([
+      ['po_77', { id: 'po_77', status: 'draft' }],
+      ['po_78', { id: 'po_78', status: 'draft' }],
+    ]),
   };
   let created = 0;
   let injected: ((entry: LoggedRequest) => Response | undefined) | undefined;
@@ -42,7 +48,8 @@ export function createClazarWriteApi(options: ClazarWriteMockOptions = {}) {
     const forced = injected?.(entry);
     if (forced) return { entry, early: forced };
     const h = request.headers.get('authorization') ?? '';
-    if (!h.startsWith('Bearer ') || !tokens.has(h.slice(7))) return { entry, early: detail(401, 'Authentication credentials were not provided or are invalid.') };
+    if (!h.startsWith('Bearer ') || !tokens.has(h.slice(7)))
+      return { entry, early: detail(401, 'Authentication credentials were not provided or are invalid.') };
     if (window.hit('api', options.perMinute ?? 120)) {
       return { entry, early: HttpResponse.json({ detail: 'Request was throttled.' }, { status: 429, headers: { 'retry-after': '60' } }) };
     }
@@ -57,7 +64,8 @@ export function createClazarWriteApi(options: ClazarWriteMockOptions = {}) {
     } catch {
       return detail(400, 'JSON parse error.');
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return HttpResponse.json({ non_field_errors: ['Expected a dictionary of items.'] }, { status: 400 });
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      return HttpResponse.json({ non_field_errors: ['Expected a dictionary of items.'] }, { status: 400 });
     return body as Row;
   }
 
@@ -68,7 +76,8 @@ export function createClazarWriteApi(options: ClazarWriteMockOptions = {}) {
       await log.record(request);
       const form = new URLSearchParams(await request.text());
       if (form.get('grant_type') !== 'client_credentials') return HttpResponse.json({ error: 'unsupported_grant_type' }, { status: 400 });
-      if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) return HttpResponse.json({ error: 'invalid_client' }, { status: 401 });
+      if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret)
+        return HttpResponse.json({ error: 'invalid_client' }, { status: 401 });
       const token = `clz_write_token_${tokens.size + 1}`;
       tokens.add(token);
       return HttpResponse.json({ access_token: token, token_type: 'Bearer', expires_in: 3600 });

@@ -18,11 +18,20 @@ afterEach(() => api.log.clear());
 afterAll(() => server.close());
 
 const ANALYTICS = [
-  'aws_marketplace_disbursements', 'aws_marketplace_revenue', 'aws_cosell_opportunities',
-  'azure_marketplace_revenue', 'azure_marketplace_customers', 'azure_marketplace_orders',
-  'azure_marketplace_metered_usage', 'azure_cosell_opportunities', 'gcp_marketplace_disbursements',
-  'gcp_marketplace_disbursements_summary', 'gcp_marketplace_charges_and_usage', 'gcp_marketplace_daily_insights',
-  'gcp_marketplace_incremental_daily_insights', 'gcp_marketplace_monthly_insights',
+  'aws_marketplace_disbursements',
+  'aws_marketplace_revenue',
+  'aws_cosell_opportunities',
+  'azure_marketplace_revenue',
+  'azure_marketplace_customers',
+  'azure_marketplace_orders',
+  'azure_marketplace_metered_usage',
+  'azure_cosell_opportunities',
+  'gcp_marketplace_disbursements',
+  'gcp_marketplace_disbursements_summary',
+  'gcp_marketplace_charges_and_usage',
+  'gcp_marketplace_daily_insights',
+  'gcp_marketplace_incremental_daily_insights',
+  'gcp_marketplace_monthly_insights',
   'gcp_marketplace_incremental_monthly_insights',
 ];
 
@@ -71,7 +80,11 @@ describe('Clazar manifest', () => {
     expect(rows.every((r) => !('metadata' in r))).toBe(true);
     expect(rows[0]).toHaveProperty('last_modified_at');
     const calls = api.log.to('/listings').map(params);
-    expect(calls.map((p) => [p.page, p.page_size])).toEqual([['1', '100'], ['2', '100'], ['3', '100']]);
+    expect(calls.map((p) => [p.page, p.page_size])).toEqual([
+      ['1', '100'],
+      ['2', '100'],
+      ['3', '100'],
+    ]);
     expect(calls.every((p) => p.response_format === 'common')).toBe(true);
   });
 

@@ -17,8 +17,7 @@ beforeAll(async () => {
 afterEach(() => api.log.clear());
 afterAll(() => server.close());
 
-const inRange = (from: number, to: number) =>
-  api.profiles.filter((p) => (p['_event_day'] as number) >= from && (p['_event_day'] as number) <= to);
+const inRange = (from: number, to: number) => api.profiles.filter((p) => (p['_event_day'] as number) >= from && (p['_event_day'] as number) <= to);
 
 describe('CleverTap Profiles manifest', () => {
   it('spec: region enum includes empty (default cluster), passcode secret, dates are bounded integers', () => {

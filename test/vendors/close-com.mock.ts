@@ -15,7 +15,16 @@ export interface CloseMockOptions {
   perSecond?: number;
 }
 
-const DATE_FILTERS = ['date_created__gt', 'date_created__gte', 'date_created__lt', 'date_created__lte', 'date_updated__gt', 'date_updated__gte', 'date_updated__lt', 'date_updated__lte'];
+const DATE_FILTERS = [
+  'date_created__gt',
+  'date_created__gte',
+  'date_created__lt',
+  'date_created__lte',
+  'date_updated__gt',
+  'date_updated__gte',
+  'date_updated__lt',
+  'date_updated__lte',
+];
 
 export function createCloseApi(options: CloseMockOptions = {}) {
   const config = loadFixture<{ api_key: string }>('close-com', 'config.json');

@@ -21,9 +21,15 @@ afterAll(() => server.close());
 const ids = (rows: Row[]) => rows.map((r) => String(r['id'])).sort();
 
 const ACTIVITIES: Record<string, string> = {
-  created_activities: 'created', note_activities: 'note', email_thread_activities: 'emailthread',
-  email_activities: 'email', sms_activities: 'sms', call_activities: 'call', meeting_activities: 'meeting',
-  lead_status_change_activities: 'status_change/lead', opportunity_status_change_activities: 'status_change/opportunity',
+  created_activities: 'created',
+  note_activities: 'note',
+  email_thread_activities: 'emailthread',
+  email_activities: 'email',
+  sms_activities: 'sms',
+  call_activities: 'call',
+  meeting_activities: 'meeting',
+  lead_status_change_activities: 'status_change/lead',
+  opportunity_status_change_activities: 'status_change/opportunity',
   task_completed_activities: 'task_completed',
 };
 const TASKS = ['lead', 'incoming_email', 'email_followup', 'missed_call', 'answered_detached_call', 'voicemail', 'opportunity_due', 'incoming_sms'];
@@ -58,7 +64,11 @@ describe('Close.com manifest', () => {
     expect(errors).toEqual([]);
     expect(ids(records.get('leads')!)).toEqual(ids(api.data.leads));
     const calls = api.log.to('/api/v1/lead/').map(params);
-    expect(calls.map((p) => [p._skip, p._limit])).toEqual([[undefined, '200'], ['200', '200'], ['400', '200']]);
+    expect(calls.map((p) => [p._skip, p._limit])).toEqual([
+      [undefined, '200'],
+      ['200', '200'],
+      ['400', '200'],
+    ]);
     const withCustom = records.get('leads')!.find((l) => Object.keys(l).some((k) => k.startsWith('custom.cf_')));
     expect(withCustom).toBeDefined();
   });
@@ -106,17 +116,29 @@ describe('Close.com manifest', () => {
 
   it('full-refresh streams: custom fields, users, contacts, statuses, pipelines, accounts, bulk actions...', async () => {
     const expected: Record<string, Row[]> = {
-      lead_custom_fields: api.data.customFields.lead!, contact_custom_fields: api.data.customFields.contact!,
-      opportunity_custom_fields: api.data.customFields.opportunity!, activity_custom_fields: [],
-      users: api.data.users, contacts: api.data.contacts, roles: api.data.roles,
-      lead_statuses: api.data.statuses.lead!, opportunity_statuses: api.data.statuses.opportunity!,
-      pipelines: api.unpaged.get('pipeline/')!, email_templates: api.offsetLists.get('email_template/')!,
+      lead_custom_fields: api.data.customFields.lead!,
+      contact_custom_fields: api.data.customFields.contact!,
+      opportunity_custom_fields: api.data.customFields.opportunity!,
+      activity_custom_fields: [],
+      users: api.data.users,
+      contacts: api.data.contacts,
+      roles: api.data.roles,
+      lead_statuses: api.data.statuses.lead!,
+      opportunity_statuses: api.data.statuses.opportunity!,
+      pipelines: api.unpaged.get('pipeline/')!,
+      email_templates: api.offsetLists.get('email_template/')!,
       google_connected_accounts: api.data.connected_accounts.filter((a) => a['_type'] === 'google'),
       custom_email_connected_accounts: api.data.connected_accounts.filter((a) => a['_type'] === 'custom_email'),
-      zoom_connected_accounts: [], send_as: api.unpaged.get('send_as/')!, email_sequences: api.offsetLists.get('sequence/')!,
-      dialer: [], smart_views: api.data.saved_searches, email_bulk_actions: api.data.bulk.email!,
-      sequence_subscription_bulk_actions: api.data.bulk.sequence_subscription!, delete_bulk_actions: [],
-      edit_bulk_actions: api.data.bulk.edit!, integration_links: api.offsetLists.get('integration_link/')!,
+      zoom_connected_accounts: [],
+      send_as: api.unpaged.get('send_as/')!,
+      email_sequences: api.offsetLists.get('sequence/')!,
+      dialer: [],
+      smart_views: api.data.saved_searches,
+      email_bulk_actions: api.data.bulk.email!,
+      sequence_subscription_bulk_actions: api.data.bulk.sequence_subscription!,
+      delete_bulk_actions: [],
+      edit_bulk_actions: api.data.bulk.edit!,
+      integration_links: api.offsetLists.get('integration_link/')!,
       custom_activities: api.unpaged.get('custom_activity/')!,
     };
     const { records, errors } = await readStreams(source, config, Object.keys(expected));

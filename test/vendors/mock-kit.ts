@@ -34,9 +34,7 @@ export class RequestLog {
   /** Requests whose path matches, in order. */
   to(pathname: string | RegExp, method?: string): LoggedRequest[] {
     return this.entries.filter(
-      (e) =>
-        (typeof pathname === 'string' ? e.url.pathname === pathname : pathname.test(e.url.pathname)) &&
-        (method === undefined || e.method === method),
+      (e) => (typeof pathname === 'string' ? e.url.pathname === pathname : pathname.test(e.url.pathname)) && (method === undefined || e.method === method),
     );
   }
 

@@ -27,7 +27,11 @@ describe.each(['chartmogul', 'clazar', 'clevertap', 'close-com'])('%s primary ke
     const catalog = await source.discover(config);
     const keyed = catalog.streams.filter((s) => s.source_defined_primary_key?.length);
     expect(keyed.length).toBeGreaterThan(0);
-    const { records, errors, warnings } = await readStreams(source, config, keyed.map((s) => s.name));
+    const { records, errors, warnings } = await readStreams(
+      source,
+      config,
+      keyed.map((s) => s.name),
+    );
     expect(errors).toEqual([]);
     expect(warnings.filter((w) => /primary key/.test(w))).toEqual([]);
     for (const stream of keyed) {

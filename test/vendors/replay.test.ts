@@ -73,7 +73,9 @@ describe('recorded vendor replays', () => {
       const config = loadFixture<Record<string, unknown>>(vendor, 'config.json');
       const secrets = ['api_key', 'passcode', 'client_secret'].map((k) => config[k]).filter((v): v is string => typeof v === 'string');
       const dir = join(repoRoot, 'fixtures', vendor, 'replay');
-      const recorded = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+      const recorded = readdirSync(dir)
+        .map((f) => readFileSync(join(dir, f), 'utf8'))
+        .join('\n');
       expect(secrets.length).toBeGreaterThan(0);
       for (const secret of secrets) expect(recorded).not.toContain(secret);
     }

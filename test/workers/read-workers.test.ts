@@ -73,14 +73,23 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 afterEach(() => server.reset());
 
-const config = (api = server, pageSize = 5) => ({ base_url: api.url, start_date: '2024-01-01T00:00:00Z', end_date: '2024-01-03T23:59:59Z', page_size: String(pageSize) });
+const config = (api = server, pageSize = 5) => ({
+  base_url: api.url,
+  start_date: '2024-01-01T00:00:00Z',
+  end_date: '2024-01-03T23:59:59Z',
+  page_size: String(pageSize),
+});
 
 type Msg = Record<string, any>;
 
 async function read(threads: number, options: { limits?: { records?: number; pages?: number }; state?: unknown; concurrency?: number } = {}): Promise<Msg[]> {
   const source = await Source.fromText(MANIFEST, 'workers.yaml', { backoffScale: 0.0001 });
   const out: Msg[] = [];
-  for await (const m of source.read(config(), catalog(), options.state, { threads, concurrency: options.concurrency ?? 3, ...(options.limits ? { limits: options.limits } : {}) })) {
+  for await (const m of source.read(config(), catalog(), options.state, {
+    threads,
+    concurrency: options.concurrency ?? 3,
+    ...(options.limits ? { limits: options.limits } : {}),
+  })) {
     // What a consumer that writes the message sees (a worker's RECORDs are parsed on first access).
     out.push(JSON.parse(JSON.stringify(m)) as Msg);
   }
@@ -90,7 +99,13 @@ async function read(threads: number, options: { limits?: { records?: number; pag
 /** One stream's messages, as comparable values (no timestamps). */
 function perStream(messages: Msg[], stream: string): unknown[] {
   return messages
-    .filter((m) => (m.record?.stream ?? m.state?.stream?.stream_descriptor?.name ?? m.trace?.stream_status?.stream_descriptor?.name ?? m.trace?.error?.stream_descriptor?.name) === stream)
+    .filter(
+      (m) =>
+        (m.record?.stream ??
+          m.state?.stream?.stream_descriptor?.name ??
+          m.trace?.stream_status?.stream_descriptor?.name ??
+          m.trace?.error?.stream_descriptor?.name) === stream,
+    )
     .map((m) =>
       m.type === 'RECORD'
         ? ['RECORD', m.record.data.id]
@@ -120,47 +135,58 @@ const MODES = [1, 2, 3];
 const sorted = (xs: unknown[]): string[] => xs.map((x) => JSON.stringify(x)).sort();
 
 describe('reading in worker threads', () => {
-  it.each(MODES)('threads %i: every stream has the messages of a single-thread read, each record once; a STATE comes after the records it covers', async (threads) => {
-    const reference = await read(1);
-    const messages = await read(threads);
-    for (const stream of STREAMS) {
-      const mine = perStream(messages, stream);
-      // STATE positions depend on which of the stream's concurrent slices ends first: their records
-      // are checked below, their number of records here.
-      const notState = (xs: unknown[]) => xs.filter((x) => (x as string[])[0] !== 'STATE');
-      expect(sorted(notState(mine))).toEqual(sorted(notState(perStream(reference, stream))));
-      expect(mine.slice(0, 2)).toEqual([['STATUS', 'STARTED'], ['STATUS', 'RUNNING']]);
-      expect(mine.at(-1)).toEqual(['STATUS', 'COMPLETE']);
-      const ids = messages.filter((m) => m.type === 'RECORD' && m.record.stream === stream).map((m) => m.record.data.id);
-      expect(ids.sort((a, b) => a - b)).toEqual(server.records.map((r) => r.id));
-    }
-    expect(messages.filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR')).toEqual([]);
-    for (const stream of STREAMS) {
-      let since = 0;
-      const written = new Set<string>();
-      let states = 0;
-      for (const m of messages) {
-        if (m.type === 'RECORD' && m.record.stream === stream) {
-          since++;
-          written.add(m.record.data.updated_at);
-        } else if (m.type === 'STATE' && m.state.stream.stream_descriptor.name === stream) {
-          states++;
-          expect(m.state.sourceStats.recordCount).toBe(since);
-          since = 0;
-          const cursor = m.state.stream.stream_state.updated_at as string;
-          for (const r of server.records) if (r.updated_at <= cursor) expect(written.has(r.updated_at)).toBe(true);
-        }
+  it.each(MODES)(
+    'threads %i: every stream has the messages of a single-thread read, each record once; a STATE comes after the records it covers',
+    async (threads) => {
+      const reference = await read(1);
+      const messages = await read(threads);
+      for (const stream of STREAMS) {
+        const mine = perStream(messages, stream);
+        // STATE positions depend on which of the stream's concurrent slices ends first: their records
+        // are checked below, their number of records here.
+        const notState = (xs: unknown[]) => xs.filter((x) => (x as string[])[0] !== 'STATE');
+        expect(sorted(notState(mine))).toEqual(sorted(notState(perStream(reference, stream))));
+        expect(mine.slice(0, 2)).toEqual([
+          ['STATUS', 'STARTED'],
+          ['STATUS', 'RUNNING'],
+        ]);
+        expect(mine.at(-1)).toEqual(['STATUS', 'COMPLETE']);
+        const ids = messages.filter((m) => m.type === 'RECORD' && m.record.stream === stream).map((m) => m.record.data.id);
+        expect(ids.sort((a, b) => a - b)).toEqual(server.records.map((r) => r.id));
       }
-      expect(states).toBeGreaterThanOrEqual(3);
-      expect(since).toBe(0);
-    }
-  });
+      expect(messages.filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR')).toEqual([]);
+      for (const stream of STREAMS) {
+        let since = 0;
+        const written = new Set<string>();
+        let states = 0;
+        for (const m of messages) {
+          if (m.type === 'RECORD' && m.record.stream === stream) {
+            since++;
+            written.add(m.record.data.updated_at);
+          } else if (m.type === 'STATE' && m.state.stream.stream_descriptor.name === stream) {
+            states++;
+            expect(m.state.sourceStats.recordCount).toBe(since);
+            since = 0;
+            const cursor = m.state.stream.stream_state.updated_at as string;
+            for (const r of server.records) if (r.updated_at <= cursor) expect(written.has(r.updated_at)).toBe(true);
+          }
+        }
+        expect(states).toBeGreaterThanOrEqual(3);
+        expect(since).toBe(0);
+      }
+    },
+  );
 
   it.each(MODES)('threads %i: a read resumed from the final state reads only the record at the cursor again', async (threads) => {
     const first = await read(threads);
     const state = STREAMS.map((s) => first.filter((m) => m.type === 'STATE' && m.state.stream.stream_descriptor.name === s).at(-1)!.state);
     const again = await read(threads, { state });
-    expect(again.filter((m) => m.type === 'RECORD').map((m) => `${m.record.stream} ${m.record.data.id}`).sort()).toEqual(['alpha 72', 'beta 72', 'gamma 72']);
+    expect(
+      again
+        .filter((m) => m.type === 'RECORD')
+        .map((m) => `${m.record.stream} ${m.record.data.id}`)
+        .sort(),
+    ).toEqual(['alpha 72', 'beta 72', 'gamma 72']);
   });
 
   it.each(MODES)('threads %i: record and page limits apply per stream', async (threads) => {
@@ -176,9 +202,17 @@ describe('reading in worker threads', () => {
   });
 
   it.each(MODES)('threads %i: a failing stream ends INCOMPLETE with its error; the others complete; one closing TRACE names it', async (threads) => {
-    server.addFault({ fault: { kind: 'status', status: 400, body: '{"error":"bad request for beta"}' }, times: Infinity, when: (req) => req.query.s === 'beta' });
+    server.addFault({
+      fault: { kind: 'status', status: 400, body: '{"error":"bad request for beta"}' },
+      times: Infinity,
+      when: (req) => req.query.s === 'beta',
+    });
     const messages = await read(threads);
-    expect(perStream(messages, 'beta')).toEqual([['STATUS', 'STARTED'], ['ERROR', expect.stringContaining('400')], ['STATUS', 'INCOMPLETE']]);
+    expect(perStream(messages, 'beta')).toEqual([
+      ['STATUS', 'STARTED'],
+      ['ERROR', expect.stringContaining('400')],
+      ['STATUS', 'INCOMPLETE'],
+    ]);
     for (const s of ['alpha', 'gamma']) expect(perStream(messages, s).at(-1)).toEqual(['STATUS', 'COMPLETE']);
     const closing = messages.filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR' && !m.trace.error.stream_descriptor);
     expect(closing.map((m) => m.trace.error.message)).toEqual(['During the sync, the following streams did not sync successfully: beta']);
@@ -253,7 +287,8 @@ describe('manifold read --threads', () => {
     // other lines are compared, and each stream's final state.
     const lines = (ms: Msg[]) => comparable(ms.filter((m) => m.type !== 'STATE')).sort();
     expect(lines(two.messages)).toEqual(lines(one.messages));
-    const finalStates = (ms: Msg[]) => STREAMS.map((st) => ms.filter((m) => m.type === 'STATE' && m.state.stream.stream_descriptor.name === st).at(-1)?.state.stream.stream_state);
+    const finalStates = (ms: Msg[]) =>
+      STREAMS.map((st) => ms.filter((m) => m.type === 'STATE' && m.state.stream.stream_descriptor.name === st).at(-1)?.state.stream.stream_state);
     expect(finalStates(two.messages)).toEqual(finalStates(one.messages));
     expect(one.messages.filter((m) => m.type === 'RECORD')).toHaveLength(3 * server.records.length);
   });

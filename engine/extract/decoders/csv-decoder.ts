@@ -5,7 +5,6 @@ import { ManifoldError } from '../../errors/manifold-error.js';
 import { registerComponent, type BuildContext, type ManifestNode } from '../../registry.js';
 import type { HttpResponse } from '../../types.js';
 
-
 export class CsvDecoder implements Decoder {
   private readonly encoding: BufferEncoding;
   constructor(

@@ -9,7 +9,6 @@ export class JsonDecoder implements Decoder {
     if (response.body.length > 0) response.json();
   }
 
-
   *decode(response: HttpResponse): Iterable<unknown> {
     // An empty body (204, HEAD-like endpoints) is an empty document, not a parse error.
     if (response.body.length === 0) {

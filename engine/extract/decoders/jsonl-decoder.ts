@@ -14,7 +14,12 @@ export class JsonlDecoder implements Decoder {
     for (const line of lines(response.text())) {
       n++;
       if (jsonDepthExceeds(line, this.maxDepth)) {
-        throw new LimitExceededError('maxRecordDepth', this.maxDepth, `line ${n} of the response from ${response.url} is JSON nested more than ${this.maxDepth} levels deep`, { failureType: 'system_error' });
+        throw new LimitExceededError(
+          'maxRecordDepth',
+          this.maxDepth,
+          `line ${n} of the response from ${response.url} is JSON nested more than ${this.maxDepth} levels deep`,
+          { failureType: 'system_error' },
+        );
       }
       try {
         yield JSON.parse(line);

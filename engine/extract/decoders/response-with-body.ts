@@ -17,7 +17,9 @@ export function responseWithBody(response: HttpResponse, body: Buffer, what: str
     json: () => {
       if (!parsed) {
         if (jsonDepthExceeds(body, maxDepth)) {
-          throw new LimitExceededError('maxRecordDepth', maxDepth, `the ${what} from ${response.url} is JSON nested more than ${maxDepth} levels deep`, { failureType: 'system_error' });
+          throw new LimitExceededError('maxRecordDepth', maxDepth, `the ${what} from ${response.url} is JSON nested more than ${maxDepth} levels deep`, {
+            failureType: 'system_error',
+          });
         }
         try {
           json = JSON.parse((text ??= body.toString('utf8')));

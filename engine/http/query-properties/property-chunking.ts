@@ -58,4 +58,4 @@ export function buildPropertyChunking(node: ManifestNode, ctx: BuildContext): Pr
   return new PropertyChunking(limitType, limit, mergeStrategy);
 }
 
-registerComponent('PropertyChunking', buildPropertyChunking, 'Splits query properties into chunks (by count or characters) and merges the chunks\' records.');
+registerComponent('PropertyChunking', buildPropertyChunking, "Splits query properties into chunks (by count or characters) and merges the chunks' records.");

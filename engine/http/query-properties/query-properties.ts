@@ -38,7 +38,8 @@ export function buildQueryProperties(node: ManifestNode, ctx: BuildContext): Que
   else if (list && typeof list === 'object') propertyList = ctx.build<PropertiesFromEndpoint>(list, 'property_list', 'PropertiesFromEndpoint');
   else throw ctx.error('QueryProperties needs a property_list (a list or a PropertiesFromEndpoint)', 'property_list');
   const always = node.always_include_properties;
-  if (always !== undefined && always !== null && !Array.isArray(always)) throw ctx.error('always_include_properties must be a list', 'always_include_properties');
+  if (always !== undefined && always !== null && !Array.isArray(always))
+    throw ctx.error('always_include_properties must be a list', 'always_include_properties');
   if (node.property_selector) {
     ctx.services.logger.debug(`${ctx.path}: property_selector is not applied; every property of property_list is requested`);
   }
